@@ -1,0 +1,184 @@
+"""HTTP plumbing of the gateway: the web server, the ``route`` decorator and request parsing.
+
+Every route answers JSON, including 404/405 for paths nobody serves, and any error
+becomes the one error shape of ``gateway.errors``. ``route`` also records what it
+accepts and answers, from which ``gateway.openapi`` builds ``/openapi.json``.
+"""
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+
+from marshmallow import EXCLUDE
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Response
+
+from gateway.errors import HttpError, json_response, response_for
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_JSON_DEPTH = 32
+AUTH_MODES = ("public", "optional", "member", "coordinator")
+
+
+class GatewayServer(WebServer):
+    """nameko's web server, answering unknown paths and methods in the JSON error shape."""
+
+    def get_wsgi_app(self):
+        app = WsgiApp(self)
+
+        def guarded(environ, start_response):
+            try:
+                app.url_map.bind_to_environ(environ).match()
+            except (NotFound, MethodNotAllowed) as exc:
+                return response_for(exc)(environ, start_response)
+            except HTTPException:
+                pass  # redirects (e.g. a missing trailing slash) are werkzeug's to answer
+            return app(environ, start_response)
+
+        return guarded
+
+
+class HttpRoute(HttpRequestHandler):
+    server = GatewayServer()
+
+    def response_from_exception(self, exc):
+        return response_for(exc)
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    method: str
+    path: str
+    auth: str
+    summary: str
+    tag: str
+    body: object = None
+    query: object = None
+    response: object = None
+    status: int = 200
+    content_type: str = "application/json"
+    errors: tuple = ()
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def openapi_path(self):
+        return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", self.path)
+
+    @property
+    def path_params(self):
+        return re.findall(r"<(?:[^:>]+:)?([^>]+)>", self.path)
+
+
+ROUTES = []
+
+
+@dataclass
+class Call:
+    """What a route handler receives besides its path arguments."""
+    request: object
+    caller: dict | None
+    body: object = None
+    query: dict = field(default_factory=dict)
+
+    @property
+    def actor(self):
+        """The caller as services see it: who acts, and in which forum role."""
+        if self.caller is None:
+            return None
+        return {"agency_id": self.caller["agency_id"], "role": self.caller["role"],
+                "key_id": self.caller["key_id"]}
+
+
+def json_depth(value):
+    depth, frontier = 0, [value]
+    while frontier:
+        depth += 1
+        if depth > MAX_JSON_DEPTH:
+            return depth
+        nxt = []
+        for item in frontier:
+            if isinstance(item, dict):
+                nxt.extend(item.values())
+            elif isinstance(item, list):
+                nxt.extend(item)
+        frontier = nxt
+    return depth
+
+
+def read_json(request):
+    """The request body as JSON, or a clear 4xx: wrong type 415, too large 413, malformed 400."""
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise HttpError(415, "unsupported_media_type", "send the body as application/json",
+                        {"Content-Type": [f"expected application/json, got {mimetype or 'nothing'}"]})
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    if len(raw) > MAX_BODY_BYTES:
+        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise HttpError(400, "malformed_json", "the body is not valid JSON",
+                        {"body": [str(exc)[:200]]}) from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise HttpError(400, "malformed_json", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    return data
+
+
+def validate_with(schema, data, location):
+    """Check ``data`` against a marshmallow schema; 400 naming every bad field."""
+    if location == "body" and not isinstance(data, dict):
+        raise HttpError(400, "validation_failed", "the body must be a JSON object",
+                        {"body": ["expected a JSON object"]})
+    errors = schema.validate(data)
+    if errors:
+        raise HttpError(400, "validation_failed", f"some {location} fields are not valid", errors)
+
+
+def route(method, path, *, summary, tag, auth="member", body=None, query=None, response=None,
+          status=200, content_type="application/json", errors=(), **extra):
+    """Declare a gateway endpoint.
+
+    ``auth``: public (no key), optional (a key is used if given), member (any valid key),
+    coordinator (a coordinator's key). ``body``/``query``: marshmallow schemas checked
+    here before any service is called (the raw JSON is what the service receives, and
+    it loads it with the same schema); ``response``: the schema of a success answer.
+    The handler is called as ``handler(self, call, **path_args)`` and returns a JSON-able
+    value, a ``(status, value)`` pair, or a ready werkzeug Response.
+    """
+    if auth not in AUTH_MODES:
+        raise ValueError(f"auth must be one of {AUTH_MODES}")
+    spec = RouteSpec(method, path, auth, summary, tag, body, query, response, status,
+                     content_type, tuple(errors), extra)
+    ROUTES.append(spec)
+    body_schema = body() if isinstance(body, type) else body
+    query_schema = query(unknown=EXCLUDE) if isinstance(query, type) else query
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def endpoint(self, request, **path_args):
+            try:
+                caller = self.identify(request, spec.auth)
+                call = Call(request=request, caller=caller)
+                if query_schema is not None:
+                    args = request.args.to_dict()
+                    validate_with(query_schema, args, "query")
+                    call.query = query_schema.load(args)
+                if body_schema is not None:
+                    call.body = read_json(request)
+                    validate_with(body_schema, call.body, "body")
+                result = handler(self, call, **path_args)
+            except Exception as exc:  # every failure answers in the one error shape
+                return response_for(exc)
+            if isinstance(result, Response):
+                return result
+            if isinstance(result, tuple):
+                return json_response(*result)
+            return json_response(spec.status, result)
+
+        return HttpRoute.decorator(method, path)(endpoint)
+
+    return decorate

@@ -1,0 +1,42 @@
+"""Directory service entrypoints."""
+from nameko.rpc import rpc
+
+from services.directory import domain, models, schemas
+from shared.db import Database
+from shared.service import HealthCheck, service_rpc
+
+
+class DirectoryService(HealthCheck):
+    name = "directory"
+    db = Database(models)
+
+    @rpc
+    def authenticate(self, key_hash):
+        with self.db.reading() as session:
+            return domain.authenticate(session, key_hash)
+
+    @service_rpc
+    def register_agency(self, actor, data):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            agency = domain.register_agency(uow, data)
+        return schemas.Agency().dump(agency)
+
+    @service_rpc
+    def get_agency(self, agency_id):
+        with self.db.reading() as session:
+            return schemas.Agency().dump(domain.get_agency(session, agency_id))
+
+    @service_rpc
+    def issue_key(self, actor, agency_id, data):
+        domain.require_self_or_coordinator(actor, agency_id)
+        values = domain.load(schemas.KeyInput, data)
+        with self.db.unit_of_work() as uow:
+            key, secret = domain.issue_key(uow, agency_id, values["label"])
+        return {**schemas.ApiKey().dump(key), "api_key": secret}
+
+    @service_rpc
+    def revoke_key(self, actor, agency_id, key_id):
+        domain.require_self_or_coordinator(actor, agency_id)
+        with self.db.unit_of_work() as uow:
+            return schemas.ApiKey().dump(domain.revoke_key(uow, agency_id, key_id))

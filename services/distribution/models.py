@@ -1,0 +1,11 @@
+"""Tables of the distribution service."""
+from sqlalchemy.orm import DeclarativeBase
+
+from shared.db import bookkeeping_tables
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+OutboxMessage, HandledEvent = bookkeeping_tables(Base)
