@@ -6,7 +6,10 @@ from gateway.auth import KnownKeys, bearer_secret, key_hash
 from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, route
 from gateway.openapi import build_spec
+from gateway.routes.calendar import CalendarRoutes
+from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
+from gateway.routes.distribution import DistributionRoutes
 from gateway.rpc import ServiceCalls
 from gateway.schemas import Health
 from services import SERVICE_NAMES
@@ -15,7 +18,7 @@ from shared.contracts import MalformedEvent, open_envelope
 HEALTH_TIMEOUT = 3.0
 
 
-class GatewayService(DirectoryRoutes):
+class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -1,0 +1,182 @@
+"""A whole Bakohumas Hub started the README's way, isolated for tests and benchmarks.
+
+Each ``LocalStack`` gets its own RabbitMQ vhost (made through the management API),
+its own data folder and a free gateway port, so several can run side by side on one
+broker and a test never sees another's messages.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from bakohumas.stack import PROCESSES
+
+ROOT = Path(__file__).resolve().parent.parent
+MANAGEMENT = os.environ.get("RABBIT_MANAGEMENT_URL", "http://guest:guest@127.0.0.1:15672")
+BROKER = os.environ.get("RABBIT_BROKER", "guest:guest@127.0.0.1:5672")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Vhost:
+    """A RabbitMQ vhost of our own, removed (with all its queues) when done."""
+
+    def __init__(self, prefix="bakohumas_test"):
+        self.name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    def _api(self, method, path, **kwargs):
+        response = requests.request(method, f"{MANAGEMENT}/api/{path}", timeout=10, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def create(self):
+        self._api("PUT", f"vhosts/{quote(self.name, safe='')}")
+        self._api("PUT", f"permissions/{quote(self.name, safe='')}/guest",
+                  json={"configure": ".*", "write": ".*", "read": ".*"})
+        return self
+
+    def delete(self):
+        try:
+            self._api("DELETE", f"vhosts/{quote(self.name, safe='')}")
+        except requests.RequestException:
+            pass
+
+    @property
+    def amqp_uri(self):
+        return f"pyamqp://{BROKER}/{quote(self.name, safe='')}"
+
+    def queues(self):
+        return self._api("GET", f"queues/{quote(self.name, safe='')}").json()
+
+
+class LocalStack:
+    """``bakohumas run`` in a subprocess, plus handles to stop and restart single processes."""
+
+    def __init__(self, instances=1, extra_env=None):
+        self.instances = instances
+        self.vhost = Vhost()
+        self.data_dir = Path(tempfile.mkdtemp(prefix="bakohumas-"))
+        self.port = free_port()
+        self.env = {**os.environ, "AMQP_URI": self.vhost.amqp_uri, "DATA_DIR": str(self.data_dir),
+                    "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(self.port),
+                    "RPC_TIMEOUT": "3", **(extra_env or {})}
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.runner = None
+        self.extra = []
+        self.log_path = self.data_dir / "stack.log"
+
+    def bakohumas(self, *args, check=True):
+        return subprocess.run([sys.executable, "-m", "bakohumas.cli", *args], env=self.env, cwd=ROOT,
+                              capture_output=True, text=True, check=check, timeout=120)
+
+    def start(self, timeout=90):
+        self.vhost.create()
+        self._log = open(self.log_path, "ab")
+        args = [sys.executable, "-m", "bakohumas.cli", "run", "--instances", str(self.instances)]
+        self.runner = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=self._log,
+                                       stderr=subprocess.STDOUT)
+        self.wait_healthy(timeout)
+        return self
+
+    def wait_healthy(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.runner.poll() is not None:
+                raise RuntimeError(f"bakohumas run exited ({self.runner.returncode}):\n{self.log()}")
+            try:
+                if requests.get(self.url + "/health", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"the stack did not become healthy in {timeout}s:\n{self.log()[-5000:]}")
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def pid(self, label):
+        return int((self.data_dir / "run" / f"{label}.pid").read_text())
+
+    def kill(self, label, sig=signal.SIGKILL):
+        """Stop one process of the stack (SIGKILL by default: a crash)."""
+        try:
+            os.kill(self.pid(label), sig)
+        except ProcessLookupError:
+            pass
+
+    def start_process(self, name):
+        """Start one more process of ``name`` (a restart after ``kill``, or an extra instance)."""
+        process = subprocess.Popen([sys.executable, "-m", "bakohumas.process", name], env=self.env,
+                                   cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        self.extra.append(process)
+        return process
+
+    def bootstrap(self, short_name="HUMAS-KOORD"):
+        out = self.bakohumas("bootstrap", "--name", f"Bagian Humas {short_name}", "--short-name",
+                             short_name, "--region-code", "73.72", "--json")
+        return json.loads(out.stdout)
+
+    def stop(self):
+        for process in self.extra:
+            if process.poll() is None:
+                process.terminate()
+        if self.runner is not None and self.runner.poll() is None:
+            self.runner.send_signal(signal.SIGINT)
+            try:
+                self.runner.wait(30)
+            except subprocess.TimeoutExpired:
+                self.runner.kill()
+        for process in self.extra:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for label in list(PROCESSES):
+            for pid_file in (self.data_dir / "run").glob(f"{label}*.pid"):
+                try:
+                    os.kill(int(pid_file.read_text()), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+        self.vhost.delete()
+
+
+class Api:
+    """requests against the gateway with one API key; answers are plain ``requests`` responses."""
+
+    def __init__(self, base_url, key=None):
+        self.base_url = base_url
+        self.session = requests.Session()
+        if key:
+            self.session.headers["Authorization"] = f"Bearer {key}"
+
+    def request(self, method, path, **kwargs):
+        kwargs.setdefault("timeout", 15)
+        return self.session.request(method, self.base_url + path, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.request("POST", path, json=json, **kwargs)
+
+    def patch(self, path, json=None, **kwargs):
+        return self.request("PATCH", path, json=json, **kwargs)
+
+    def put(self, path, json=None, **kwargs):
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.request("DELETE", path, **kwargs)

@@ -1,0 +1,5 @@
+"""Calendar endpoints."""
+
+
+class CalendarRoutes:
+    pass

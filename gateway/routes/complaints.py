@@ -1,0 +1,5 @@
+"""Complaints endpoints."""
+
+
+class ComplaintsRoutes:
+    pass

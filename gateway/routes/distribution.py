@@ -1,0 +1,5 @@
+"""Distribution endpoints."""
+
+
+class DistributionRoutes:
+    pass

@@ -1,0 +1,103 @@
+"""The whole system started the README's way, seen over HTTP as a user sees it."""
+import signal
+import time
+
+import pytest
+import requests
+
+from bakohumas.harness import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+def assert_error_shape(response, status, code=None):
+    assert response.status_code == status, response.text
+    assert response.headers["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "fields"}
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+def test_health_answers_from_every_service(stack):
+    response = requests.get(stack.url + "/health", timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["services"]) == {"directory", "calendar", "distribution", "complaints"}
+    assert all(s["status"] == "ok" for s in body["services"].values())
+
+
+def test_openapi_describes_every_route(stack):
+    spec = requests.get(stack.url + "/openapi.json", timeout=10).json()
+    assert spec["openapi"].startswith("3.")
+    assert "/health" in spec["paths"]
+    assert "/api/v1/agencies" in spec["paths"]
+    assert "bearerAuth" in spec["components"]["securitySchemes"]
+    post = spec["paths"]["/api/v1/agencies"]["post"]
+    assert "requestBody" in post and "400" in post["responses"]
+
+
+def test_unknown_path_and_method_answer_json(stack):
+    assert_error_shape(requests.get(stack.url + "/no/such/thing", timeout=10), 404, "not_found")
+    response = requests.delete(stack.url + "/health", timeout=10)
+    assert_error_shape(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_missing_and_bad_keys_are_401(stack):
+    assert_error_shape(requests.get(stack.url + "/api/v1/me", timeout=10), 401, "unauthenticated")
+    bad = requests.get(stack.url + "/api/v1/me", headers={"Authorization": "Bearer " + "x" * 40},
+                       timeout=10)
+    assert_error_shape(bad, 401, "unauthenticated")
+    malformed = requests.get(stack.url + "/api/v1/me", headers={"Authorization": "Basic abc"}, timeout=10)
+    assert_error_shape(malformed, 401)
+
+
+def test_bad_bodies_get_4xx_never_500(stack, coordinator):
+    url = "/api/v1/agencies"
+    wrong_type = coordinator.post(url, data="name=x", headers={"Content-Type": "text/plain"})
+    assert_error_shape(wrong_type, 415, "unsupported_media_type")
+    malformed = coordinator.post(url, data="{not json", headers={"Content-Type": "application/json"})
+    assert_error_shape(malformed, 400, "malformed_json")
+    too_large = coordinator.post(url, data="[" + "1," * 200_000 + "1]",
+                                 headers={"Content-Type": "application/json"})
+    assert_error_shape(too_large, 413, "body_too_large")
+    deep = coordinator.post(url, data="[" * 5000 + "]" * 5000, headers={"Content-Type": "application/json"})
+    assert_error_shape(deep, 400, "malformed_json")
+    not_object = coordinator.post(url, json=[1, 2])
+    assert_error_shape(not_object, 400, "validation_failed")
+    invalid = coordinator.post(url, json={"name": "", "kind": "army"})
+    error = assert_error_shape(invalid, 400, "validation_failed")
+    assert {"name", "short_name", "kind"} <= set(error["fields"])
+
+
+def test_a_stopped_service_turns_into_503_not_a_hang():
+    stack = LocalStack().start()
+    try:
+        made = stack.bootstrap()
+        headers = {"Authorization": f"Bearer {made['api_key']}"}
+        assert requests.get(stack.url + "/api/v1/me", headers=headers, timeout=10).status_code == 200
+        stack.kill("calendar", signal.SIGSTOP)  # alive but not answering: the worst case for a caller
+        stack.kill("directory", signal.SIGKILL)
+        started = time.monotonic()
+        health = requests.get(stack.url + "/health", timeout=30)
+        assert time.monotonic() - started < 10
+        error = assert_error_shape(health, 503, "service_unavailable")
+        assert error["fields"]["services"] == ["calendar", "directory"]
+        agency = requests.get(stack.url + "/api/v1/agencies/" + made["agency_id"], headers=headers,
+                              timeout=30)
+        assert_error_shape(agency, 503, "service_unavailable")
+        assert "Retry-After" in agency.headers
+
+        stack.kill("calendar", signal.SIGCONT)
+        stack.start_process("directory")
+        deadline = time.monotonic() + 60
+        while requests.get(stack.url + "/health", timeout=30).status_code != 200:
+            assert time.monotonic() < deadline, "the stack did not recover after the restart"
+            time.sleep(0.5)
+        assert requests.get(stack.url + "/api/v1/me", headers=headers, timeout=10).status_code == 200
+    finally:
+        stack.stop()
