@@ -51,7 +51,7 @@ def cmd_bootstrap(args):
     config = load_config()
     url = database_url(config, "directory")
     migrate("directory", url)
-    store = Store(url, models.OutboxMessage, models.HandledEvent)
+    store = Store(url, models)
     data = {"name": args.name, "short_name": args.short_name, "kind": args.kind}
     if args.region_code:
         data["region_code"] = args.region_code

@@ -74,6 +74,9 @@ class RouteSpec:
 ROUTES = []
 
 
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
 @dataclass
 class Call:
     """What a route handler receives besides its path arguments."""
@@ -81,6 +84,17 @@ class Call:
     caller: dict | None
     body: object = None
     query: dict = field(default_factory=dict)
+
+    @property
+    def idempotency_key(self):
+        """The ``Idempotency-Key`` header: a repeat of a create with the same key gets the first answer."""
+        key = self.request.headers.get("Idempotency-Key")
+        if key is None:
+            return None
+        if not IDEMPOTENCY_KEY.match(key):
+            raise HttpError(400, "validation_failed", "Idempotency-Key must be 1-255 visible ASCII characters",
+                            {"Idempotency-Key": ["1-255 visible ASCII characters"]})
+        return key
 
     @property
     def actor(self):

@@ -68,6 +68,11 @@ def _operation(spec):
         operation["security"] = [{}, {"bearerAuth": []}]
     else:
         operation["security"] = []
+    if spec.method == "POST" and spec.status == 201:
+        operation["parameters"].append({
+            "in": "header", "name": "Idempotency-Key", "required": False,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+            "description": "a repeat with the same key returns the first answer and creates nothing new"})
     if spec.query is not None:
         operation["parameters"].append({"in": "query", "schema": spec.query})
     if spec.body is not None:

@@ -79,7 +79,7 @@ class UtcDateTime(TypeDecorator):
 
 
 def bookkeeping_tables(base):
-    """The outbox and handled-event tables every service keeps beside its own data."""
+    """The outbox, handled-event and idempotent-answer tables every service keeps beside its own data."""
 
     class OutboxMessage(base):
         __tablename__ = "outbox"
@@ -98,7 +98,15 @@ def bookkeeping_tables(base):
         handler: Mapped[str] = mapped_column(String(150), primary_key=True)
         handled_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
-    return OutboxMessage, HandledEvent
+    class IdempotentAnswer(base):
+        """The first answer to a create request sent with an ``Idempotency-Key``."""
+        __tablename__ = "idempotent_answers"
+        scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+        key: Mapped[str] = mapped_column(String(255), primary_key=True)
+        answer: Mapped[str] = mapped_column(Text)
+        created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+    return OutboxMessage, HandledEvent, IdempotentAnswer
 
 
 class UnitOfWork:
@@ -137,6 +145,23 @@ class UnitOfWork:
         self.emitted.append(envelope)
         return envelope
 
+    def once(self, scope, key, produce):
+        """Answer a create request once per ``(scope, key)``: a repeat gets the first answer back.
+
+        ``scope`` is whose key it is (the calling agency, or a public client); ``produce``
+        does the work and returns a JSON-able answer, stored in this same transaction.
+        Without a key the work is simply done.
+        """
+        if not key:
+            return produce()
+        table = self._store.idempotency_table
+        stored = self.session.get(table, (scope, key))
+        if stored is not None:
+            return json.loads(stored.answer)
+        answer = produce()
+        self.session.add(table(scope=scope, key=key, answer=json.dumps(answer, default=str)))
+        return answer
+
     def already_handled(self, event_id, handler):
         return self.session.get(self._store.handled_table, (event_id, handler)) is not None
 
@@ -159,12 +184,13 @@ class Store:
     writers in one process queue on a (green) lock instead.
     """
 
-    def __init__(self, url, outbox_table, handled_table):
+    def __init__(self, url, models):
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        self.outbox_table = outbox_table
-        self.handled_table = handled_table
+        self.outbox_table = models.OutboxMessage
+        self.handled_table = models.HandledEvent
+        self.idempotency_table = models.IdempotentAnswer
         self.write_lock = threading.Lock() if self.url.startswith("sqlite") else _NoLock()
         self._outbox_listeners = []
 
@@ -222,8 +248,8 @@ class Store:
 class Database(DependencyProvider):
     """nameko dependency giving each worker the service's :class:`Store`.
 
-    ``models`` is the service's models module: it must define ``Base``,
-    ``OutboxMessage`` and ``HandledEvent``.
+    ``models`` is the service's models module: it must define ``Base`` and the
+    bookkeeping tables ``OutboxMessage``, ``HandledEvent`` and ``IdempotentAnswer``.
     """
 
     def __init__(self, models):
@@ -232,7 +258,7 @@ class Database(DependencyProvider):
 
     def setup(self):
         url = database_url(self.container.config, self.container.service_name)
-        self.store = Store(url, self.models.OutboxMessage, self.models.HandledEvent)
+        self.store = Store(url, self.models)
         self.relay = OutboxRelay(self.store, self.container.config,
                                  self.container.service_name)
 

@@ -13,7 +13,8 @@ class DirectoryRoutes:
     @route("POST", "/api/v1/agencies", auth="coordinator", summary="Register a member agency",
            tag="directory", body=schemas.AgencyInput, response=schemas.Agency, status=201)
     def register_agency(self, call):
-        return self.rpc("directory", "register_agency", call.actor, call.body)
+        return self.rpc("directory", "register_agency", call.actor, call.body,
+                        idempotency_key=call.idempotency_key)
 
     @route("GET", "/api/v1/agencies/<agency_id>", summary="One agency", tag="directory",
            response=schemas.Agency)
@@ -23,7 +24,8 @@ class DirectoryRoutes:
     @route("POST", "/api/v1/agencies/<agency_id>/keys", summary="Issue an API key (shown once)",
            tag="directory", body=schemas.KeyInput, response=schemas.IssuedKey, status=201)
     def issue_key(self, call, agency_id):
-        return self.rpc("directory", "issue_key", call.actor, agency_id, call.body)
+        return self.rpc("directory", "issue_key", call.actor, agency_id, call.body,
+                        idempotency_key=call.idempotency_key)
 
     @route("DELETE", "/api/v1/agencies/<agency_id>/keys/<key_id>", summary="Revoke an API key",
            tag="directory", response=schemas.ApiKey)

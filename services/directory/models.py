@@ -11,7 +11,7 @@ class Base(DeclarativeBase):
     pass
 
 
-OutboxMessage, HandledEvent = bookkeeping_tables(Base)
+OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)
 
 
 class Agency(Base):

@@ -16,11 +16,11 @@ class DirectoryService(HealthCheck):
             return domain.authenticate(session, key_hash)
 
     @service_rpc
-    def register_agency(self, actor, data):
+    def register_agency(self, actor, data, idempotency_key=None):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            agency = domain.register_agency(uow, data)
-        return schemas.Agency().dump(agency)
+            return uow.once(actor["agency_id"], idempotency_key,
+                            lambda: schemas.Agency().dump(domain.register_agency(uow, data)))
 
     @service_rpc
     def get_agency(self, agency_id):
@@ -28,12 +28,17 @@ class DirectoryService(HealthCheck):
             return schemas.Agency().dump(domain.get_agency(session, agency_id))
 
     @service_rpc
-    def issue_key(self, actor, agency_id, data):
+    def issue_key(self, actor, agency_id, data, idempotency_key=None):
+        """The secret is in the first answer only: a repeat with the same Idempotency-Key gets the key without it."""
         domain.require_self_or_coordinator(actor, agency_id)
         values = domain.load(schemas.KeyInput, data)
+        issued = {}
         with self.db.unit_of_work() as uow:
-            key, secret = domain.issue_key(uow, agency_id, values["label"])
-        return {**schemas.ApiKey().dump(key), "api_key": secret}
+            def issue():
+                key, issued["secret"] = domain.issue_key(uow, agency_id, values["label"])
+                return schemas.ApiKey().dump(key)
+            answer = uow.once(actor["agency_id"], idempotency_key, issue)
+        return {**answer, "api_key": issued["secret"]} if issued else answer
 
     @service_rpc
     def revoke_key(self, actor, agency_id, key_id):

@@ -8,4 +8,4 @@ class Base(DeclarativeBase):
     pass
 
 
-OutboxMessage, HandledEvent = bookkeeping_tables(Base)
+OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:16:41.111157
+Create Date: 2026-11-23 19:21:03.423903
 """
 from alembic import op
 import sqlalchemy as sa
@@ -22,6 +22,13 @@ def upgrade():
     sa.Column('handler', sa.String(length=150), nullable=False),
     sa.Column('handled_at', shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', 'handler')
+    )
+    op.create_table('idempotent_answers',
+    sa.Column('scope', sa.String(length=64), nullable=False),
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('scope', 'key')
     )
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -47,5 +54,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
 
     op.drop_table('outbox')
+    op.drop_table('idempotent_answers')
     op.drop_table('handled_events')
     # ### end Alembic commands ###

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:16:40.079441
+Create Date: 2026-11-23 19:21:02.299517
 """
 from alembic import op
 import sqlalchemy as sa
@@ -42,6 +42,13 @@ def upgrade():
     sa.Column('handler', sa.String(length=150), nullable=False),
     sa.Column('handled_at', shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('event_id', 'handler')
+    )
+    op.create_table('idempotent_answers',
+    sa.Column('scope', sa.String(length=64), nullable=False),
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=False),
+    sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('scope', 'key')
     )
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
@@ -86,6 +93,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
 
     op.drop_table('outbox')
+    op.drop_table('idempotent_answers')
     op.drop_table('handled_events')
     with op.batch_alter_table('agencies', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_agencies_region_code'))
