@@ -71,3 +71,31 @@ def test_dockerfile_copies_what_exists():
     for line in re.findall(r"^COPY (.+)$", dockerfile, re.M):
         for source in line.split()[:-1]:
             assert (ROOT / source).exists(), f"the Dockerfile copies {source}, which is missing"
+
+
+def kubernetes_documents():
+    documents = []
+    for path in sorted((ROOT / "deploy" / "k8s").glob("*.yaml")):
+        documents += [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+    return documents
+
+
+def test_kubernetes_runs_every_process_from_the_image_with_config_from_outside():
+    deployments = {doc["metadata"]["name"]: doc for doc in kubernetes_documents() if doc["kind"] == "Deployment"}
+    assert set(deployments) == set(PROCESSES)
+    for name, deployment in deployments.items():
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["command"] == ["bakohumas", "serve", name]
+        assert deployment["spec"]["replicas"] >= 2, "the path to scale is more instances"
+        sources = {next(iter(ref.values()))["name"] for ref in container["envFrom"]}
+        assert sources == {"bakohumas-config", "bakohumas-secrets"}
+        assert "env" not in container, "credentials belong in the Secret"
+
+
+def test_kubernetes_migrates_once_with_a_job_and_uses_a_quorum_vhost():
+    documents = kubernetes_documents()
+    jobs = [doc for doc in documents if doc["kind"] == "Job"]
+    assert jobs[0]["spec"]["template"]["spec"]["containers"][0]["command"] == ["bakohumas", "migrate"]
+    vhost = next(doc for doc in documents if doc["kind"] == "Vhost")
+    assert vhost["spec"]["defaultQueueType"] == "quorum"
+    assert next(doc for doc in documents if doc["kind"] == "RabbitmqCluster")["spec"]["replicas"] == 3
