@@ -208,13 +208,14 @@ def publish(uow, actor, item_id, data):
         raise Conflict("every co-issuing agency must approve this version first",
                        {"approvals": [f"{agency} has not approved version {item.version}" for agency in missing]})
     now = utcnow()
-    if "embargo_until" in values:
+    if "embargo_until" in values:  # the request sets (or, with null, lifts) the embargo
         _check_embargo(values["embargo_until"], now)
         item.embargo_until = values["embargo_until"]
-    if item.state == "draft" and item.embargo_until is not None and item.embargo_until > now:
+    elif item.state == "embargoed":  # publishing an embargoed item again means: now
+        item.embargo_until = None
+    if item.embargo_until is not None and item.embargo_until > now:
         item.state, item.pub_status = "embargoed", "usable"
         return item
-    item.embargo_until = None if item.embargo_until and item.embargo_until > now else item.embargo_until
     _go_public(uow, item, now)
     return item
 

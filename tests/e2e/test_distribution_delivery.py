@@ -1,6 +1,7 @@
 """Content delivered to real webhook receivers on 127.0.0.1, seen over HTTP as users see it.
 
-A stack of its own: outbound webhooks to loopback are allowed only there
+A stack of its own, with two distribution instances (both poll the same schedule and
+deliveries, so each claim must hold): outbound webhooks to loopback are allowed only there
 (``WEBHOOK_ALLOW_PRIVATE``), and retries are quick so that recovery shows in seconds.
 """
 import json
@@ -68,7 +69,7 @@ def eventually(check, what, timeout=WAIT):
 
 @pytest.fixture(scope="module")
 def hub():
-    running = LocalStack(extra_env={"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_RETRY_BASE_SECONDS": "0.3",
+    running = LocalStack(instances=2, extra_env={"WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_RETRY_BASE_SECONDS": "0.3",
                                     "WEBHOOK_TIMEOUT_SECONDS": "3"}).start()
     made = running.bootstrap()
     running.coordinator = Api(running.url, made["api_key"])
@@ -279,6 +280,25 @@ def test_amplification_report_shows_who_reshared(hub, member):
     assert [s["agency_id"] for s in report["not_shared"]] == [silent.agency_id]
     assert sharer.get(f"/api/v1/amplification-requests/{request_id}").status_code == 403
     assert hub.coordinator.get(f"/api/v1/amplification-requests/{request_id}").status_code == 200
+
+
+def test_an_embargo_due_while_the_service_is_down_publishes_once_after_restart(hub, member, receivers):
+    author = member()
+    receiver = receivers()
+    sub = subscribe(author, receiver.url, agencies=[author.agency_id])
+    embargo = datetime.now(timezone.utc) + timedelta(seconds=3)
+    created = author.post("/api/v1/content", json={"type": "release", "headline": "Tengah malam",
+                                                   "language": "id", "embargo_until": embargo.isoformat()}).json()
+    assert author.post(f"/api/v1/content/{created['id']}/publish", json={}).json()["state"] == "embargoed"
+    hub.kill("distribution-1")
+    hub.kill("distribution-2")
+    time.sleep(max(0.0, (embargo - datetime.now(timezone.utc)).total_seconds()) + 1)
+    hub.start_process("distribution")
+    eventually(lambda: receiver.calls, "the publication after the restart", timeout=60)
+    log = eventually(lambda: [d for d in deliveries(author, sub["id"]) if d["state"] == "delivered"],
+                     "the delivery log")
+    assert [(d["item_id"], d["event"]) for d in log] == [(created["id"], "content.published")]
+    assert {call["headers"]["webhook-id"] for call in receiver.calls} == {log[0]["id"]}
 
 
 def test_a_malformed_directory_event_is_dead_lettered(hub):

@@ -269,3 +269,12 @@ def test_ninjs_names(store):
     assert doc["subjects"][0]["name"] == "politics" and doc["places"] == [{"name": "Parepare"}]
     assert doc["associations"][0]["mimetype"] == "image/jpeg"
     assert SimpleNamespace(**doc).pubStatus == "usable"
+
+
+def test_an_embargo_can_be_moved_or_lifted_by_publishing_again(store):
+    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    later = utcnow() + timedelta(hours=3)
+    moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()})
+    assert (moved.state, moved.embargo_until) == ("embargoed", later)
+    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
