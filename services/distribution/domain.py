@@ -438,6 +438,14 @@ def keep_agency(uow, snapshot):
     agency.role, agency.active = snapshot["role"], snapshot["active"]
 
 
+def agency_deactivated(uow, snapshot):
+    """A deactivated agency keeps its content; its webhook subscriptions stop."""
+    keep_agency(uow, snapshot)
+    for subscription in uow.session.scalars(select(Subscription).where(
+            Subscription.owner_agency_id == snapshot["id"], Subscription.active.is_(True))):
+        _disable(uow, subscription.id, "the owning agency was deactivated")
+
+
 # --- subscriptions and deliveries -------------------------------------------------------------
 
 def filters_of(subscription):

@@ -164,7 +164,7 @@ class DistributionService(HealthCheck):
 
     @consumes("directory", "agency.deactivated")
     def on_agency_deactivated(self, uow, envelope):
-        domain.keep_agency(uow, envelope.data["agency"])
+        domain.agency_deactivated(uow, envelope.data["agency"])
 
     @consumes("calendar", "calendar.item_rescheduled")
     def on_calendar_item_rescheduled(self, uow, envelope):

@@ -278,3 +278,12 @@ def test_an_embargo_can_be_moved_or_lifted_by_publishing_again(store):
     moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()})
     assert (moved.state, moved.embargo_until) == ("embargoed", later)
     assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
+
+
+def test_a_deactivated_agency_stops_receiving(store):
+    subscription_id = subscribe(store)
+    act(store, domain.agency_deactivated, {"id": AUTHOR["agency_id"], "name": "x", "short_name": "X",
+                                           "role": "member", "active": False})
+    with store.reading() as session:
+        subscription = session.get(Subscription, subscription_id)
+        assert subscription.active is False and "deactivated" in subscription.disabled_reason
