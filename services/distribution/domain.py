@@ -1,5 +1,6 @@
 """Distribution rules: content and its states, joint approval, fan-out to subscriptions, amplification, feeds."""
 import json
+import re
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -707,6 +708,7 @@ def feed_items(session, agency_id=None, now=None):
 
 
 ATOM = "http://www.w3.org/2005/Atom"
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def atom_feed(session, items, feed_url, title):
@@ -715,8 +717,8 @@ def atom_feed(session, items, feed_url, title):
 
     def add(parent, tag, text=None, **attrs):
         element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            element.text = text
+        if text is not None:  # control characters a JSON body may carry have no place in XML
+            element.text = _NOT_XML.sub("", text)
         return element
 
     add(feed, "id", feed_url)
