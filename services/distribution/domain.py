@@ -19,7 +19,7 @@ from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_
 
 URI_PREFIX = "urn:bakohumas:content:"
 PUBLIC_STATES = ("published", "corrected")
-EDITABLE_STATES = ("draft",)
+EDITABLE_STATES = ("draft", "embargoed")
 PRIORITY_URGENT, PRIORITY_NORMAL = 0, 1
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)
 FEED_SIZE = 50
@@ -152,12 +152,15 @@ def create_content(uow, actor, data):
 
 
 def edit_draft(uow, actor, item_id, data):
-    """Change a draft; a new version, so earlier approvals of a joint release no longer count."""
+    """Change a draft; a new version, so earlier approvals of a joint release no longer count.
+
+    An embargoed item that is edited goes back to draft: it is published (and approved) again.
+    """
     item = get_item(uow.session, item_id, actor)
     require_author(actor, item, "edit")
     if item.state not in EDITABLE_STATES:
         raise Conflict(f"a {item.state} item cannot be edited; publish a correction instead",
-                       {"state": [f"is {item.state}; only drafts are edited"]})
+                       {"state": [f"is {item.state}; only drafts and embargoed items are edited"]})
     values = load(schemas.ContentEdit, data)
     _check_embargo(values.get("embargo_until"), utcnow())
     if "co_issuers" in values:
@@ -166,7 +169,7 @@ def edit_draft(uow, actor, item_id, data):
         raise ValidationFailed("a clarification carries the claim it answers", {"claim": ["required"]})
     stripped = _apply(item, values)
     item.version += 1
-    item.version_created = utcnow()
+    item.version_created, item.state = utcnow(), "draft"
     return item, stripped
 
 

@@ -2,6 +2,7 @@
 from datetime import timedelta
 from types import SimpleNamespace
 
+import feedparser
 import pytest
 from sqlalchemy import select
 
@@ -287,3 +288,21 @@ def test_a_deactivated_agency_stops_receiving(store):
     with store.reading() as session:
         subscription = session.get(Subscription, subscription_id)
         assert subscription.active is False and "deactivated" in subscription.disabled_reason
+
+
+def test_editing_an_embargoed_item_takes_it_back_to_draft(store):
+    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    item, _ = act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "baru"})
+    assert (item.state, item.version) == ("draft", 2)
+    assert act(store, domain.publish_due_embargoes, utcnow() + timedelta(hours=2)) == []
+
+
+def test_atom_feed_is_valid_even_with_control_characters(store):
+    item_id, _ = create(store, headline="Rilis \x01 resmi", summary="ringkas\x0b")
+    act(store, domain.publish, AUTHOR, item_id, {})
+    with store.reading() as session:
+        xml = domain.atom_feed(session, domain.feed_items(session), "http://hub/feeds/atom", "Hub")
+    feed = feedparser.parse(xml)
+    assert not feed.bozo and feed.entries[0].title == "Rilis  resmi"
+    assert feed.entries[0].author == "Humas a-author"
