@@ -26,8 +26,8 @@ WAIT = 30
 class Receiver:
     """A webhook destination on 127.0.0.1 answering from a script of statuses, then ``then``."""
 
-    def __init__(self, script=(), then=200, headers=None):
-        self.script, self.then, self.headers = list(script), then, headers or {}
+    def __init__(self, script=(), then=200, headers=None, hold=None):
+        self.script, self.then, self.headers, self.hold = list(script), then, headers or {}, hold
         self.calls = []
         receiver = self
 
@@ -35,6 +35,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 receiver.calls.append({"headers": dict(self.headers), "body": body})
+                if receiver.hold is not None:
+                    receiver.hold.wait(10)
                 status = receiver.script.pop(0) if receiver.script else receiver.then
                 self.send_response(status)
                 for name, value in receiver.headers.items():
@@ -164,6 +166,22 @@ def test_release_reaches_destinations_signed_retrying_until_one_recovers_and_410
     publish_release(author, headline="Kedua")
     eventually(lambda: len(flaky.calls) >= 4, "the second release")
     assert len(gone.calls) == 1 and news_only.calls == []
+
+
+def test_a_hanging_destination_does_not_hold_up_the_others(hub, member, receivers):
+    author = member()
+    released = threading.Event()
+    hanging = receivers(hold=released)
+    prompt = receivers()
+    subscribe(author, hanging.url)
+    subscribe(author, prompt.url)
+    publish_release(author)
+    try:
+        eventually(lambda: hanging.calls, "the hanging destination to be called")
+        eventually(lambda: prompt.calls, "the prompt destination, while the other still hangs")
+        assert not released.is_set()
+    finally:
+        released.set()
 
 
 def test_a_failed_delivery_is_replayed_by_its_owner_with_the_same_id(hub, member, receivers):
