@@ -413,7 +413,9 @@ def _linked_pending(uow, calendar_item):
 def follow_reschedule(uow, calendar_item):
     """The calendar item moved: an embargo tied to it moves to its new embargo time (else its new start)."""
     moved = []
-    new_time = _instant(calendar_item.get("embargo_until") or calendar_item["start"])
+    # the calendar's contract names the field embargo_at; embargo_until is accepted as its alias
+    embargo = calendar_item.get("embargo_at", calendar_item.get("embargo_until"))
+    new_time = _instant(embargo or calendar_item["start"])
     for item in _linked_pending(uow, calendar_item):
         if item.embargo_until is not None:
             item.embargo_until = new_time

@@ -248,7 +248,7 @@ def test_moving_the_calendar_item_moves_the_embargo_and_cancelling_holds_it(stor
     act(store, domain.publish, AUTHOR, item_id, {})
     moved_to = first + timedelta(days=1)
     act(store, domain.follow_reschedule, {"id": "cal-1", "revision": 2, "start": moved_to.isoformat(),
-                                          "end": None, "embargo_until": moved_to.isoformat(), "state": "scheduled"})
+                                          "end": None, "embargo_at": moved_to.isoformat(), "state": "scheduled"})
     act(store, domain.follow_reschedule, {"id": "cal-1", "revision": 1, "start": first.isoformat(),
                                           "end": None, "embargo_until": None, "state": "scheduled"})
     with store.reading() as session:
@@ -306,3 +306,13 @@ def test_atom_feed_is_valid_even_with_control_characters(store):
     feed = feedparser.parse(xml)
     assert not feed.bozo and feed.entries[0].title == "Rilis  resmi"
     assert feed.entries[0].author == "Humas a-author"
+
+
+def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(store):
+    item_id, _ = create(store, calendar_item_id="cal-2", embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    new_start = utcnow() + timedelta(days=2)
+    act(store, domain.follow_reschedule, {"id": "cal-2", "revision": 5, "start": new_start,
+                                          "end": new_start + timedelta(hours=1), "embargo_at": None})
+    with store.reading() as session:
+        assert session.get(ContentItem, item_id).embargo_until == new_start
