@@ -80,6 +80,19 @@ def secret_hash(secret):
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def intake_message(body, filed_by_agency_id, now):
+    """The ``complaint.submitted`` command for a validated intake body, with the reporter's
+    tracking number and secret. Only the secret's hash is sent; an anonymous complaint
+    sends no identity at all."""
+    tracking_number, secret = new_tracking_number(), new_reporter_secret()
+    complaint = {name: value for name, value in body.items() if name != "reporter"}
+    reporter = None if body.get("anonymous") else body.get("reporter")
+    message = {"tracking_number": tracking_number, "reporter_secret_hash": secret_hash(secret),
+               "submitted_at": now.isoformat(), "filed_by_agency_id": filed_by_agency_id,
+               "complaint": complaint, "reporter": reporter}
+    return message, tracking_number, secret
+
+
 def next_steps(tracking_number):
     return {
         "id": (f"Pengaduan Anda kami terima dengan nomor {tracking_number}. Pengaduan diverifikasi "
