@@ -1,7 +1,6 @@
 """Complaints service entrypoints."""
 import logging
 
-from kombu import Queue
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.messaging import Consumer
@@ -9,19 +8,13 @@ from nameko.timer import timer
 
 from services.complaints import domain, models, open311, schemas
 from shared.contracts import open_envelope
-from shared.contracts.complaints import INTAKE_QUEUE
+from shared.contracts.complaints import intake_queue
 from shared.db import Database, utcnow
 from shared.messaging import ReliableEventHandler, consumes
 from shared.service import HealthCheck, service_rpc
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30
-
-
-def intake_queue():
-    """Durable, on the default exchange: the gateway declares the same queue when it publishes,
-    so a complaint waits here even if this service has never started."""
-    return Queue(INTAKE_QUEUE, durable=True, auto_delete=False)
 
 
 class IntakeConsumer(Consumer):

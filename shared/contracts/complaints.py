@@ -5,6 +5,7 @@ not broadcast: the gateway sends it straight to the ``complaints.intake`` queue 
 exchange), which only the complaints service reads. Every event below is a broadcast and
 carries no identity, no reporter contact and no complaint text.
 """
+from kombu import Queue
 from marshmallow import Schema, fields, validate
 
 from shared.contracts import contract
@@ -13,6 +14,12 @@ SOURCE = "complaints"
 INTAKE_QUEUE = "complaints.intake"
 STATUSES = ("received", "verified", "held", "rejected", "assigned", "in_progress", "responded", "closed")
 ESCALATION_STAGES = ("verify", "follow_up", "settle")
+
+
+def intake_queue():
+    """Durable, on the default exchange. The gateway declares it each time it publishes and the
+    service when it consumes, so a complaint waits here even if the service never started."""
+    return Queue(INTAKE_QUEUE, durable=True, auto_delete=False)
 
 
 class Reporter(Schema):
