@@ -7,6 +7,7 @@ from complaints_support import COORDINATOR, actor, add_agency, at, make_store, s
 from sqlalchemy import select
 
 from services.complaints import domain, models
+from services.complaints.service import ComplaintsService
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 NOW = at(2026, 11, 23)
@@ -190,3 +191,14 @@ def test_an_overdue_complaint_escalates_once_to_coordinator_and_parent(store):
     assert [c["id"] for c in parent_view] == [complaint.id]
     escalated = events(store, "complaint.escalated")
     assert [(e["stage"], e["parent_agency_id"]) for e in escalated] == [("verify", "pemkot")]
+
+
+def test_the_sweep_escalates_each_overdue_stage_once_across_runs(store):
+    long_ago = at(2026, 1, 5)
+    submit(store, long_ago, target_agency_id="dinas")
+    service = ComplaintsService()
+    service.db = store
+    service.sweep_deadlines()
+    service.sweep_deadlines()  # a second run, as after a restart
+    stages = sorted(e["stage"] for e in events(store, "complaint.escalated"))
+    assert stages == ["settle", "verify"]

@@ -7,6 +7,7 @@ from complaints_support import COORDINATOR, actor, add_agency, at, make_store, s
 from sqlalchemy import select
 
 from services.complaints import domain, models, open311
+from services.complaints.service import ComplaintsService
 from shared.contracts import open_envelope, seal
 
 NOW = at(2026, 11, 23)
@@ -97,3 +98,17 @@ def test_the_intake_command_carries_only_the_secret_hash():
     assert sealed.data["tracking_number"] == number
     assert secret not in json.dumps(message)
     assert "reporter" not in sealed.data["complaint"]
+
+
+def test_identity_is_not_logged_when_the_service_receives_a_complaint(store, caplog):
+    service = ComplaintsService()
+    service.db = store
+    body = {"channel": "web", "text": "x", "category": "kesehatan", "reporter": ANI}
+    message, number, _ = domain.intake_message(body, None, NOW)
+    with caplog.at_level("DEBUG"):
+        service.receive_complaint(seal("complaint.submitted", message))
+        service.receive_complaint(seal("complaint.submitted", message))
+    assert "received" in caplog.text
+    assert not any(value in caplog.text for value in ANI.values())
+    with store.reading() as session:
+        assert domain.tracking_view(session, number, NOW)["status"] == "received"
