@@ -24,6 +24,8 @@ from shared.errors import DomainError
 CATEGORY_CACHE_SECONDS = 30
 CATEGORY_LOOKUP_TIMEOUT = 1.0
 TAG = "complaints"
+OPEN311_FIELDS = ("service_code", "lat", "long", "address_string", "email", "first_name", "last_name",
+                  "phone", "description", "media_url")
 
 
 class TokenBucket:
@@ -282,16 +284,18 @@ class ComplaintsRoutes:
     def open311_list_requests(self, call):
         return self.rpc("complaints", "open311_requests", call.request.args.to_dict())
 
-    @route("POST", "/open311/v2/requests.json", auth="public", tag="open311", status=201,
-           content_type="application/x-www-form-urlencoded",
-           summary="Open311: file a complaint (form-encoded); answers a token to follow it")
+    @route("POST", "/open311/v2/requests.json", auth="public", tag="open311",
+           summary="Open311: file a complaint (form-encoded); answers a token to follow it",
+           openapi={"requestBody": {"required": True, "content": {
+               "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
+                   name: {"type": "string"} for name in OPEN311_FIELDS}, "required": ["service_code"]}}}}})
     @open311_errors
     def open311_create_request(self, call):
         self.complaint_intake.check_rate(call.request)
         body = open311_complaint(call.request.form)
         validate_with(schemas.ComplaintInput(), body, "body")
         accepted = self.file_complaint(call, body)
-        return 201, [{"token": accepted["tracking_number"], "service_notice": accepted["next_steps"]["en"],
+        return [{"token": accepted["tracking_number"], "service_notice": accepted["next_steps"]["en"],
                       "reporter_secret": accepted["reporter_secret"]}]
 
     @route("GET", "/open311/v2/requests/<request_id>.json", auth="public", tag="open311",
