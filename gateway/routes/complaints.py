@@ -93,8 +93,9 @@ class ComplaintIntake(DependencyProvider):
                             headers={"Retry-After": seconds})
 
     def category_known(self, rpc, code):
-        """Is ``code`` in the coordinator's list? The list is cached for 30 s and looked up
-        again (at most once a second) on a miss; while the service is away the last list
+        """Is ``code`` in the coordinator's list? The list is cached for 30 s (a change made
+        through this gateway drops it at once) and looked up again, at most once a second, on
+        a miss; while the service is away the last list
         known answers, and before any is known every code passes (the service sends an
         unknown one to the coordinator's triage)."""
         age = time.monotonic() - self.categories_checked
@@ -102,6 +103,9 @@ class ComplaintIntake(DependencyProvider):
                                             and code not in self.categories):
             self.refresh_categories(rpc)
         return self.categories is None or code in self.categories
+
+    def categories_changed(self):
+        self.categories_checked = float("-inf")
 
     def refresh_categories(self, rpc):
         self.categories_checked = time.monotonic()
@@ -174,19 +178,25 @@ class ComplaintsRoutes:
     @route("POST", "/api/v1/complaints/categories", auth="coordinator", tag=TAG, status=201,
            summary="Add a complaint category", body=schemas.CategoryInput, response=schemas.Category)
     def add_complaint_category(self, call):
-        return self.rpc("complaints", "add_category", call.actor, call.body)
+        changed = self.rpc("complaints", "add_category", call.actor, call.body)
+        self.complaint_intake.categories_changed()
+        return changed
 
     @route("PATCH", "/api/v1/complaints/categories/<code>", auth="coordinator", tag=TAG,
            summary="Rename or (de)activate a complaint category", body=schemas.CategoryUpdate,
            response=schemas.Category)
     def change_complaint_category(self, call, code):
-        return self.rpc("complaints", "change_category", call.actor, code, call.body)
+        changed = self.rpc("complaints", "change_category", call.actor, code, call.body)
+        self.complaint_intake.categories_changed()
+        return changed
 
     @route("DELETE", "/api/v1/complaints/categories/<code>", auth="coordinator", tag=TAG,
            summary="Retire a complaint category (kept, inactive, for the complaints that name it)",
            response=schemas.Category)
     def remove_complaint_category(self, call, code):
-        return self.rpc("complaints", "remove_category", call.actor, code)
+        changed = self.rpc("complaints", "remove_category", call.actor, code)
+        self.complaint_intake.categories_changed()
+        return changed
 
     @route("GET", "/api/v1/complaints/rules", auth="coordinator", tag=TAG,
            summary="Routing rules, most specific first", response=schemas.Rule(many=True))
