@@ -33,4 +33,4 @@ def tracked(base_url, number):
     def look():
         page = requests.get(f"{base_url}/api/v1/complaints/track/{number}", timeout=15)
         return page.json() if page.status_code == 200 else None
-    return eventually(look)
+    return eventually(look, timeout=60)

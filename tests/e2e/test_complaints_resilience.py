@@ -1,7 +1,7 @@
 """A stack of our own: intake while the complaints service is down, and the public rate limit."""
 import pytest
 import requests
-from complaints_support import REPORTER, complaint, file, tracked
+from complaints_support import REPORTER, complaint, eventually, file, tracked
 
 from bakohumas.harness import LocalStack
 
@@ -11,6 +11,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def own_stack():
     stack = LocalStack(extra_env={"COMPLAINTS_INTAKE_BURST": "4", "COMPLAINTS_INTAKE_PER_MINUTE": "6"}).start()
+    # The runner treats a process that dies before it printed its ready line as a failed start
+    # and stops everything: kill only after that line.
+    eventually(lambda: "is running at" in stack.log(), timeout=60)
     try:
         yield stack
     finally:
