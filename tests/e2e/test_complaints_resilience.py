@@ -13,8 +13,8 @@ def own_stack():
     stack = LocalStack(extra_env={"COMPLAINTS_INTAKE_BURST": "4", "COMPLAINTS_INTAKE_PER_MINUTE": "6"}).start()
     # The runner treats a process that dies before it printed its ready line as a failed start
     # and stops everything: kill only after that line.
-    eventually(lambda: "is running at" in stack.log(), timeout=60)
     try:
+        eventually(lambda: "is running at" in stack.log(), timeout=60)
         yield stack
     finally:
         stack.stop()
