@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 import requests
-from complaints_support import REPORTER, complaint, eventually, file, tracked
+from complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
 
 pytestmark = pytest.mark.e2e
 
