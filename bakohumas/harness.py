@@ -89,6 +89,13 @@ class LocalStack:
         self.runner = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=self._log,
                                        stderr=subprocess.STDOUT)
         self.wait_healthy(timeout)
+        # The runner checks health itself before it watches its children; a process killed
+        # before then would count as a failed start and stop the whole stack.
+        deadline = time.monotonic() + timeout
+        while "Bakohumas Hub is running at" not in self.log():
+            if time.monotonic() > deadline or self.runner.poll() is not None:
+                raise RuntimeError(f"bakohumas run did not report running:\n{self.log()[-5000:]}")
+            time.sleep(0.2)
         return self
 
     def wait_healthy(self, timeout=60):

@@ -5,6 +5,7 @@ becomes the one error shape of ``gateway.errors``. ``route`` also records what i
 accepts and answers, from which ``gateway.openapi`` builds ``/openapi.json``.
 """
 import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -87,14 +88,19 @@ class Call:
 
     @property
     def idempotency_key(self):
-        """The ``Idempotency-Key`` header: a repeat of a create with the same key gets the first answer."""
+        """The ``Idempotency-Key`` header, bound to this operation (method and path).
+
+        A repeat of a create with the same key gets the first answer; the same key sent to
+        another endpoint is another request. Services keep it per caller.
+        """
         key = self.request.headers.get("Idempotency-Key")
         if key is None:
             return None
         if not IDEMPOTENCY_KEY.match(key):
             raise HttpError(400, "validation_failed", "Idempotency-Key must be 1-255 visible ASCII characters",
                             {"Idempotency-Key": ["1-255 visible ASCII characters"]})
-        return key
+        operation = f"{self.request.method} {self.request.path}\n{key}"
+        return hashlib.sha256(operation.encode("utf-8")).hexdigest()
 
     @property
     def actor(self):
@@ -180,7 +186,9 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
     ``auth``: public (no key), optional (a key is used if given), member (any valid key),
     coordinator (a coordinator's key). ``body``/``query``: marshmallow schemas checked
     here before any service is called (the raw JSON is what the service receives, and
-    it loads it with the same schema); ``response``: the schema of a success answer.
+    it loads it with the same schema); ``response``: the schema of a success answer;
+    ``errors``: statuses beyond the usual ones this route may answer (e.g. 429);
+    ``error_schema`` (in ``extra``): the schema of its error bodies when not the house shape.
     The handler is called as ``handler(self, call, **path_args)`` and returns a JSON-able
     value, a ``(status, value)`` pair, or a ready werkzeug Response.
     """

@@ -11,6 +11,7 @@ ERROR_STATUSES = {
     409: "conflicts with the current state",
     413: "body too large",
     415: "body is not JSON",
+    429: "too many requests from this address; see Retry-After",
     503: "a service did not answer in time",
 }
 
@@ -83,10 +84,11 @@ def _operation(spec):
     if spec.response is not None:
         success["content"] = {spec.content_type: {"schema": spec.response}}
     operation["responses"][str(spec.status)] = success
+    error_schema = spec.extra.get("error_schema", "Error")
     for status in _error_statuses(spec):
         operation["responses"][str(status)] = {
             "description": ERROR_STATUSES.get(status, "error"),
-            "content": {"application/json": {"schema": "Error"}},
+            "content": {"application/json": {"schema": error_schema}},
         }
     operation.update(spec.extra.get("openapi", {}))
     return operation

@@ -23,6 +23,7 @@ from shared.errors import DomainError
 
 CATEGORY_CACHE_SECONDS = 30
 CATEGORY_LOOKUP_TIMEOUT = 1.0
+OPEN311_ERRORS = schemas.Open311Error(many=True)
 TAG = "complaints"
 OPEN311_FIELDS = ("service_code", "lat", "long", "address_string", "email", "first_name", "last_name",
                   "phone", "description", "media_url")
@@ -148,7 +149,7 @@ class ComplaintsRoutes:
         return {"tracking_number": number, "reporter_secret": secret, "status": "received",
                 "next_steps": domain.next_steps(number)}
 
-    @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202,
+    @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202, errors=(429,),
            summary="File a complaint (public; a PTSP desk may file for a walk-in citizen with its key)",
            body=schemas.ComplaintInput, response=schemas.Accepted)
     def submit_complaint(self, call):
@@ -161,7 +162,7 @@ class ComplaintsRoutes:
     def track_complaint(self, call, tracking_number):
         return self.rpc("complaints", "track", tracking_number)
 
-    @route("POST", "/api/v1/complaints/track/<tracking_number>", auth="public", tag=TAG,
+    @route("POST", "/api/v1/complaints/track/<tracking_number>", auth="public", tag=TAG, errors=(403, 429),
            summary="The reporter confirms, reopens or supplements, with the secret given at intake",
            body=schemas.ReporterAction, response=schemas.Tracking)
     def reporter_action(self, call, tracking_number):
@@ -270,7 +271,7 @@ class ComplaintsRoutes:
 
     # ------------------------------------------------ Open311 GeoReport v2 (JSON only)
 
-    @route("GET", "/open311/v2/services.json", auth="public", tag="open311",
+    @route("GET", "/open311/v2/services.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
            summary="Open311: the service list (complaint categories)")
     @open311_errors
     def open311_services(self, call):
@@ -279,7 +280,7 @@ class ComplaintsRoutes:
                  "group": "dumas"}
                 for c in self.rpc("complaints", "list_categories")]
 
-    @route("GET", "/open311/v2/services/<service_code>.json", auth="public", tag="open311",
+    @route("GET", "/open311/v2/services/<service_code>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
            summary="Open311: one service's definition (no extra attributes)")
     @open311_errors
     def open311_service(self, call, service_code):
@@ -288,13 +289,13 @@ class ComplaintsRoutes:
             raise HttpError(404, "not_found", f"no service {service_code}")
         return {"service_code": service_code, "attributes": []}
 
-    @route("GET", "/open311/v2/requests.json", auth="public", tag="open311",
+    @route("GET", "/open311/v2/requests.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
            summary="Open311: service requests (verified, non-confidential), with the spec's filters")
     @open311_errors
     def open311_list_requests(self, call):
         return self.rpc("complaints", "open311_requests", call.request.args.to_dict())
 
-    @route("POST", "/open311/v2/requests.json", auth="public", tag="open311",
+    @route("POST", "/open311/v2/requests.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS, errors=(429,),
            summary="Open311: file a complaint (form-encoded); answers a token to follow it",
            openapi={"requestBody": {"required": True, "content": {
                "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
@@ -308,13 +309,13 @@ class ComplaintsRoutes:
         return [{"token": accepted["tracking_number"], "service_notice": accepted["next_steps"]["en"],
                       "reporter_secret": accepted["reporter_secret"]}]
 
-    @route("GET", "/open311/v2/requests/<request_id>.json", auth="public", tag="open311",
+    @route("GET", "/open311/v2/requests/<request_id>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
            summary="Open311: one service request")
     @open311_errors
     def open311_get_request(self, call, request_id):
         return self.rpc("complaints", "open311_request", request_id)
 
-    @route("GET", "/open311/v2/tokens/<token>.json", auth="public", tag="open311",
+    @route("GET", "/open311/v2/tokens/<token>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
            summary="Open311: the service_request_id of a token once the complaint is processed")
     @open311_errors
     def open311_token(self, call, token):

@@ -198,6 +198,7 @@ def _save_rule(session, rule, values):
     for name, value in values.items():
         setattr(rule, name, value)
     session.add(rule)
+    session.flush()  # the answer carries created_at, set on flush
     return rule
 
 

@@ -252,3 +252,9 @@ class Stats(Figures):
     total = fields.Integer()
     by_agency = fields.Dict(keys=fields.String(), values=fields.Nested(Figures))
     by_category = fields.Dict(keys=fields.String(), values=fields.Nested(Figures))
+
+
+class Open311Error(Schema):
+    """GeoReport v2 errors are a list of these."""
+    code = fields.Integer(required=True)
+    description = fields.String(required=True)
