@@ -16,7 +16,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
@@ -128,6 +128,14 @@ def check_times(start, end):
 def check_embargo(kind, embargo_at):
     if embargo_at is not None and kind != "press_release":
         raise ValidationFailed("only a press release has an embargo", {"embargo_at": ["press releases only"]})
+
+
+def in_utc(values):
+    """Times are kept (and answered) in UTC; the item's zone says how to show them."""
+    for field in ("start", "end", "embargo_at"):
+        if values.get(field) is not None:
+            values[field] = values[field].astimezone(timezone.utc)
+    return values
 
 
 def local(moment, zone):
@@ -385,7 +393,7 @@ def distinct_supporting(lead_id, supporting_ids):
 
 def propose(uow, actor, data, now):
     """A member proposes an item for itself; emits ``calendar.item_proposed``."""
-    values = load(schemas.ItemInput, data)
+    values = in_utc(load(schemas.ItemInput, data))
     lead_id = values["lead_agency_id"] or actor["agency_id"]
     require_acting_for(actor, lead_id)
     supporting = distinct_supporting(lead_id, values["supporting_agency_ids"])
@@ -412,7 +420,7 @@ def propose(uow, actor, data, now):
 def change(uow, actor, item_id, data, now):
     """Edit an open item. A new start or end of a scheduled item is a reschedule: it needs a
     reason, is checked for clashes, raises the revision and emits ``calendar.item_rescheduled``."""
-    values = load(schemas.ItemChange, data)
+    values = in_utc(load(schemas.ItemChange, data))
     session = uow.session
     item = open_item(session, actor, item_id)
     require_lead_or_coordinator(actor, item)
