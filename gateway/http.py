@@ -106,19 +106,37 @@ class Call:
 
 
 def json_depth(value):
+    """How deeply containers nest in a parsed JSON value (iterative: no recursion to exhaust)."""
     depth, frontier = 0, [value]
-    while frontier:
+    while True:
+        containers = [item for item in frontier if isinstance(item, (dict, list))]
+        if not containers:
+            return depth
         depth += 1
         if depth > MAX_JSON_DEPTH:
             return depth
-        nxt = []
-        for item in frontier:
-            if isinstance(item, dict):
-                nxt.extend(item.values())
-            elif isinstance(item, list):
-                nxt.extend(item)
-        frontier = nxt
-    return depth
+        frontier = [child for item in containers
+                    for child in (item.values() if isinstance(item, dict) else item)]
+
+
+def unstorable_text(value):
+    """The first string (key or value) no database can keep: a NUL, or a lone UTF-16 surrogate."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return item
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item
+    return None
 
 
 def read_json(request):
@@ -139,6 +157,9 @@ def read_json(request):
                         {"body": [str(exc)[:200]]}) from None
     if json_depth(data) > MAX_JSON_DEPTH:
         raise HttpError(400, "malformed_json", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    if unstorable_text(data) is not None:
+        raise HttpError(400, "malformed_json", "a string holds a NUL character or a lone surrogate",
+                        {"body": ["text must be valid Unicode without NUL characters"]})
     return data
 
 
