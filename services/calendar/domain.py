@@ -69,12 +69,16 @@ def remember_agency(session, snapshot, as_of):
     """Keep the directory's view of an agency; a snapshot older than the one kept is ignored."""
     agency = session.get(Agency, snapshot["id"])
     if agency is None:
-        agency = Agency(id=snapshot["id"], as_of=as_of)
+        agency = Agency(id=snapshot["id"], short_name=snapshot["short_name"], as_of=as_of)
         session.add(agency)
     elif agency.as_of > as_of:
         return agency
+    renamed = agency.short_name != snapshot["short_name"]
     agency.name, agency.short_name = snapshot["name"], snapshot["short_name"]
     agency.role, agency.active, agency.as_of = snapshot["role"], snapshot["active"], as_of
+    if renamed:  # the feeds name the lead agency
+        for item in session.scalars(select(Item).where(Item.lead_agency_id == agency.id)):
+            item.vevent = vevent(item, agency.short_name)
     return agency
 
 
@@ -408,8 +412,9 @@ def propose(uow, actor, data, now):
                 timezone=values["timezone"], venue=values["venue"].strip(),
                 officials=json.dumps(values["officials"]), lead_agency_id=lead_id,
                 visibility=values["visibility"], embargo_at=embargo_at, state="proposed",
-                revision=1, sequence=0, created_at=now, updated_at=now)
+                revision=1, sequence=0, created_at=now)
     set_participants(item, lead_id, supporting, now)
+    touch(uow.session, item, now)
     uow.session.add(item)
     uow.session.flush()
     record(uow.session, item, actor, "proposed", {}, "", now)
@@ -474,7 +479,7 @@ def change(uow, actor, item_id, data, now):
     if moved:
         item.revision += 1
         item.sequence += 1
-    item.updated_at = now
+    touch(session, item, now)
     record(session, item, actor, "rescheduled" if rescheduled else "updated", changes,
            "; ".join(filter(None, [reason, override and f"clash overridden: {override}"])), now)
     if rescheduled:
@@ -490,7 +495,7 @@ def move_state(session, actor, item, state, reason, now, action):
     changes = {"state": [item.state, state]}
     item.state = state
     item.sequence += 1
-    item.updated_at = now
+    touch(session, item, now)
     record(session, item, actor, action, changes, reason, now)
 
 
@@ -568,7 +573,7 @@ def respond(uow, actor, item_id, data, now):
     record(uow.session, item, actor, f"participation_{response}",
            {"participation": [part.response, response]}, "", now)
     part.response, part.responded_at = response, now
-    item.updated_at = now
+    touch(uow.session, item, now)
     if item.state == "scheduled":
         book(uow.session, item)
     return item
@@ -604,27 +609,47 @@ def feed_agency(session, token):
     return agency
 
 
-def public_feed_items(session):
-    return session.scalars(select(Item).where(Item.visibility == "public", Item.state.in_(FORUM_STATES))
-                           .order_by(Item.starts_at, Item.id)).all()
-
-
-def agency_feed_items(session, agency_id):
-    """Every item the agency takes part in once scheduled, members-only ones included."""
-    return session.scalars(select(Item).where(Item.id.in_(taking_part(agency_id)), Item.state.in_(FORUM_STATES))
-                           .order_by(Item.starts_at, Item.id)).all()
-
-
 @functools.lru_cache(maxsize=None)
 def vtimezone(zone):
     """The VTIMEZONE of a zone, built once from zoneinfo (building it is slow)."""
-    return Timezone.from_tzid(zone, first_date=date(2000, 1, 1), last_date=date(2045, 1, 1))
+    return Timezone.from_tzid(zone, first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)).to_ical()
 
 
-def render_feed(items, name, agencies):
-    """An RFC 5545 calendar of ``items``: stable UIDs, DTSTAMP = last change (UTC), SEQUENCE,
-    cancelled items kept as STATUS:CANCELLED, local times with a VTIMEZONE for every TZID used.
-    ``agencies`` maps agency ids to short names."""
+def vevent(item, lead_name):
+    """The item's VEVENT: UID never changes, DTSTAMP is the last change in UTC, SEQUENCE counts
+    changes of time and state, a cancelled item says STATUS:CANCELLED, times are local with a TZID."""
+    event = Event()
+    event.add("uid", f"{item.id}@bakohumas-hub")
+    event.add("dtstamp", item.updated_at)
+    event.add("last-modified", item.updated_at)
+    event.add("created", item.created_at)
+    event.add("dtstart", local(item.starts_at, item.timezone))
+    event.add("dtend", local(item.ends_at, item.timezone))
+    event.add("sequence", item.sequence)
+    event.add("status", "CANCELLED" if item.state == "cancelled" else "CONFIRMED")
+    event.add("summary", item.title)
+    event.add("description", f"{item.description}\n\n{lead_name}" if item.description else lead_name)
+    if item.venue:
+        event.add("location", item.venue)
+    event.add("categories", [item.kind])
+    event.add("class", "PUBLIC" if item.visibility == "public" else "PRIVATE")
+    return event.to_ical().decode("utf-8")
+
+
+def touch(session, item, now):
+    """Every change of an item ends here: its DTSTAMP moves and its VEVENT is rendered again.
+
+    Rendering once per change (not once per feed request) is what keeps a feed of hundreds
+    of items fast: a feed only joins stored VEVENTs.
+    """
+    item.updated_at = now
+    lead = session.get(Agency, item.lead_agency_id)
+    item.vevent = vevent(item, lead.short_name if lead else item.lead_agency_id)
+
+
+def render_feed(entries, name):
+    """An RFC 5545 calendar of stored VEVENTs; ``entries`` are (timezone, vevent) pairs.
+    Every TZID used gets its VTIMEZONE."""
     calendar = Calendar()
     calendar.add("prodid", "-//Bakohumas Hub//Joint press calendar//ID")
     calendar.add("version", "2.0")
@@ -632,29 +657,23 @@ def render_feed(items, name, agencies):
     calendar.add("name", name)
     calendar.add("x-wr-calname", name)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    for zone in sorted({item.timezone for item in items}):
-        calendar.add_component(vtimezone(zone))
-    for item in items:
-        event = Event()
-        event.add("uid", f"{item.id}@bakohumas-hub")
-        event.add("dtstamp", item.updated_at)
-        event.add("last-modified", item.updated_at)
-        event.add("created", item.created_at)
-        event.add("dtstart", local(item.starts_at, item.timezone))
-        event.add("dtend", local(item.ends_at, item.timezone))
-        event.add("sequence", item.sequence)
-        event.add("status", "CANCELLED" if item.state == "cancelled" else "CONFIRMED")
-        event.add("summary", item.title)
-        lead = agencies.get(item.lead_agency_id, item.lead_agency_id)
-        event.add("description", f"{item.description}\n\n{lead}".strip() if item.description else lead)
-        if item.venue:
-            event.add("location", item.venue)
-        event.add("categories", [item.kind])
-        event.add("class", "PUBLIC" if item.visibility == "public" else "PRIVATE")
-        calendar.add_component(event)
-    return calendar.to_ical()
+    head = calendar.to_ical().decode("utf-8")
+    end = "END:VCALENDAR\r\n"
+    zones = [vtimezone(zone).decode("utf-8") for zone in sorted({zone for zone, _ in entries})]
+    return "".join([head[:-len(end)], *zones, *(event for _, event in entries), end])
 
 
-def short_names(session, items):
-    ids = {item.lead_agency_id for item in items}
-    return dict(session.execute(select(Agency.id, Agency.short_name).where(Agency.id.in_(list(ids)))).all())
+def feed_entries(session, condition):
+    return session.execute(select(Item.timezone, Item.vevent).where(condition, Item.state.in_(FORUM_STATES))
+                           .order_by(Item.starts_at, Item.id)).all()
+
+
+def public_feed(session):
+    return render_feed(feed_entries(session, Item.visibility == "public"), "Bakohumas: public press calendar")
+
+
+def agency_feed(session, token):
+    """The feed behind a secret link: every item the agency takes part in once scheduled,
+    members-only ones included."""
+    agency = feed_agency(session, token)
+    return render_feed(feed_entries(session, Item.id.in_(taking_part(agency.id))), f"Bakohumas: {agency.short_name}")

@@ -1,5 +1,6 @@
 """What the calendar accepts and answers."""
 import json
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from marshmallow import Schema, fields, validate
@@ -10,6 +11,14 @@ from shared.contracts.calendar import ITEM_KINDS, ITEM_STATES, VISIBILITIES
 ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
 RESPONSES = ("confirmed", "declined")
 CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+# The calendar plans this century; anything else is a typo (and would overflow date arithmetic).
+PLAUSIBLE = validate.Range(min=datetime(2000, 1, 1, tzinfo=timezone.utc), max=datetime(2100, 1, 1, tzinfo=timezone.utc),
+                           error="must be between 2000 and 2100")
+
+
+def moment(**kwargs):
+    """An ISO 8601 time with its zone; a time without one is refused."""
+    return fields.AwareDateTime(validate=PLAUSIBLE, **kwargs)
 
 
 class Official(Schema):
@@ -20,24 +29,23 @@ class Official(Schema):
 class _ItemFields(Schema):
     title = fields.String(validate=validate.Length(min=3, max=200))
     description = fields.String(validate=validate.Length(max=5000))
-    start = fields.AwareDateTime(metadata={"description": "ISO 8601 with its offset; a time without a zone is refused"})
-    end = fields.AwareDateTime()
+    start = moment(metadata={"description": "ISO 8601 with its offset; a time without a zone is refused"})
+    end = moment()
     timezone = fields.String(validate=validate.OneOf(ZONES),
                              metadata={"description": "the zone the item is shown in"})
     venue = fields.String(validate=validate.Length(max=200))
     officials = fields.List(fields.Nested(Official), validate=validate.Length(max=30))
     supporting_agency_ids = fields.List(fields.String(), validate=validate.Length(max=50))
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
-    embargo_at = fields.AwareDateTime(allow_none=True,
-                                      metadata={"description": "press releases only; defaults to the start"})
+    embargo_at = moment(allow_none=True, metadata={"description": "press releases only; defaults to the start"})
 
 
 class ItemInput(_ItemFields):
     kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS))
     title = fields.String(required=True, validate=validate.Length(min=3, max=200))
     description = fields.String(load_default="", validate=validate.Length(max=5000))
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = moment(required=True)
+    end = moment(required=True)
     timezone = fields.String(required=True, validate=validate.OneOf(ZONES))
     venue = fields.String(load_default="", validate=validate.Length(max=200))
     officials = fields.List(fields.Nested(Official), load_default=list, validate=validate.Length(max=30))
@@ -128,9 +136,9 @@ class History(Schema):
 
 
 class ItemQuery(Schema):
-    start = fields.AwareDateTime(load_default=None, data_key="from",
+    start = moment(load_default=None, data_key="from",
                                  metadata={"description": "items ending after this time"})
-    end = fields.AwareDateTime(load_default=None, data_key="to",
+    end = moment(load_default=None, data_key="to",
                                metadata={"description": "items starting before this time"})
     agency_id = fields.String(load_default=None)
     kind = fields.String(load_default=None, validate=validate.OneOf(ITEM_KINDS))
@@ -147,8 +155,8 @@ class _ResourceQuery(Schema):
 
 
 class ClashQuery(_ResourceQuery):
-    start = fields.AwareDateTime(required=True)
-    end = fields.AwareDateTime(required=True)
+    start = moment(required=True)
+    end = moment(required=True)
     exclude_item_id = fields.String(load_default=None)
 
 
@@ -167,8 +175,8 @@ class ClashList(Schema):
 
 
 class FreeSlotQuery(_ResourceQuery):
-    start = fields.AwareDateTime(required=True, data_key="from")
-    end = fields.AwareDateTime(required=True, data_key="to")
+    start = moment(required=True, data_key="from")
+    end = moment(required=True, data_key="to")
     duration_minutes = fields.Integer(required=True, validate=validate.Range(min=5, max=7 * 24 * 60))
     timezone = fields.String(load_default="Asia/Jakarta", validate=validate.OneOf(ZONES),
                              metadata={"description": "the zone of the working hours"})

@@ -14,8 +14,12 @@ from shared.service import HealthCheck, service_rpc
 DIRECTORY_TIMEOUT = 3.0
 
 
+ITEM = schemas.Item()  # one instance: building a marshmallow schema costs more than dumping with it
+HISTORY = schemas.HistoryEntry(many=True)
+
+
 def _item(item):
-    return schemas.Item().dump(item)
+    return ITEM.dump(item)
 
 
 class CalendarService(HealthCheck):
@@ -77,12 +81,12 @@ class CalendarService(HealthCheck):
     def list_items(self, actor, args):
         query = domain.load(schemas.ItemQuery, args)
         with self.db.reading() as session:
-            return {"items": [_item(item) for item in domain.list_items(session, actor, query)]}
+            return {"items": ITEM.dump(domain.list_items(session, actor, query), many=True)}
 
     @service_rpc
     def item_history(self, actor, item_id):
         with self.db.reading() as session:
-            return {"entries": schemas.HistoryEntry(many=True).dump(domain.history(session, actor, item_id))}
+            return {"entries": HISTORY.dump(domain.history(session, actor, item_id))}
 
     @service_rpc
     def change_item(self, actor, item_id, data):
@@ -146,14 +150,9 @@ class CalendarService(HealthCheck):
     @service_rpc
     def public_feed(self):
         with self.db.reading() as session:
-            items = domain.public_feed_items(session)
-            names = domain.short_names(session, items)
-        return domain.render_feed(items, "Bakohumas: public press calendar", names).decode("utf-8")
+            return domain.public_feed(session)
 
     @service_rpc
     def agency_feed(self, token):
         with self.db.reading() as session:
-            agency = domain.feed_agency(session, token)
-            items = domain.agency_feed_items(session, agency.id)
-            names = domain.short_names(session, items)
-        return domain.render_feed(items, f"Bakohumas: {agency.short_name}", names).decode("utf-8")
+            return domain.agency_feed(session, token)

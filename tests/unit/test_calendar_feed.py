@@ -1,19 +1,18 @@
 """The RFC 5545 feed, parsed back with icalendar."""
 from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
 
 from calendar_fixtures import NOW, WIT, WITA, at, cal, member  # noqa: F401
 from services.calendar import domain
+from shared.errors import NotFound
 
 POLRES = member("polres")
 
 
 def feed(cal):
-    def render(session):
-        items = domain.public_feed_items(session)
-        return domain.render_feed(items, "Bakohumas", domain.short_names(session, items))
-    return Calendar.from_ical(cal.read(render))
+    return Calendar.from_ical(cal.read(domain.public_feed))
 
 
 def events(calendar):
@@ -55,4 +54,27 @@ def test_uid_stays_sequence_rises_dtstamp_moves_and_cancelled_items_stay(cal):
 
 def test_empty_feed_is_still_a_calendar(cal):
     parsed = feed(cal)
-    assert parsed.walk("VEVENT") == [] and str(parsed["X-WR-CALNAME"]) == "Bakohumas"
+    assert parsed.walk("VEVENT") == [] and str(parsed["X-WR-CALNAME"]) == "Bakohumas: public press calendar"
+
+
+def test_the_agency_feed_opens_with_its_secret_link_only_and_includes_members_items(cal):
+    private = cal.scheduled(POLRES, visibility="members")
+    supported = cal.scheduled(member("dinkes"), supporting_agency_ids=["polres"], start=at(11, 9))
+    cal.scheduled(member("dinkes"), start=at(12, 9))
+    old = cal.act(lambda uow, now: domain.rotate_feed_link(uow, POLRES, "polres", now))
+    token = cal.act(lambda uow, now: domain.rotate_feed_link(uow, POLRES, "polres", now))
+    shown = events(Calendar.from_ical(cal.read(lambda s: domain.agency_feed(s, token))))
+    assert set(shown) == {f"{private.id}@bakohumas-hub", f"{supported.id}@bakohumas-hub"}
+    assert str(shown[f"{private.id}@bakohumas-hub"]["CLASS"]) == "PRIVATE"
+    with pytest.raises(NotFound):
+        cal.read(lambda s: domain.agency_feed(s, old))
+
+
+def test_a_renamed_lead_agency_is_named_in_the_feed(cal):
+    item = cal.scheduled(POLRES, description="Operasi Ketupat")
+    cal.agency("polres", as_of=NOW + timedelta(hours=1))
+    with cal.store.unit_of_work() as uow:
+        domain.remember_agency(uow.session, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
+                                             "role": "member", "active": True}, NOW + timedelta(hours=2))
+    shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
+    assert str(shown["DESCRIPTION"]) == "Operasi Ketupat\n\nPOLRES-PARE"

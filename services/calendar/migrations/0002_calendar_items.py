@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-23 19:28:20.039471
+Create Date: 2026-11-23 19:36:52.799758
 """
 from alembic import op
 import sqlalchemy as sa
@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.Column('sequence', sa.Integer(), nullable=False),
     sa.Column('attention', sa.Text(), nullable=True),
+    sa.Column('vevent', sa.Text(), nullable=False),
     sa.Column('created_at', shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', shared.db.UtcDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
