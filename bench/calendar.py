@@ -116,12 +116,12 @@ def main(options):
 
         month_start = start + timedelta(days=400)
         month = {"from": month_start.isoformat(), "to": (month_start + timedelta(days=30)).isoformat()}
-        clash = {"start": month_start.isoformat(), "end": (month_start + timedelta(days=1)).isoformat(),
+        clash = {"start": month_start.isoformat(), "end": (month_start + timedelta(days=7)).isoformat(),
                  "agencies": ",".join(agency_ids[:3]), "officials": "Official 7", "venue": "Venue 3"}
         agency_month = {**month, "agency_id": agency_ids[5]}
         paths = [
             ("GET /api/v1/agencies/{id} (baseline)", f"/api/v1/agencies/{agency_ids[5]}"),
-            ("GET clashes (3 agencies, official, venue; a day)", "/api/v1/calendar/clashes?" + urlencode(clash)),
+            ("GET clashes (3 agencies, official, venue; a week)", "/api/v1/calendar/clashes?" + urlencode(clash)),
             ("GET items, one agency, one month", "/api/v1/calendar/items?" + urlencode(agency_month)),
             ("GET items, whole forum, one month (first 100)", "/api/v1/calendar/items?" + urlencode(month)),
         ]
