@@ -491,12 +491,13 @@ def change(uow, actor, item_id, data, now):
     return item
 
 
-def move_state(session, actor, item, state, reason, now, action):
+def move_state(session, actor, item, state, reason, now):
+    """A change of state is a change the feeds announce (SEQUENCE), recorded under the new state's name."""
     changes = {"state": [item.state, state]}
     item.state = state
     item.sequence += 1
     touch(session, item, now)
-    record(session, item, actor, action, changes, reason, now)
+    record(session, item, actor, state, changes, reason, now)
 
 
 def schedule(uow, actor, item_id, data, now):
@@ -511,7 +512,7 @@ def schedule(uow, actor, item_id, data, now):
     clashes = find_clashes(session, resources_of(item), item.starts_at, item.ends_at, item.id)
     refuse_clashes(actor, clashes, override)
     move_state(session, actor, item, "scheduled",
-               f"clash overridden: {override}" if clashes else (override or ""), now, "scheduled")
+               f"clash overridden: {override}" if clashes else (override or ""), now)
     book(session, item)
     uow.emit("calendar.item_scheduled", {"item": snapshot(item), "override_reason": override if clashes else None})
     return item
@@ -522,7 +523,7 @@ def decline(uow, actor, item_id, data, now):
     reason = load(schemas.ReasonInput, data)["reason"]
     item = open_item(uow.session, actor, item_id)
     require_state(item, "proposed", "declined")
-    move_state(uow.session, actor, item, "declined", reason, now, "declined")
+    move_state(uow.session, actor, item, "declined", reason, now)
     return item
 
 
@@ -533,7 +534,7 @@ def withdraw(uow, actor, item_id, data, now):
     if actor.get("agency_id") != item.lead_agency_id:
         raise Forbidden("only the lead agency may withdraw its proposal", {"lead_agency_id": ["not the calling agency"]})
     require_state(item, "proposed", "withdrawn")
-    move_state(uow.session, actor, item, "withdrawn", reason, now, "withdrawn")
+    move_state(uow.session, actor, item, "withdrawn", reason, now)
     return item
 
 
@@ -543,7 +544,7 @@ def cancel(uow, actor, item_id, data, now):
     item = open_item(uow.session, actor, item_id)
     require_lead_or_coordinator(actor, item)
     require_state(item, "scheduled", "cancelled")
-    move_state(uow.session, actor, item, "cancelled", reason, now, "cancelled")
+    move_state(uow.session, actor, item, "cancelled", reason, now)
     release(uow.session, item)
     uow.emit("calendar.item_cancelled", {"item": snapshot(item), "reason": reason})
     return item
@@ -555,7 +556,7 @@ def mark_held(uow, actor, item_id, now):
     require_state(item, "scheduled", "held")
     if item.ends_at > now:
         raise Conflict("the item has not ended yet", {"end": ["an item can be marked held only after its end"]})
-    move_state(uow.session, actor, item, "held", "", now, "held")
+    move_state(uow.session, actor, item, "held", "", now)
     return item
 
 

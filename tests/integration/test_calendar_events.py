@@ -1,6 +1,5 @@
 """The calendar service on the real RabbitMQ: it keeps the directory's agencies from their events,
 asks the directory about one it has not heard of yet, and flags items when an agency leaves."""
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +12,7 @@ from services.calendar.service import CalendarService
 from shared import contracts
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.service import service_rpc
+from tests.integration.test_messaging import config, wait_until  # noqa: F401  (config is a fixture)
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k"}
 LATE = {"id": "late", "name": "Kantor Imigrasi", "short_name": "IMIGRASI", "kind": "imigrasi",
@@ -31,24 +31,9 @@ class DirectoryStandIn:
         return LATE
 
 
-def wait_until(check, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
-
-
 def snapshot(agency_id, active=True):
     return {"id": agency_id, "name": f"Humas {agency_id}", "short_name": agency_id.upper(), "kind": "opd",
             "role": "member", "parent_id": None, "region_code": None, "active": active}
-
-
-@pytest.fixture
-def config(rabbit_config, tmp_path):
-    return {**rabbit_config, "DATA_DIR": str(tmp_path)}
 
 
 @pytest.fixture
