@@ -173,20 +173,21 @@ def resources_of(item):
 
 
 def overlapping_bookings(session, keys, start, end, exclude_item_id=None):
-    """Bookings of ``keys`` overlapping [start, end): ``starts_at < end AND ends_at > start``.
+    """Bookings of ``keys`` overlapping [start, end): ``starts_at < end AND ends_at > start``,
+    as (item_id, resource, starts_at, ends_at) rows by start.
 
     No booking lasts over MAX_DURATION, so ``starts_at >= start - MAX_DURATION`` bounds the
     scan of the ``(resource, starts_at)`` index to a narrow range.
     """
     if not keys:
         return []
-    query = (select(Booking)
+    query = (select(Booking.item_id, Booking.resource, Booking.starts_at, Booking.ends_at)
              .where(Booking.resource.in_(sorted(keys)), Booking.starts_at < end,
                     Booking.starts_at >= start - MAX_DURATION, Booking.ends_at > start)
              .order_by(Booking.starts_at))
     if exclude_item_id:
         query = query.where(Booking.item_id != exclude_item_id)
-    return session.scalars(query).all()
+    return session.execute(query).all()
 
 
 def find_clashes(session, keys, start, end, exclude_item_id=None):
@@ -196,10 +197,12 @@ def find_clashes(session, keys, start, end, exclude_item_id=None):
         shared.setdefault(booking.item_id, []).append(booking.resource)
     if not shared:
         return []
-    items = session.scalars(select(Item).where(Item.id.in_(list(shared))).order_by(Item.starts_at)).all()
-    return [{"id": item.id, "title": item.title, "start": item.starts_at.isoformat(),
-             "end": item.ends_at.isoformat(), "timezone": item.timezone,
-             "lead_agency_id": item.lead_agency_id, "on": sorted(shared[item.id])} for item in items]
+    rows = session.execute(
+        select(Item.id, Item.title, Item.starts_at, Item.ends_at, Item.timezone, Item.lead_agency_id)
+        .where(Item.id.in_(list(shared))).order_by(Item.starts_at, Item.id)).all()
+    return [{"id": row.id, "title": row.title, "start": row.starts_at.isoformat(), "end": row.ends_at.isoformat(),
+             "timezone": row.timezone, "lead_agency_id": row.lead_agency_id, "on": sorted(shared[row.id])}
+            for row in rows]
 
 
 def refuse_clashes(actor, clashes, override_reason):
