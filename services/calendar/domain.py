@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import delete, select
+from sqlalchemy.orm import lazyload
 
 from services.calendar import schemas
 from services.calendar.models import Agency, Booking, FeedLink, HistoryEntry, Item, Participant
@@ -288,7 +289,9 @@ def list_items(session, actor, query):
         stmt = stmt.where(Item.attention.is_not(None) if query["needs_attention"] else Item.attention.is_(None))
     if not is_coordinator(actor):
         stmt = stmt.where(Item.state.in_(FORUM_STATES) | Item.id.in_(taking_part(actor["agency_id"])))
-    stmt = stmt.order_by(Item.starts_at, Item.id).limit(query["limit"]).offset(query["offset"])
+    # A list shows summaries: the participants are not loaded for it.
+    stmt = stmt.options(lazyload(Item.participants)).order_by(Item.starts_at, Item.id)
+    stmt = stmt.limit(query["limit"]).offset(query["offset"])
     return session.scalars(stmt).all()
 
 

@@ -44,7 +44,7 @@ class Item(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     attention: Mapped[str | None] = mapped_column(Text, nullable=True)
-    vevent: Mapped[str] = mapped_column(Text, default="")  # rendered at each change; feeds join them
+    vevent: Mapped[str] = mapped_column(Text, default="", deferred=True)  # rendered at each change; feeds join them
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 

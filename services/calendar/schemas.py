@@ -93,20 +93,18 @@ def local_time(attribute):
     return show
 
 
-class Item(Schema):
+class ItemSummary(Schema):
+    """An item as lists show it; ``GET /items/{id}`` adds its description, officials and participants."""
     id = fields.String()
     kind = fields.String()
     title = fields.String()
-    description = fields.String()
     start = fields.AwareDateTime(attribute="starts_at")
     end = fields.AwareDateTime(attribute="ends_at")
     timezone = fields.String()
     start_local = fields.Function(local_time("starts_at"), metadata={"description": "the start in the item's zone"})
     end_local = fields.Function(local_time("ends_at"))
     venue = fields.String()
-    officials = fields.Function(lambda item: json.loads(item.officials))
     lead_agency_id = fields.String()
-    participants = fields.List(fields.Nested(Participant))
     visibility = fields.String()
     embargo_at = fields.AwareDateTime(allow_none=True)
     state = fields.String()
@@ -114,12 +112,18 @@ class Item(Schema):
     sequence = fields.Integer()
     attention = fields.String(allow_none=True, metadata={
         "description": "why the coordinator should look at this item (e.g. an agency left the forum)"})
-    created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
 
+class Item(ItemSummary):
+    description = fields.String()
+    officials = fields.Function(lambda item: json.loads(item.officials))
+    participants = fields.List(fields.Nested(Participant))
+    created_at = fields.AwareDateTime()
+
+
 class ItemList(Schema):
-    items = fields.List(fields.Nested(Item))
+    items = fields.List(fields.Nested(ItemSummary))
 
 
 class HistoryEntry(Schema):

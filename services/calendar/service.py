@@ -15,6 +15,7 @@ DIRECTORY_TIMEOUT = 3.0
 
 
 ITEM = schemas.Item()  # one instance: building a marshmallow schema costs more than dumping with it
+SUMMARY = schemas.ItemSummary(many=True)
 HISTORY = schemas.HistoryEntry(many=True)
 
 
@@ -81,7 +82,7 @@ class CalendarService(HealthCheck):
     def list_items(self, actor, args):
         query = domain.load(schemas.ItemQuery, args)
         with self.db.reading() as session:
-            return {"items": ITEM.dump(domain.list_items(session, actor, query), many=True)}
+            return {"items": SUMMARY.dump(domain.list_items(session, actor, query))}
 
     @service_rpc
     def item_history(self, actor, item_id):
