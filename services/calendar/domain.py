@@ -466,11 +466,12 @@ def change(uow, actor, item_id, data, now):
         put("start", "starts_at", start)
         put("end", "ends_at", end)
     check_embargo(item.kind, values.get("embargo_at"))
-    if "embargo_at" in values:
-        put("embargo_at", "embargo_at", values["embargo_at"] or item.starts_at)
-    elif moved and item.embargo_at is not None:
-        # The embargo follows the item: distribution publishes against it.
-        put("embargo_at", "embargo_at", item.embargo_at + (item.starts_at - before["start"]))
+    if item.kind == "press_release":
+        if "embargo_at" in values:
+            put("embargo_at", "embargo_at", values["embargo_at"] or item.starts_at)
+        elif moved:
+            # The embargo follows the item: distribution publishes against it.
+            put("embargo_at", "embargo_at", item.embargo_at + (item.starts_at - before["start"]))
     if not changes:
         return item
     rescheduled = item.state == "scheduled" and moved

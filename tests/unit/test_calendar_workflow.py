@@ -45,6 +45,14 @@ def test_reschedule_keeps_identity_raises_revision_moves_embargo_and_records_why
     assert set(json.loads(entries[-1].changes)) >= {"start", "end", "embargo_at"}
 
 
+def test_only_a_release_has_an_embargo_and_clearing_it_means_its_start(cal):
+    forum = cal.propose(POLRES, kind="forum")
+    assert cal.act(domain.change, POLRES, forum.id, {"embargo_at": None}).embargo_at is None
+    refused(ValidationFailed, lambda: cal.act(domain.change, POLRES, forum.id, {"embargo_at": at(10, 8).isoformat()}))
+    release = cal.propose(POLRES, kind="press_release", embargo_at=at(10, 10).isoformat())
+    assert cal.act(domain.change, POLRES, release.id, {"embargo_at": None}).embargo_at == at(10, 9)
+
+
 def test_rescheduling_a_scheduled_item_needs_a_reason(cal):
     item = cal.scheduled(POLRES)
     error = refused(ValidationFailed, lambda: cal.act(domain.change, POLRES, item.id, {"start": at(10, 8).isoformat()}))
