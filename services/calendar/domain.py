@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
 from marshmallow import EXCLUDE, ValidationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import lazyload
 
 from services.calendar import schemas
-from services.calendar.models import Agency, Booking, FeedLink, HistoryEntry, Item, Participant
+from services.calendar.models import Agency, Booking, BookingLock, FeedLink, HistoryEntry, Item, Participant
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
 
 MAX_DURATION = timedelta(days=7)
@@ -204,6 +204,14 @@ def find_clashes(session, keys, start, end, exclude_item_id=None):
     return [{"id": row.id, "title": row.title, "start": row.starts_at.isoformat(), "end": row.ends_at.isoformat(),
              "timezone": row.timezone, "lead_agency_id": row.lead_agency_id, "on": sorted(shared[row.id])}
             for row in rows]
+
+
+def lock_bookings(session, now):
+    """Take the booking lock: until this transaction ends no other one checks or books, so two
+    overlapping items scheduled at the same moment cannot both pass the clash check."""
+    if session.execute(update(BookingLock).where(BookingLock.id == 1).values(taken_at=now)).rowcount == 0:
+        session.add(BookingLock(id=1, taken_at=now))
+        session.flush()
 
 
 def refuse_clashes(actor, clashes, override_reason):
@@ -480,6 +488,7 @@ def change(uow, actor, item_id, data, now):
     if rescheduled and not reason:
         raise ValidationFailed("say why the item is rescheduled", {"reason": ["required to reschedule"]})
     if item.state == "scheduled" and (moved or resources_of(item) != before["resources"]):
+        lock_bookings(session, now)
         clashes = find_clashes(session, resources_of(item), item.starts_at, item.ends_at, item.id)
         refuse_clashes(actor, clashes, override)
         book(session, item)
@@ -516,6 +525,7 @@ def schedule(uow, actor, item_id, data, now):
     require_state(item, "proposed", "scheduled")
     check_agencies(session, item.lead_agency_id,
                    [p.agency_id for p in item.participants if p.role == "supporting"])
+    lock_bookings(session, now)
     clashes = find_clashes(session, resources_of(item), item.starts_at, item.ends_at, item.id)
     refuse_clashes(actor, clashes, override)
     move_state(session, actor, item, "scheduled",

@@ -84,6 +84,14 @@ class Booking(Base):
     __table_args__ = (Index("ix_bookings_resource_starts", "resource", "starts_at"),)
 
 
+class BookingLock(Base):
+    """One row that every change of bookings updates first, so that clash checks and the bookings
+    they allow are serialised across processes (SQLite and PostgreSQL alike)."""
+    __tablename__ = "booking_lock"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
 class HistoryEntry(Base):
     """Who changed what on an item, when and why."""
     __tablename__ = "item_history"

@@ -1,9 +1,11 @@
 """Clash rules: the same agency, official or venue double-booked by scheduled items, across zones."""
 from datetime import timedelta
 
+import eventlet.patcher
 import pytest
-from calendar_fixtures import COORDINATOR, WIB, WITA, WIT, at, cal, member  # noqa: F401
-from services.calendar import domain
+from calendar_fixtures import COORDINATOR, NOW, WIB, WITA, WIT, at, cal, member  # noqa: F401
+from services.calendar import domain, models
+from shared.db import Store
 from shared.errors import Conflict, Forbidden
 
 POLRES, DINKES, KOMINFO = member("polres"), member("dinkes"), member("kominfo")
@@ -143,3 +145,31 @@ def test_the_clash_query_uses_the_resource_index(cal):
         "EXPLAIN QUERY PLAN SELECT item_id FROM bookings WHERE resource IN ('agency:x', 'venue:y') "
         "AND starts_at < '2030-03-02' AND starts_at >= '2030-02-22' AND ends_at > '2030-03-01'").all())
     assert any("ix_bookings_resource_starts" in row[-1] for row in plan), plan
+
+
+def test_two_processes_scheduling_at_once_cannot_both_pass_the_check(cal):
+    """The second scheduler waits for the first one's booking lock and then sees its booking."""
+    other = Store(cal.store.url, models)
+    first = cal.propose(POLRES, start=at(10, 9))
+    second = cal.propose(POLRES, start=at(10, 9, 30))
+    try:
+        with cal.store.unit_of_work() as uow:
+            domain.schedule(uow, COORDINATOR, first.id, {}, NOW)
+            finished = []
+
+            def schedule_second():
+                try:
+                    with other.unit_of_work() as racing:
+                        domain.schedule(racing, COORDINATOR, second.id, {}, NOW)
+                except Conflict as refused:
+                    finished.append(refused)
+
+            # a real OS thread, as another process would be: SQLite's busy wait must not stop us
+            racer = eventlet.patcher.original("threading").Thread(target=schedule_second)
+            racer.start()
+            racer.join(0.5)
+            assert racer.is_alive()  # waiting on the lock, not checking against stale bookings
+        racer.join(10)
+        assert [c["id"] for c in finished[0].fields["clashes"]] == [first.id]
+    finally:
+        other.dispose()
