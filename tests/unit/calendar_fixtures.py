@@ -1,0 +1,76 @@
+"""A calendar database of its own (SQLite in a temp folder) and helpers for the calendar unit tests."""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from services.calendar import domain, models
+from shared.db import Store
+
+WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
+NOW = datetime(2030, 3, 1, 0, 0, tzinfo=timezone.utc)
+COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
+
+
+def member(agency_id):
+    return {"agency_id": agency_id, "role": "member", "key_id": f"key-{agency_id}"}
+
+
+def at(day, hour, minute=0, zone=WIB):
+    """A local time in March 2030."""
+    return datetime(2030, 3, day, hour, minute, tzinfo=zone)
+
+
+class Calendar:
+    """The domain on a real database, as the service drives it (one unit of work per action)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.events = []
+
+    def agency(self, agency_id, active=True, role="member", as_of=NOW):
+        with self.store.unit_of_work() as uow:
+            domain.remember_agency(uow.session, {"id": agency_id, "name": f"Agency {agency_id}",
+                                                 "short_name": agency_id.upper(), "role": role,
+                                                 "active": active}, as_of)
+
+    def act(self, operation, *args, now=NOW):
+        with self.store.unit_of_work() as uow:
+            result = operation(uow, *args, now)
+        self.events.extend(uow.emitted)
+        return result
+
+    def propose(self, actor, now=NOW, **fields):
+        start = fields.pop("start", at(10, 9))
+        body = {"kind": "press_conference", "title": "Press conference", "timezone": "Asia/Jakarta",
+                "start": start.isoformat(), "end": fields.pop("end", start + timedelta(hours=1)).isoformat(),
+                **fields}
+        return self.act(domain.propose, actor, body, now=now)
+
+    def schedule(self, item, override_reason=None, now=NOW):
+        return self.act(domain.schedule, COORDINATOR, item.id, {"override_reason": override_reason}, now=now)
+
+    def scheduled(self, actor, **fields):
+        return self.schedule(self.propose(actor, **fields))
+
+    def read(self, work):
+        with self.store.reading() as session:
+            return work(session)
+
+    def event_names(self):
+        return [event["name"] for event in self.events]
+
+
+@pytest.fixture
+def cal(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/calendar.db", models)
+    models.Base.metadata.create_all(store.engine)
+    calendar = Calendar(store)
+    for agency_id in ("koord",):
+        calendar.agency(agency_id, role="coordinator")
+    for agency_id in ("polres", "dinkes", "kominfo", "imigrasi"):
+        calendar.agency(agency_id)
+    try:
+        yield calendar
+    finally:
+        store.dispose()
