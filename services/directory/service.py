@@ -20,12 +20,31 @@ class DirectoryService(HealthCheck):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
             return uow.once(actor["agency_id"], idempotency_key,
-                            lambda: schemas.Agency().dump(domain.register_agency(uow, data)))
+                            lambda: self._detail(uow.session, domain.register_agency(uow, data)))
 
     @service_rpc
     def get_agency(self, agency_id):
         with self.db.reading() as session:
-            return schemas.Agency().dump(domain.get_agency(session, agency_id))
+            return self._detail(session, domain.get_agency(session, agency_id))
+
+    @service_rpc
+    def list_agencies(self, query):
+        values = domain.load(schemas.AgencyQuery, query)
+        with self.db.reading() as session:
+            items, total = domain.list_agencies(session, values)
+            return {"items": schemas.Agency(many=True).dump(items), "total": total,
+                    "limit": values["limit"], "offset": values["offset"]}
+
+    @service_rpc
+    def update_agency(self, actor, agency_id, data):
+        with self.db.unit_of_work() as uow:
+            return self._detail(uow.session, domain.update_agency(uow, actor, agency_id, data))
+
+    @service_rpc
+    def deactivate_agency(self, actor, agency_id):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return self._detail(uow.session, domain.deactivate_agency(uow, agency_id))
 
     @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):
@@ -41,7 +60,18 @@ class DirectoryService(HealthCheck):
         return {**answer, "api_key": issued["secret"]} if issued else answer
 
     @service_rpc
+    def list_keys(self, actor, agency_id):
+        domain.require_self_or_coordinator(actor, agency_id)
+        with self.db.reading() as session:
+            return schemas.ApiKey(many=True).dump(domain.list_keys(session, agency_id))
+
+    @service_rpc
     def revoke_key(self, actor, agency_id, key_id):
         domain.require_self_or_coordinator(actor, agency_id)
         with self.db.unit_of_work() as uow:
             return schemas.ApiKey().dump(domain.revoke_key(uow, agency_id, key_id))
+
+    @staticmethod
+    def _detail(session, agency):
+        return {**schemas.AgencyDetail().dump(agency),
+                "sub_units": schemas.Agency(many=True).dump(domain.sub_units(session, agency.id))}
