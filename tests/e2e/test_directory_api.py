@@ -41,7 +41,7 @@ def test_an_agency_is_registered_with_its_officers_channels_and_contributors(coo
 
 
 def test_sub_units_are_shown_with_their_parent_and_the_list_filters_and_pages(coordinator, new_member):
-    region = f"73.{uuid.uuid4().int % 90 + 10}"
+    region = f"99.{uuid.uuid4().int % 90 + 10}"  # a province of its own: the demo forum lives in 73.72
     kemenag = new_member(kind="kementerian", name="Kantor Kemenag Kota Contoh", region_code=region)
     units = [new_member(kind="kementerian", name=f"KUA Kecamatan {n}", parent_id=kemenag.agency_id,
                         region_code=f"{region}.0{i}") for i, n in enumerate(("Bacukiki", "Soreang", "Ujung"), 1)]
