@@ -117,11 +117,12 @@ class LocalStack:
         except ProcessLookupError:
             pass
 
-    def start_process(self, name):
-        """Start one more process of ``name`` (a restart after ``kill``, or an extra instance)."""
+    def start_process(self, name, label=None):
+        """Start a process of ``name`` (a restart after ``kill``, or an extra instance) as ``label``."""
         process = subprocess.Popen([sys.executable, "-m", "bakohumas.process", name], env=self.env,
                                    cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         self.extra.append(process)
+        (self.data_dir / "run" / f"{label or name}.pid").write_text(str(process.pid))
         return process
 
     def bootstrap(self, short_name="HUMAS-KOORD"):

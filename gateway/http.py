@@ -106,19 +106,17 @@ class Call:
 
 
 def json_depth(value):
+    """How deeply containers nest in a parsed JSON value (iterative: no recursion to exhaust)."""
     depth, frontier = 0, [value]
-    while frontier:
+    while True:
+        containers = [item for item in frontier if isinstance(item, (dict, list))]
+        if not containers:
+            return depth
         depth += 1
         if depth > MAX_JSON_DEPTH:
             return depth
-        nxt = []
-        for item in frontier:
-            if isinstance(item, dict):
-                nxt.extend(item.values())
-            elif isinstance(item, list):
-                nxt.extend(item)
-        frontier = nxt
-    return depth
+        frontier = [child for item in containers
+                    for child in (item.values() if isinstance(item, dict) else item)]
 
 
 def read_json(request):

@@ -117,7 +117,7 @@ def retry_queue(queue_name, delay):
     return Queue(
         f"{queue_name}.retry-{delay}s", durable=True, auto_delete=False,
         queue_arguments={
-            "x-message-ttl": delay * 1000,
+            "x-message-ttl": int(delay * 1000),
             "x-dead-letter-exchange": "",
             "x-dead-letter-routing-key": queue_name,
         })

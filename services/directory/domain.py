@@ -253,6 +253,7 @@ def issue_key(uow, agency_id, label=""):
     key = ApiKey(id=str(uuid.uuid4()), agency_id=agency.id, key_hash=hash_key(secret),
                  prefix=secret[:len(KEY_PREFIX) + 6], label=label)
     uow.session.add(key)
+    uow.session.flush()
     return key, secret
 
 

@@ -101,3 +101,41 @@ def test_a_stopped_service_turns_into_503_not_a_hang():
         assert requests.get(stack.url + "/api/v1/me", headers=headers, timeout=10).status_code == 200
     finally:
         stack.stop()
+
+
+def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
+    """The README's run command exactly as a user types it, stopped as a terminal's Ctrl-C would."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from bakohumas.harness import ROOT, Vhost, free_port
+
+    vhost = Vhost().create()
+    port = free_port()
+    env = {**os.environ, "AMQP_URI": vhost.amqp_uri, "DATA_DIR": str(tmp_path), "GATEWAY_PORT": str(port)}
+    make = subprocess.Popen(["make", "-s", "run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        lines = []
+        for line in make.stdout:
+            lines.append(line)
+            if "Bakohumas Hub is running at" in line:
+                break
+        assert f"http://127.0.0.1:{port}" in lines[-1], "".join(lines)
+        assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
+        pids = [int(p.read_text()) for p in (Path(tmp_path) / "run").glob("*.pid")]
+        assert len(pids) == 5
+
+        os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        rest = make.communicate(timeout=60)[0]
+        assert "stopped" in rest
+        for pid in pids:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        assert {p.name for p in Path(tmp_path).glob("*.db")} == {
+            "directory.db", "calendar.db", "distribution.db", "complaints.db"}
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGKILL)
+        vhost.delete()

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench [name ...]`` (or ``make bench``) starts what it measures and prints figures."""

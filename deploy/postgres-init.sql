@@ -1,0 +1,5 @@
+-- One database per service: each service owns its data.
+CREATE DATABASE bakohumas_directory;
+CREATE DATABASE bakohumas_calendar;
+CREATE DATABASE bakohumas_distribution;
+CREATE DATABASE bakohumas_complaints;

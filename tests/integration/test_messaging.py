@@ -1,0 +1,97 @@
+"""The outbox relay, idempotent consumers, retries and dead letters on the real RabbitMQ."""
+import time
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import select
+
+from shared import contracts, messaging
+from shared.messaging import DeadLetters
+from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService
+
+
+def wait_until(check, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def config(rabbit_config, tmp_path):
+    return {**rabbit_config, "DATA_DIR": str(tmp_path)}
+
+
+@pytest.fixture
+def services(container_factory, config):
+    ledger = container_factory(LedgerService, config)
+    tally = container_factory(TallyService, config)
+    ledger.start()
+    tally.start()
+    for container, models in ((ledger, LedgerModels), (tally, TallyModels)):
+        models.Base.metadata.create_all(_store(container).engine)
+    return ledger, tally
+
+
+def _store(container):
+    return next(dep for dep in container.dependencies if dep.attr_name == "db").store
+
+
+def tallied(tally):
+    with _store(tally).reading() as session:
+        return [row.entry for row in session.scalars(select(TallyModels.Tally))]
+
+
+def test_an_emitted_event_reaches_its_consumer_once(services):
+    ledger, tally = services
+    with entrypoint_hook(ledger, "record") as record:
+        record("first")
+        record("second")
+    assert sorted(wait_until(lambda: len(tallied(tally)) == 2 and tallied(tally))) == ["first", "second"]
+    with _store(ledger).reading() as session:
+        assert all(row.published_at for row in session.scalars(select(LedgerModels.OutboxMessage)))
+
+
+def test_a_redelivered_event_changes_nothing(services, config):
+    _ledger, tally = services
+    envelope = contracts.seal("ledger.entry_recorded", {"entry": "twice"})
+    dispatch = event_dispatcher(config)
+    for _ in range(3):
+        dispatch("ledger", "ledger.entry_recorded", envelope)
+    wait_until(lambda: tallied(tally) == ["twice"])
+    time.sleep(1)
+    assert tallied(tally) == ["twice"]
+
+
+def test_a_failing_handler_is_retried_then_dead_lettered_and_replayable(services, config, monkeypatch):
+    monkeypatch.setattr(messaging, "RETRY_DELAYS", (0.2, 0.4))
+    FAILING["still"] = True
+    ledger, tally = services
+    with entrypoint_hook(ledger, "record") as record:
+        record("poison", fail=True)
+    letters = DeadLetters(config["AMQP_URI"])
+    parked = wait_until(lambda: letters.list(), timeout=20)
+    assert len(parked) == 1
+    assert parked[0]["attempts"] == 3
+    assert parked[0]["event"] == "ledger.entry_recorded"
+    assert "cannot take this entry" in parked[0]["error"]
+    assert tallied(tally) == []  # every failed attempt rolled back
+
+    FAILING["still"] = False
+    assert letters.replay() == [parked[0]["id"]]
+    wait_until(lambda: tallied(tally) == ["poison"])
+    assert letters.list() == []
+
+
+def test_a_malformed_event_is_dead_lettered_at_once(services, config):
+    _ledger, tally = services
+    event_dispatcher(config)("ledger", "ledger.entry_recorded", {"name": "ledger.entry_recorded", "data": {}})
+    letters = DeadLetters(config["AMQP_URI"])
+    parked = wait_until(lambda: letters.list())
+    assert parked[0]["attempts"] == 1 and "bad envelope" in parked[0]["error"]
+    assert letters.discard([parked[0]["id"]]) == [parked[0]["id"]]
+    assert letters.list() == [] and tallied(tally) == []

@@ -1,0 +1,177 @@
+"""The shared pieces, without a broker: config, contracts, the database layer, HTTP helpers."""
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from gateway.errors import response_for
+from gateway.http import ROUTES, RouteSpec, json_depth
+from gateway.openapi import build_spec
+from shared import contracts
+from shared.config import database_url, load_config, substitute
+from shared.db import Store, utcnow
+from shared.errors import Conflict, ValidationFailed
+
+import gateway.service  # noqa: F401  (registers every route)
+from services.directory import models as directory_models
+
+
+def test_config_takes_variables_from_the_environment_with_defaults():
+    text = "a: ${A:1}\nb: ${B:x}\nc: ${C:}\n"
+    assert substitute(text, {"A": "7"}) == "a: 7\nb: x\nc: \n"
+    with pytest.raises(KeyError, match="NEEDED"):
+        substitute("x: ${NEEDED}", {})
+
+
+def test_the_shipped_config_loads_and_defaults_to_sqlite_per_service(tmp_path):
+    config = load_config(environ={"DATA_DIR": str(tmp_path), "GATEWAY_PORT": "8123"})
+    assert config["WEB_SERVER_ADDRESS"] == "127.0.0.1:8123"
+    assert config["DATABASES"]["calendar"] is None
+    assert database_url(config, "calendar") == f"sqlite:///{tmp_path / 'calendar.db'}"
+    config = load_config(environ={"CALENDAR_DATABASE_URL": "postgresql://db/cal"})
+    assert database_url(config, "calendar") == "postgresql://db/cal"
+
+
+AGENCY = {"id": "a1", "name": "Polres Parepare", "short_name": "POLRES", "kind": "polri",
+          "role": "member", "parent_id": None, "region_code": "73.72", "active": True}
+
+
+def test_an_event_is_sealed_and_opened_against_its_contract():
+    envelope = contracts.seal("agency.registered", {"agency": AGENCY})
+    assert envelope["version"] == 1 and envelope["source"] == "directory"
+    opened = contracts.open_envelope(json.loads(json.dumps(envelope)), "agency.registered")
+    assert opened.data["agency"]["short_name"] == "POLRES"
+    assert opened.id == envelope["id"]
+
+
+def test_a_producer_cannot_send_an_event_that_breaks_its_contract():
+    with pytest.raises(ValueError, match="breaks its contract"):
+        contracts.seal("agency.registered", {"agency": {**AGENCY, "kind": "army"}})
+
+
+@pytest.mark.parametrize("payload", [
+    "not an object",
+    {"id": "x"},
+    {**contracts.seal("key.revoked", {"key_id": "k", "agency_id": "a"}), "data": {"key_id": 5}},
+    {**contracts.seal("key.revoked", {"key_id": "k", "agency_id": "a"}), "version": 99},
+])
+def test_a_consumer_refuses_what_breaks_the_contract(payload):
+    with pytest.raises(contracts.MalformedEvent):
+        contracts.open_envelope(payload)
+
+
+def test_every_contract_names_its_source_and_version():
+    for spec in contracts.all_contracts():
+        assert spec.version >= 1 and spec.source and "." in spec.name
+
+
+@pytest.fixture
+def store(tmp_path):
+    from shared.db import migrate
+    url = f"sqlite:///{tmp_path / 'directory.db'}"
+    migrate("directory", url)
+    built = Store(url, directory_models)
+    yield built
+    built.dispose()
+
+
+def test_timestamps_come_back_aware_and_naive_ones_are_refused(store):
+    moment = datetime(2026, 3, 20, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    with store.unit_of_work() as uow:
+        uow.session.add(directory_models.Agency(id="a", name="A", short_name="A", kind="opd", role="member",
+                                                active=True, created_at=moment, updated_at=moment))
+    with store.reading() as session:
+        agency = session.get(directory_models.Agency, "a")
+        assert agency.created_at == moment and agency.created_at.tzinfo is not None
+    with pytest.raises(Exception, match="without a time zone"):
+        with store.unit_of_work() as uow:
+            uow.session.add(directory_models.Agency(id="b", name="B", short_name="B", kind="opd",
+                                                    role="member", active=True,
+                                                    created_at=datetime(2026, 1, 1)))
+
+
+def test_a_failed_unit_of_work_leaves_nothing_behind(store):
+    with pytest.raises(RuntimeError):
+        with store.unit_of_work() as uow:
+            uow.emit("key.revoked", {"key_id": "k", "agency_id": "a"})
+            raise RuntimeError("boom")
+    with store.reading() as session:
+        assert session.scalars(select(directory_models.OutboxMessage)).all() == []
+
+
+def test_an_idempotent_create_answers_the_first_answer_again(store):
+    calls = []
+
+    def produce():
+        calls.append(1)
+        return {"id": len(calls)}
+
+    for _ in range(3):
+        with store.unit_of_work() as uow:
+            answer = uow.once("agency-1", "key-1", produce)
+        assert answer == {"id": 1}
+    with store.unit_of_work() as uow:
+        assert uow.once("agency-2", "key-1", produce) == {"id": 2}  # keys are per caller
+    assert len(calls) == 2
+
+
+def test_two_relays_never_claim_the_same_outbox_rows(store):
+    with store.unit_of_work() as uow:
+        for n in range(5):
+            uow.emit("key.revoked", {"key_id": f"k{n}", "agency_id": "a"})
+    first = store.claim_outbox("relay-1")
+    second = store.claim_outbox("relay-2")
+    assert len(first) == 5 and second == []
+    store.mark_published([row.id for row in first[:2]])
+    expired = {"claimed_until": utcnow() - timedelta(seconds=1)}
+    with store.unit_of_work() as uow:
+        for row in first[2:]:
+            uow.session.merge(directory_models.OutboxMessage(id=row.id, **expired))
+    assert [row.id for row in store.claim_outbox("relay-2")] == [row.id for row in first[2:]]
+
+
+def test_json_depth_is_measured_without_recursion():
+    assert json_depth({"a": [1, {"b": 2}]}) == 3
+    nested = current = []
+    for _ in range(10_000):
+        current.append([])
+        current = current[0]
+    assert json_depth(nested) > 32
+
+
+def test_route_paths_become_openapi_paths():
+    spec = RouteSpec("GET", "/api/v1/agencies/<agency_id>/keys/<key_id>", "member", "s", "t")
+    assert spec.openapi_path == "/api/v1/agencies/{agency_id}/keys/{key_id}"
+    assert spec.path_params == ["agency_id", "key_id"]
+
+
+def test_openapi_lists_every_route_with_its_errors():
+    spec = build_spec(ROUTES)
+    for route in ROUTES:
+        operation = spec["paths"][route.openapi_path][route.method.lower()]
+        assert str(route.status) in operation["responses"]
+        assert "503" in operation["responses"]
+        if route.auth in ("member", "coordinator"):
+            assert operation["security"] == [{"bearerAuth": []}]
+            assert {"401", "403"} <= set(operation["responses"])
+
+
+def test_errors_become_the_one_json_shape_and_hide_internals():
+    response = response_for(Conflict("short name taken", {"short_name": ["taken"]}))
+    assert response.status_code == 409
+    assert json.loads(response.get_data()) == {
+        "error": {"code": "conflict", "message": "short name taken", "fields": {"short_name": ["taken"]}}}
+    response = response_for(ValidationFailed("bad", {"x": ["y"]}))
+    assert response.status_code == 400
+    response = response_for(ZeroDivisionError("secret detail"))
+    assert response.status_code == 500
+    assert b"secret detail" not in response.get_data() and b"Traceback" not in response.get_data()
+
+
+def test_domain_errors_survive_the_rpc_boundary():
+    from nameko.exceptions import deserialize, serialize
+    error = deserialize(serialize(Conflict("clash", {"start": ["overlaps"]})))
+    assert isinstance(error, Conflict)
+    assert error.fields == {"start": ["overlaps"]}
+    assert error.status == 409
