@@ -1,6 +1,7 @@
 """Directory rules: membership, hierarchy, who may act for whom, API keys."""
 import hashlib
 import hmac
+import json
 import secrets
 import uuid
 
@@ -144,6 +145,34 @@ def set_channels(agency, channels):
     agency.channels = kept
 
 
+def detail(session, agency):
+    """The answer of GET one agency: its fields, officers, channels, contributors and direct sub-units."""
+    return {**schemas.AgencyDetail().dump(agency),
+            "sub_units": schemas.Agency(many=True).dump(sub_units(session, agency.id))}
+
+
+def refresh_details(session, agency, *parent_ids):
+    """Rewrite the stored detail of a changed agency and of the parents that list it as a sub-unit."""
+    session.flush()
+    parents = [session.get(Agency, pid) for pid in set(parent_ids) if pid]
+    for changed in [agency, *parents]:
+        changed.detail_json = json.dumps(detail(session, changed))
+
+
+def stored_detail(agency):
+    return json.loads(agency.detail_json)
+
+
+def read_detail(session, agency_id):
+    """GET one agency: one primary-key lookup of its stored detail."""
+    row = session.execute(select(Agency.detail_json).where(Agency.id == agency_id)).first()
+    if row is None:
+        raise NotFound(f"no agency {agency_id}", {"agency_id": ["unknown agency"]})
+    if row[0] is None:  # registered before details were stored, and unchanged since
+        return detail(session, get_agency(session, agency_id))
+    return json.loads(row[0])
+
+
 def register_agency(uow, data):
     """Add a member to the forum; emits ``agency.registered``."""
     values = load(schemas.AgencyInput, data)
@@ -156,7 +185,7 @@ def register_agency(uow, data):
     set_channels(agency, channels)
     set_contributors(agency, contributors)
     session.add(agency)
-    session.flush()
+    refresh_details(session, agency, agency.parent_id)
     uow.emit("agency.registered", {"agency": snapshot(agency)})
     return agency
 
@@ -167,7 +196,7 @@ def update_agency(uow, actor, agency_id, data):
     session = uow.session
     agency = get_agency(session, agency_id)
     require_may_change(actor, agency_id, values)
-    before = {**snapshot(agency)}
+    before = snapshot(agency)
     if "short_name" in values:
         check_short_name_free(session, values["short_name"], agency.id)
     if "parent_id" in values and values["parent_id"] != agency.parent_id:
@@ -188,6 +217,7 @@ def update_agency(uow, actor, agency_id, data):
     changed = sorted(name for name in after if after[name] != before[name])
     if changed:
         agency.updated_at = utcnow()
+        refresh_details(session, agency, before["parent_id"], agency.parent_id)
         uow.emit("agency.updated", {"agency": after, "changed": changed})
     return agency
 
@@ -199,8 +229,8 @@ def deactivate_agency(uow, agency_id):
         return agency
     keep_a_coordinator(uow.session, agency, "agency_id")
     agency.active = False
-    agency.deactivated_at = utcnow()
-    uow.session.flush()
+    agency.deactivated_at = agency.updated_at = utcnow()
+    refresh_details(uow.session, agency, agency.parent_id)
     uow.emit("agency.deactivated", {"agency": snapshot(agency)})
     return agency
 

@@ -1,7 +1,7 @@
 """Tables of the directory service."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
@@ -25,8 +25,11 @@ class Agency(Base):
     region_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The answer to "GET one agency" (with its sub-units), rewritten whenever it or a sub-unit
+    # changes, so that the most frequent read is one primary-key lookup.
+    detail_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     # Lists are replaced as a whole on update, in their given order.
     officers: Mapped[list["HumasOfficer"]] = relationship(

@@ -20,12 +20,12 @@ class DirectoryService(HealthCheck):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
             return uow.once(actor["agency_id"], idempotency_key,
-                            lambda: self._detail(uow.session, domain.register_agency(uow, data)))
+                            lambda: domain.stored_detail(domain.register_agency(uow, data)))
 
     @service_rpc
     def get_agency(self, agency_id):
         with self.db.reading() as session:
-            return self._detail(session, domain.get_agency(session, agency_id))
+            return domain.read_detail(session, agency_id)
 
     @service_rpc
     def list_agencies(self, query):
@@ -38,13 +38,13 @@ class DirectoryService(HealthCheck):
     @service_rpc
     def update_agency(self, actor, agency_id, data):
         with self.db.unit_of_work() as uow:
-            return self._detail(uow.session, domain.update_agency(uow, actor, agency_id, data))
+            return domain.stored_detail(domain.update_agency(uow, actor, agency_id, data))
 
     @service_rpc
     def deactivate_agency(self, actor, agency_id):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return self._detail(uow.session, domain.deactivate_agency(uow, agency_id))
+            return domain.stored_detail(domain.deactivate_agency(uow, agency_id))
 
     @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):
@@ -71,7 +71,3 @@ class DirectoryService(HealthCheck):
         with self.db.unit_of_work() as uow:
             return schemas.ApiKey().dump(domain.revoke_key(uow, agency_id, key_id))
 
-    @staticmethod
-    def _detail(session, agency):
-        return {**schemas.AgencyDetail().dump(agency),
-                "sub_units": schemas.Agency(many=True).dump(domain.sub_units(session, agency.id))}

@@ -188,3 +188,22 @@ def test_bootstrap_happens_once(store):
     assert agency.role == "coordinator" and secret.startswith(domain.KEY_PREFIX)
     with pytest.raises(Conflict), store.unit_of_work() as uow:
         domain.bootstrap_forum(uow, {"name": "Another", "short_name": "OTHER", "kind": "opd"})
+
+
+def test_the_stored_detail_follows_every_change_of_the_agency_and_its_sub_units(store):
+    register(store, "KOORD", role="coordinator")
+    polres = register(store, "POLRES", kind="polri")
+    kodim = register(store, "KODIM", kind="tni")
+    polsek = register(store, "POLSEK-SOREANG", kind="polri", parent_id=polres)
+    update(store, coordinator(), polsek, {"name": "Polsek Soreang", "officers": [OFFICER]})
+    update(store, coordinator(), polsek, {"parent_id": kodim})
+    with store.unit_of_work() as uow:
+        domain.deactivate_agency(uow, polsek)
+    with store.reading() as session:
+        for agency_id in (polres, kodim, polsek):
+            assert domain.read_detail(session, agency_id) == domain.detail(session, session.get(models.Agency, agency_id))
+        assert domain.read_detail(session, polres)["sub_units"] == []
+        [unit] = domain.read_detail(session, kodim)["sub_units"]
+        assert unit["name"] == "Polsek Soreang" and unit["active"] is False
+        with pytest.raises(NotFound):
+            domain.read_detail(session, "no-such-agency")
