@@ -40,17 +40,27 @@ class Agency(Base):
         order_by="Contributor.position_in_list", cascade="all, delete-orphan")
 
 
-class HumasOfficer(Base):
-    """A person who speaks or publishes for the agency (kepala humas, PPID, spokesperson...)."""
-    __tablename__ = "humas_officers"
+class AttachedPerson:
+    """Columns of a person listed on an agency, in the order the agency gave."""
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     position_in_list: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
-    position: Mapped[str] = mapped_column(String(30))
-    title: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class HumasOfficer(AttachedPerson, Base):
+    """A person who speaks or publishes for the agency (kepala humas, PPID, spokesperson...)."""
+    __tablename__ = "humas_officers"
+    position: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Contributor(AttachedPerson, Base):
+    """A news contributor attached to the agency (often someone in one of its sub-units)."""
+    __tablename__ = "contributors"
+    unit: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Channel(Base):
@@ -61,18 +71,6 @@ class Channel(Base):
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     platform: Mapped[str] = mapped_column(String(20))
     url: Mapped[str] = mapped_column(String(500))
-
-
-class Contributor(Base):
-    """A news contributor attached to the agency (often someone in one of its sub-units)."""
-    __tablename__ = "contributors"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
-    position_in_list: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
-    unit: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
 
 
 class ApiKey(Base):
