@@ -7,6 +7,7 @@ import uuid
 
 from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from services.directory import schemas
 from services.directory.models import Agency, ApiKey, Channel, Contributor, HumasOfficer
@@ -153,7 +154,11 @@ def detail(session, agency):
 
 def refresh_details(session, agency, *parent_ids):
     """Rewrite the stored detail of a changed agency and of the parents that list it as a sub-unit."""
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # Two registrations raced past check_short_name_free (possible with several instances on PostgreSQL).
+        raise Conflict("short name already in use", {"short_name": ["already used by another agency"]}) from None
     parents = [session.get(Agency, pid) for pid in set(parent_ids) if pid]
     for changed in [agency, *parents]:
         changed.detail_json = json.dumps(detail(session, changed))
@@ -212,7 +217,6 @@ def update_agency(uow, actor, agency_id, data):
         set_channels(agency, values["channels"])
     if "contributors" in values and values["contributors"] != before["contributors"]:
         set_contributors(agency, values["contributors"])
-    session.flush()
     after = snapshot(agency)
     changed = sorted(name for name in after if after[name] != before[name])
     if changed:
@@ -252,10 +256,9 @@ def list_agencies(session, query):
         conditions.append(or_(Agency.region_code == region, Agency.region_code.startswith(region + ".")))
     if query.get("active") is not None:
         conditions.append(Agency.active.is_(query["active"]))
-    for word in (query.get("q") or "").split():
-        pattern = f"%{word.lower()}%"
-        conditions.append(or_(func.lower(Agency.name).like(pattern),
-                              func.lower(Agency.short_name).like(pattern)))
+    for word in (query.get("q") or "").lower().split():
+        conditions.append(or_(func.lower(Agency.name).contains(word, autoescape=True),
+                              func.lower(Agency.short_name).contains(word, autoescape=True)))
     total = session.scalar(select(func.count()).select_from(Agency).where(*conditions))
     items = session.scalars(select(Agency).where(*conditions).order_by(Agency.name, Agency.id)
                             .limit(query["limit"]).offset(query["offset"])).all()

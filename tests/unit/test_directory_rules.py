@@ -207,3 +207,11 @@ def test_the_stored_detail_follows_every_change_of_the_agency_and_its_sub_units(
         assert unit["name"] == "Polsek Soreang" and unit["active"] is False
         with pytest.raises(NotFound):
             domain.read_detail(session, "no-such-agency")
+
+
+def test_text_search_takes_wildcards_literally(store):
+    register(store, "DINAS_A", name="Dinas 100% Kota")
+    register(store, "DINASB", name="Dinas Kota")
+    with store.reading() as session:
+        items, total = domain.list_agencies(session, {"q": "s_a 100%", "limit": 10, "offset": 0})
+    assert [a.short_name for a in items] == ["DINAS_A"] and total == 1
