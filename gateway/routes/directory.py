@@ -37,12 +37,18 @@ class DirectoryRoutes:
         return changed
 
     @route("POST", "/api/v1/agencies/<agency_id>/deactivate", auth="coordinator",
-           summary="Take an agency out of the forum; its keys stop working", tag="directory",
+           summary="Take an agency out of the forum; its keys are revoked", tag="directory",
            response=schemas.AgencyDetail)
     def deactivate_agency(self, call, agency_id):
         deactivated = self.rpc("directory", "deactivate_agency", call.actor, agency_id)
         self.keys.forget(agency_id=agency_id)
         return deactivated
+
+    @route("POST", "/api/v1/agencies/<agency_id>/reactivate", auth="coordinator",
+           summary="Bring a deactivated agency back (it needs new keys)", tag="directory",
+           response=schemas.AgencyDetail)
+    def reactivate_agency(self, call, agency_id):
+        return self.rpc("directory", "reactivate_agency", call.actor, agency_id)
 
     @route("GET", "/api/v1/agencies/<agency_id>/keys", summary="An agency's API keys (never their secrets)",
            tag="directory", response=schemas.ApiKey(many=True))

@@ -227,15 +227,35 @@ def update_agency(uow, actor, agency_id, data):
 
 
 def deactivate_agency(uow, agency_id):
-    """Take an agency out of the forum: its keys stop working; emits ``agency.deactivated`` once."""
+    """Take an agency out of the forum; emits ``agency.deactivated`` once.
+
+    Its keys are revoked for good: if it comes back, it gets new ones.
+    """
     agency = get_agency(uow.session, agency_id)
     if not agency.active:
         return agency
     keep_a_coordinator(uow.session, agency, "agency_id")
     agency.active = False
     agency.deactivated_at = agency.updated_at = utcnow()
+    for key in uow.session.scalars(select(ApiKey).where(ApiKey.agency_id == agency.id,
+                                                         ApiKey.revoked_at.is_(None))):
+        key.revoked_at = agency.deactivated_at
+        uow.emit("key.revoked", {"key_id": key.id, "agency_id": agency.id})
     refresh_details(uow.session, agency, agency.parent_id)
     uow.emit("agency.deactivated", {"agency": snapshot(agency)})
+    return agency
+
+
+def reactivate_agency(uow, agency_id):
+    """Bring a deactivated agency back (without keys); emits ``agency.updated`` with ``active`` changed."""
+    agency = get_agency(uow.session, agency_id)
+    if agency.active:
+        return agency
+    agency.active = True
+    agency.deactivated_at = None
+    agency.updated_at = utcnow()
+    refresh_details(uow.session, agency, agency.parent_id)
+    uow.emit("agency.updated", {"agency": snapshot(agency), "changed": ["active"]})
     return agency
 
 

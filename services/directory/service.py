@@ -47,6 +47,12 @@ class DirectoryService(HealthCheck):
             return domain.stored_detail(domain.deactivate_agency(uow, agency_id))
 
     @service_rpc
+    def reactivate_agency(self, actor, agency_id):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return domain.stored_detail(domain.reactivate_agency(uow, agency_id))
+
+    @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):
         """The secret is in the first answer only: a repeat with the same Idempotency-Key gets the key without it."""
         domain.require_self_or_coordinator(actor, agency_id)

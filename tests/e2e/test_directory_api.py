@@ -129,7 +129,7 @@ def test_me_tells_who_the_key_belongs_to(coordinator, new_member):
     assert member.get("/api/v1/me").json()["role"] == "member"
 
 
-def test_a_deactivated_agency_loses_its_keys_at_once_but_stays_on_record(coordinator, new_member):
+def test_a_deactivated_agency_loses_its_keys_for_good_and_may_come_back_with_new_ones(coordinator, new_member):
     kejari = new_member(kind="kejaksaan")
     assert kejari.get("/api/v1/me").status_code == 200
     done = coordinator.post(f"/api/v1/agencies/{kejari.agency_id}/deactivate")
@@ -141,6 +141,14 @@ def test_a_deactivated_agency_loses_its_keys_at_once_but_stays_on_record(coordin
     assert kejari.agency_id in {a["id"] for a in inactive["items"]}
     again = coordinator.post(f"/api/v1/agencies/{kejari.agency_id}/keys", json={})
     assert error_fields(again, 409) == {"agency_id": ["inactive agency"]}
+
+    back = coordinator.post(f"/api/v1/agencies/{kejari.agency_id}/reactivate")
+    assert back.status_code == 200 and back.json()["active"] is True
+    assert kejari.get("/api/v1/me").status_code == 401
+    keys = coordinator.get(f"/api/v1/agencies/{kejari.agency_id}/keys").json()
+    assert keys and all(k["revoked_at"] for k in keys)
+    fresh = coordinator.post(f"/api/v1/agencies/{kejari.agency_id}/keys", json={"label": "after return"})
+    assert Api(kejari.base_url, fresh.json()["api_key"]).get("/api/v1/me").status_code == 200
 
 
 def test_a_promoted_member_acts_as_coordinator_at_once_and_the_last_one_cannot_step_down(coordinator, new_member):

@@ -22,19 +22,27 @@ def register_body():
             "kind": "imigrasi"}
 
 
-# For each write: (who acts rightly: "self" or "coordinator", make the request for a target agency).
+def deactivated(target, coordinator):
+    assert coordinator.post(f"/api/v1/agencies/{target.agency_id}/deactivate").status_code == 200
+    return f"/api/v1/agencies/{target.agency_id}/reactivate"
+
+
+# For each write: (who acts rightly: "self" or "coordinator", make the request (path, body) for a target agency).
 CASES = {
     ("POST", "/api/v1/agencies"):
-        ("coordinator", lambda target: ("/api/v1/agencies", register_body())),
+        ("coordinator", lambda target, coordinator: ("/api/v1/agencies", register_body())),
     ("PATCH", "/api/v1/agencies/<agency_id>"):
-        ("self", lambda target: (f"/api/v1/agencies/{target.agency_id}",
-                                 {"channels": {"instagram": "@kanim_parepare"}})),
+        ("self", lambda target, coordinator: (f"/api/v1/agencies/{target.agency_id}",
+                                              {"channels": {"instagram": "@kanim_parepare"}})),
     ("POST", "/api/v1/agencies/<agency_id>/deactivate"):
-        ("coordinator", lambda target: (f"/api/v1/agencies/{target.agency_id}/deactivate", None)),
+        ("coordinator", lambda target, coordinator: (f"/api/v1/agencies/{target.agency_id}/deactivate", None)),
+    ("POST", "/api/v1/agencies/<agency_id>/reactivate"):
+        ("coordinator", lambda target, coordinator: (deactivated(target, coordinator), None)),
     ("POST", "/api/v1/agencies/<agency_id>/keys"):
-        ("self", lambda target: (f"/api/v1/agencies/{target.agency_id}/keys", {"label": "matrix"})),
+        ("self", lambda target, coordinator: (f"/api/v1/agencies/{target.agency_id}/keys", {"label": "matrix"})),
     ("DELETE", "/api/v1/agencies/<agency_id>/keys/<key_id>"):
-        ("self", lambda target: (f"/api/v1/agencies/{target.agency_id}/keys/{target.spare_key_id}", None)),
+        ("self", lambda target, coordinator: (f"/api/v1/agencies/{target.agency_id}/keys/{target.spare_key_id}",
+                                              None)),
 }
 EXPECTED = {"no key": {401}, "revoked key": {401}, "another member": {403}, "right key": {200, 201}}
 
@@ -61,7 +69,7 @@ def test_who_may_write(stack, coordinator, new_member, method, path, caller):
         client = new_member(kind="opd")
     else:
         client = coordinator if actor == "coordinator" else target
-    url, body = request(target)
+    url, body = request(target, coordinator)
     response = client.request(method, url, json=body)
     assert response.status_code in EXPECTED[caller], response.text
     if response.status_code >= 400:

@@ -44,11 +44,11 @@ def test_every_change_is_published_with_what_changed(coordinator, new_member, di
     agency.delete(f"/api/v1/agencies/{agency.agency_id}/keys/{key['id']}")
     coordinator.post(f"/api/v1/agencies/{agency.agency_id}/deactivate")
 
-    registered, updated, revoked, deactivated = directory_events(agency.agency_id, 4)
-    assert [e.name for e in (registered, updated, revoked, deactivated)] == [
-        "agency.registered", "agency.updated", "key.revoked", "agency.deactivated"]
+    registered, updated, revoked, revoked_with_agency, deactivated = directory_events(agency.agency_id, 5)
+    assert [e.name for e in (registered, updated, revoked, revoked_with_agency, deactivated)] == [
+        "agency.registered", "agency.updated", "key.revoked", "key.revoked", "agency.deactivated"]
     assert registered.data["agency"]["region_code"] == "73.72"
     assert updated.data["changed"] == ["officers"]
     assert updated.data["agency"]["officers"][0]["phone"] == "+6281142001501"
-    assert revoked.data["key_id"] == key["id"]
+    assert revoked.data["key_id"] == key["id"] and revoked_with_agency.data["key_id"] == agency.key_id
     assert deactivated.data["agency"]["active"] is False

@@ -129,7 +129,7 @@ def test_the_forum_keeps_at_least_one_active_coordinator(store):
     assert update(store, coordinator(second), first, {"role": "member"})["role"] == "member"
 
 
-def test_deactivation_stops_the_keys_and_is_announced_once(store):
+def test_deactivation_revokes_the_keys_for_good_and_is_announced_once(store):
     register(store, "KOORD", role="coordinator")
     agency_id = register(store, "KEJARI")
     with store.unit_of_work() as uow:
@@ -140,10 +140,18 @@ def test_deactivation_stops_the_keys_and_is_announced_once(store):
         with store.unit_of_work() as uow:
             domain.deactivate_agency(uow, agency_id)
     assert len(events(store, "agency.deactivated")) == 1
+    assert len(events(store, "key.revoked")) == 1
     with store.reading() as session:
         assert domain.authenticate(session, domain.hash_key(secret)) is None
     with pytest.raises(Conflict), store.unit_of_work() as uow:
         domain.issue_key(uow, agency_id)
+
+    with store.unit_of_work() as uow:
+        assert domain.reactivate_agency(uow, agency_id).active is True
+    [back] = events(store, "agency.updated")
+    assert back.data["changed"] == ["active"] and back.data["agency"]["active"] is True
+    with store.reading() as session:
+        assert domain.authenticate(session, domain.hash_key(secret)) is None
 
 
 def test_a_revoked_key_no_longer_authenticates_and_is_announced(store):
