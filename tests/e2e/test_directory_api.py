@@ -168,3 +168,10 @@ def test_registering_twice_with_one_idempotency_key_creates_one_agency(coordinat
     repeat = coordinator.post("/api/v1/agencies", json=body, headers=headers)
     assert first.status_code == 201 and repeat.json()["id"] == first.json()["id"]
     assert coordinator.get("/api/v1/agencies", params={"q": body["short_name"]}).json()["total"] == 1
+
+
+def test_an_unknown_agency_is_404(coordinator):
+    missing = f"/api/v1/agencies/{uuid.uuid4()}"
+    for response in (coordinator.get(missing), coordinator.patch(missing, json={"name": "Nobody"}),
+                     coordinator.get(missing + "/keys"), coordinator.post(missing + "/deactivate")):
+        assert error_fields(response, 404) == {"agency_id": ["unknown agency"]}
