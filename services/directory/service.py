@@ -1,7 +1,9 @@
 """Directory service entrypoints."""
+from nameko.events import BROADCAST, event_handler
 from nameko.rpc import rpc
 
 from services.directory import domain, models, schemas
+from services.directory.cache import Details
 from shared.db import Database
 from shared.service import HealthCheck, service_rpc
 
@@ -9,6 +11,7 @@ from shared.service import HealthCheck, service_rpc
 class DirectoryService(HealthCheck):
     name = "directory"
     db = Database(models)
+    details = Details()
 
     @rpc
     def authenticate(self, key_hash):
@@ -19,13 +22,20 @@ class DirectoryService(HealthCheck):
     def register_agency(self, actor, data, idempotency_key=None):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return uow.once(actor["agency_id"], idempotency_key,
-                            lambda: domain.stored_detail(domain.register_agency(uow, data)))
+            answer = uow.once(actor["agency_id"], idempotency_key,
+                              lambda: domain.stored_detail(domain.register_agency(uow, data)))
+        self.details.clear()
+        return answer
 
     @service_rpc
     def get_agency(self, agency_id):
-        with self.db.reading() as session:
-            return domain.read_detail(session, agency_id)
+        detail = self.details.get(agency_id)
+        if detail is None:
+            generation = self.details.generation
+            with self.db.reading() as session:
+                detail = domain.read_detail(session, agency_id)
+            self.details.put(agency_id, detail, generation)
+        return detail
 
     @service_rpc
     def list_agencies(self, query):
@@ -38,19 +48,25 @@ class DirectoryService(HealthCheck):
     @service_rpc
     def update_agency(self, actor, agency_id, data):
         with self.db.unit_of_work() as uow:
-            return domain.stored_detail(domain.update_agency(uow, actor, agency_id, data))
+            answer = domain.stored_detail(domain.update_agency(uow, actor, agency_id, data))
+        self.details.clear()
+        return answer
 
     @service_rpc
     def deactivate_agency(self, actor, agency_id):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return domain.stored_detail(domain.deactivate_agency(uow, agency_id))
+            answer = domain.stored_detail(domain.deactivate_agency(uow, agency_id))
+        self.details.clear()
+        return answer
 
     @service_rpc
     def reactivate_agency(self, actor, agency_id):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return domain.stored_detail(domain.reactivate_agency(uow, agency_id))
+            answer = domain.stored_detail(domain.reactivate_agency(uow, agency_id))
+        self.details.clear()
+        return answer
 
     @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):
@@ -77,3 +93,16 @@ class DirectoryService(HealthCheck):
         with self.db.unit_of_work() as uow:
             return schemas.ApiKey().dump(domain.revoke_key(uow, agency_id, key_id))
 
+    # Broadcast, not @consumes: every instance must hear these to drop its cached details; a lost
+    # one only delays that until the cache's expiry, and there is nothing to record or retry.
+    @event_handler("directory", "agency.registered", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_details_on_registration(self, payload):
+        self.details.clear()
+
+    @event_handler("directory", "agency.updated", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_details_on_change(self, payload):
+        self.details.clear()
+
+    @event_handler("directory", "agency.deactivated", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_details_on_deactivation(self, payload):
+        self.details.clear()
