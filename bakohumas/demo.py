@@ -129,10 +129,11 @@ class DemoFailed(Exception):
 
 
 class Gateway:
-    def __init__(self, url, key):
+    def __init__(self, url, key=None):
         self.url = url.rstrip("/")
         self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {key}"
+        if key:
+            self.session.headers["Authorization"] = f"Bearer {key}"
 
     def call(self, method, path, expect, **kwargs):
         try:
@@ -159,19 +160,28 @@ def load(url, key=None, bootstrap=None):
 
     ``bootstrap`` makes the coordinator when no ``key`` is given: ``bootstrap(data) -> (agency_id, key)``.
     """
-    made = []
-    if key is None:
-        agency_id, key = bootstrap(COORDINATOR)
+    Gateway(url).call("GET", "/health", 200)  # first: a key made for a gateway that is away would be lost
+    if key is not None:
+        return load_members(Gateway(url, key))
+    agency_id, key = bootstrap(COORDINATOR)
+    coordinator = {**COORDINATOR, "role": "coordinator", "agency_id": agency_id, "api_key": key}
+    try:
         gateway = Gateway(url, key)
         gateway.call("PATCH", f"/api/v1/agencies/{agency_id}", 200, json=COORDINATOR_CONTACTS)
-        made.append({**COORDINATOR, "role": "coordinator", "agency_id": agency_id, "api_key": key})
-    else:
-        gateway = Gateway(url, key)
+        made, present = load_members(gateway)
+    except DemoFailed as exc:
+        raise DemoFailed(f"{exc}\nThe coordinator {COORDINATOR['short_name']} was made; its key, shown only "
+                         f"this once: {key}\nRun the demo again with --key {key}") from None
+    return [coordinator, *made], present
+
+
+def load_members(gateway):
+    """Register the forum's members under the coordinator holding ``gateway``'s key, skipping those already there."""
     me = gateway.call("GET", "/api/v1/me", 200)
     if me["role"] != "coordinator":
         raise DemoFailed(f"the key belongs to {me['short_name']}, a member; the demo needs a coordinator's key")
     known = gateway.short_names()
-    present = []
+    made, present = [], []
     for entry in FORUM:
         body = {k: v for k, v in entry.items() if k != "parent"}
         if entry["short_name"] in known:
