@@ -119,6 +119,26 @@ def json_depth(value):
                     for child in (item.values() if isinstance(item, dict) else item)]
 
 
+def unstorable_text(value):
+    """The first string (key or value) no database can keep: a NUL, or a lone UTF-16 surrogate."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return item
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return item
+    return None
+
+
 def read_json(request):
     """The request body as JSON, or a clear 4xx: wrong type 415, too large 413, malformed 400."""
     mimetype = request.mimetype or ""
@@ -137,6 +157,9 @@ def read_json(request):
                         {"body": [str(exc)[:200]]}) from None
     if json_depth(data) > MAX_JSON_DEPTH:
         raise HttpError(400, "malformed_json", f"the JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    if unstorable_text(data) is not None:
+        raise HttpError(400, "malformed_json", "a string holds a NUL character or a lone surrogate",
+                        {"body": ["text must be valid Unicode without NUL characters"]})
     return data
 
 

@@ -61,6 +61,7 @@ def _operation(spec):
         "parameters": [{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                        for name in spec.path_params],
         "responses": {},
+        "x-bakohumas-auth": spec.auth,
     }
     if spec.auth in ("member", "coordinator"):
         operation["security"] = [{"bearerAuth": []}]

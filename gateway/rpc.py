@@ -13,6 +13,9 @@ from nameko.rpc import ReplyListener, ServiceProxy
 from gateway.errors import service_unavailable
 
 DEFAULT_TIMEOUT = 5.0
+# A stale pooled connection (e.g. after the broker restarted) gets two quick retries, not nameko's
+# default of seconds of back-off: a caller waiting on the gateway should hear 503 fast instead.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.5}
 
 
 class ServiceCalls(DependencyProvider):
@@ -35,7 +38,7 @@ class Caller:
         """Send the request; return a function that waits for its answer (for calls in parallel)."""
         timeout = timeout or self.timeout
         proxy = ServiceProxy(self.worker_ctx, service, self.reply_listener,
-                             expiration=timeout, retry=False)
+                             expiration=timeout, retry=True, retry_policy=PUBLISH_RETRY)
         try:
             reply = getattr(proxy, method).call_async(*args, **kwargs)
         except (UnknownService, OperationalError, OSError):

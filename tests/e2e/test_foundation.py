@@ -139,3 +139,26 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
         vhost.delete()
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"name": "A\\u0000B", "short_name": "NUL-1", "kind": "opd"}',
+    b'{"name": "A\\ud800B", "short_name": "SURR-1", "kind": "opd"}',
+    b'{"name": "A\xff\xfeB", "short_name": "BYTES-1", "kind": "opd"}',
+])
+def test_text_that_cannot_be_stored_is_refused_with_400(coordinator, raw):
+    response = coordinator.post("/api/v1/agencies", data=raw, headers={"Content-Type": "application/json"})
+    assert_error_shape(response, 400, "malformed_json")
+
+
+def test_unicode_names_are_kept_as_sent(coordinator):
+    name = "Dinas Komunikasi & Informatika — Kota Parepare ✓ 𝔸 ٱلعربية"
+    created = coordinator.post("/api/v1/agencies", json={"name": name, "short_name": "UNI-1", "kind": "opd"})
+    assert created.status_code == 201, created.text
+    assert coordinator.get(f"/api/v1/agencies/{created.json()['id']}").json()["name"] == name
+
+
+def test_crlf_in_a_path_cannot_inject_a_header(coordinator):
+    response = coordinator.get("/api/v1/agencies/%0d%0aSet-Cookie:%20stolen=1")
+    assert "Set-Cookie" not in response.headers
+    assert_error_shape(response, 404)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from gateway.errors import response_for
-from gateway.http import ROUTES, RouteSpec, json_depth
+from gateway.http import ROUTES, RouteSpec, json_depth, unstorable_text
 from gateway.openapi import build_spec
 from shared import contracts
 from shared.config import database_url, load_config, substitute
@@ -138,6 +138,12 @@ def test_json_depth_is_measured_without_recursion():
         current.append([])
         current = current[0]
     assert json_depth(nested) > 32
+
+
+def test_text_no_database_can_keep_is_found():
+    assert unstorable_text({"name": "Dinas Kominfo 🇮🇩 ٱلعربية é"}) is None
+    assert unstorable_text({"a": [{"b": "x\x00y"}]}) == "x\x00y"
+    assert unstorable_text({"k\ud800": 1}) == "k\ud800"
 
 
 def test_route_paths_become_openapi_paths():

@@ -1,0 +1,139 @@
+"""Complaints over HTTP with the real services: intake, tracking, routing, lifecycle, forwarding, privacy."""
+import uuid
+
+import pytest
+import requests
+from complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
+
+pytestmark = pytest.mark.e2e
+
+
+def routed_agency(stack, coordinator, new_member, kind="opd", **fields):
+    """A member agency, known to the complaints service, with a rule for a category of its own."""
+    agency = new_member(kind=kind, **fields)
+    category = f"t_{uuid.uuid4().hex[:8]}"
+    made = coordinator.post("/api/v1/complaints/categories",
+                            json={"code": category, "name_id": "Uji", "name_en": "Test"})
+    assert made.status_code == 201, made.text
+    eventually(lambda: coordinator.post("/api/v1/complaints/rules", json={
+        "category": category, "agency_id": agency.agency_id}).status_code == 201)
+    agency.category = category
+    return agency
+
+
+def find(agency, number):
+    listed = agency.get("/api/v1/complaints").json()["complaints"]
+    return next((c for c in listed if c["tracking_number"] == number), None)
+
+
+def test_intake_answers_a_tracking_number_and_what_happens_next(stack):
+    accepted = file(stack.url, complaint(reporter=REPORTER))
+    number = accepted["tracking_number"]
+    assert number.startswith("DUMAS-") and accepted["reporter_secret"]
+    assert "hari kerja" in accepted["next_steps"]["id"] and "working days" in accepted["next_steps"]["en"]
+    page = tracked(stack.url, number)
+    assert page["status"] == "received" and page["history"][0]["status"] == "received"
+    text = str(page)
+    assert REPORTER["name"] not in text and REPORTER["phone"] not in text and "Lampu jalan" not in text
+
+
+def test_unknown_tracking_numbers_give_no_hint(stack):
+    answers = [requests.get(f"{stack.url}/api/v1/complaints/track/{n}", timeout=10)
+               for n in ("DUMAS-0000-0000-0000", "nonsense", "DUMAS-ZZZZ")]
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.text for a in answers}) == 1
+
+
+@pytest.mark.parametrize("body, field", [
+    (complaint(text=""), "text"),
+    (complaint(text="   "), "text"),
+    (complaint(text="x" * 4001), "text"),
+    (complaint(channel="pigeon"), "channel"),
+    (complaint(category="no_such_category"), "category"),
+    (complaint(location={"latitude": 51.5, "longitude": -0.12}), "location"),
+    (complaint(reporter={"phone": "12ab"}), "reporter"),
+    (complaint(reporter={"email": "not-an-email"}), "reporter"),
+    (complaint(anonymous=True, reporter=REPORTER), "reporter"),
+])
+def test_bad_intake_names_the_field(stack, body, field):
+    answer = requests.post(stack.url + "/api/v1/complaints", json=body, timeout=10)
+    assert answer.status_code == 400, answer.text
+    assert field in answer.json()["error"]["fields"]
+
+
+def test_routed_complaint_goes_through_its_lifecycle(stack, coordinator, new_member):
+    dinas = routed_agency(stack, coordinator, new_member)
+    accepted = file(stack.url, complaint(category=dinas.category, reporter=REPORTER))
+    number, secret = accepted["tracking_number"], accepted["reporter_secret"]
+    mine = eventually(lambda: find(dinas, number))
+    assert mine["reporter"]["name"] == REPORTER["name"] and mine["agency_id"] == dinas.agency_id
+    url = f"/api/v1/complaints/{mine['id']}"
+    skipped = dinas.post(url + "/status", json={"status": "closed"})
+    assert skipped.status_code == 409 and "status" in skipped.json()["error"]["fields"]
+    for status in ("verified", "assigned", "in_progress"):
+        moved = dinas.post(url + "/status", json={"status": status})
+        assert moved.status_code == 200, moved.text
+    note = dinas.post(url + "/notes", json={"text": "cek lapangan besok", "visibility": "internal"})
+    assert note.status_code == 200
+    responded = dinas.post(url + "/status", json={"status": "responded", "reason": "Lampu sudah diganti."})
+    assert responded.json()["status"] == "responded"
+    page = tracked(stack.url, number)
+    assert [a["text"] for a in page["answers"]] == ["Lampu sudah diganti."]
+    assert "cek lapangan" not in str(page)
+    wrong = requests.post(f"{stack.url}/api/v1/complaints/track/{number}",
+                          json={"reporter_secret": "guess", "action": "confirm"}, timeout=10)
+    assert wrong.status_code == 403
+    confirmed = requests.post(f"{stack.url}/api/v1/complaints/track/{number}",
+                              json={"reporter_secret": secret, "action": "confirm"}, timeout=10)
+    assert confirmed.status_code == 200 and confirmed.json()["status"] == "closed"
+    audit = [a["action"] for a in dinas.get(url).json()["audit"]]
+    assert audit[:2] == ["received", "routed"] and audit[-2:] == ["reporter:confirm", "status:closed"]
+
+
+def test_forwarding_handshake_and_the_coordinator_decision(stack, coordinator, new_member):
+    dinas = routed_agency(stack, coordinator, new_member)
+    polres = new_member(kind="polri")
+    other = new_member(kind="opd")
+    number = file(stack.url, complaint(category=dinas.category))["tracking_number"]
+    complaint_id = eventually(lambda: find(dinas, number))["id"]
+    url = f"/api/v1/complaints/{complaint_id}"
+    same = dinas.post(url + "/forward", json={"to_agency_id": dinas.agency_id, "reason": "x"})
+    assert same.status_code == 400 and "to_agency_id" in same.json()["error"]["fields"]
+    proposed = eventually(lambda: dinas.post(url + "/forward", json={
+        "to_agency_id": polres.agency_id, "reason": "Urusan lalu lintas"}).status_code == 200)
+    assert proposed
+    assert other.post(url + "/forward/accept", json={}).status_code == 404
+    refused = polres.post(url + "/forward/refuse", json={"reason": "Bukan wewenang kepolisian"})
+    assert refused.status_code == 200, refused.text
+    triage = coordinator.get("/api/v1/complaints", params={"triage": "true"}).json()["complaints"]
+    assert complaint_id in [c["id"] for c in triage]
+    assert dinas.post(url + "/forward/decide", json={"agency_id": dinas.agency_id, "reason": "x"}).status_code == 403
+    decided = coordinator.post(url + "/forward/decide", json={"agency_id": dinas.agency_id,
+                                                              "reason": "Penerangan jalan urusan kota"})
+    assert decided.status_code == 200 and decided.json()["agency_id"] == dinas.agency_id
+    steps = [f["state"] for f in decided.json()["forwards"]]
+    assert steps == ["refused", "decided"]
+    stats = coordinator.get("/api/v1/complaints/stats").json()
+    assert stats["forwarded"] >= 1 and stats["by_agency"][dinas.agency_id]["open"] >= 1
+    assert dinas.get("/api/v1/complaints/stats").status_code == 403
+
+
+def test_confidential_complaint_about_a_unit_goes_to_its_parent(stack, coordinator, new_member):
+    parent = new_member(kind="polri")
+    unit = new_member(kind="polri", parent_id=parent.agency_id)
+    number = eventually(lambda: file(stack.url, complaint(category="pungli", about_agency_id=unit.agency_id,
+                                                          reporter=REPORTER))["tracking_number"])
+    seen = eventually(lambda: find(parent, number))
+    assert seen["confidential"] is True and seen["reporter"] is None
+    assert find(unit, number) is None
+    assert unit.get(f"/api/v1/complaints/{seen['id']}").status_code == 404
+    coordinator_view = coordinator.get(f"/api/v1/complaints/{seen['id']}").json()
+    assert coordinator_view["reporter"]["phone"] == REPORTER["phone"]
+
+
+def test_a_front_desk_files_for_a_walk_in_citizen(stack, coordinator, new_member):
+    desk = routed_agency(stack, coordinator, new_member)
+    accepted = file(stack.url, complaint(channel="ptsp", category=desk.category, target_agency_id=desk.agency_id),
+                    headers=desk.session.headers)
+    seen = eventually(lambda: find(desk, accepted["tracking_number"]))
+    assert seen["filed_by_agency_id"] == desk.agency_id and seen["channel"] == "ptsp"

@@ -1,0 +1,74 @@
+"""An Open311 GeoReport v2 client, written from the spec, against the facade."""
+import pytest
+import requests
+from complaints_e2e_support import eventually
+
+pytestmark = pytest.mark.e2e
+
+
+class Open311Client:
+    """What a GeoReport v2 app does: list services, POST a form, follow the token, read requests."""
+
+    def __init__(self, endpoint):
+        self.endpoint = endpoint.rstrip("/")
+
+    def get(self, path, **params):
+        return requests.get(f"{self.endpoint}/{path}.json", params=params, timeout=15)
+
+    def services(self):
+        return self.get("services").json()
+
+    def post_request(self, **form):
+        return requests.post(f"{self.endpoint}/requests.json", data=form, timeout=15)
+
+
+@pytest.fixture
+def client(stack):
+    return Open311Client(stack.url + "/open311/v2")
+
+
+def test_services_list_and_definition(client):
+    services = client.services()
+    codes = {s["service_code"] for s in services}
+    assert "infrastruktur" in codes
+    assert {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"} <= set(services[0])
+    definition = client.get("services/infrastruktur").json()
+    assert definition["service_code"] == "infrastruktur" and definition["attributes"] == []
+    missing = client.get("services/no_such")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
+def test_file_follow_and_read_a_request(client, stack, coordinator):
+    posted = client.post_request(service_code="kebersihan", lat="-4.0135", long="119.6255",
+                                 address_string="Jl. Andi Makkasau, Parepare", email="budi@example.id",
+                                 first_name="Budi", description="Sampah menumpuk di pinggir jalan")
+    assert posted.status_code == 200, posted.text
+    token = posted.json()[0]["token"]
+    assert posted.json()[0]["service_notice"]
+    found = eventually(lambda: client.get(f"tokens/{token}").status_code == 200 and client.get(f"tokens/{token}"))
+    request_id = found.json()[0]["service_request_id"]
+    one = client.get(f"requests/{request_id}").json()[0]
+    assert one["status"] == "open" and one["service_code"] == "kebersihan"
+    assert one["lat"] == pytest.approx(-4.0135) and one["expected_datetime"]
+    assert "budi" not in str(one).lower()
+    # Public lists show verified complaints only: the coordinator verifies it first.
+    assert request_id not in [r["service_request_id"] for r in client.get("requests").json()]
+    coordinator.post(f"/api/v1/complaints/{request_id}/status", json={"status": "verified"})
+    listed = client.get("requests", service_code="kebersihan", status="open").json()
+    assert request_id in [r["service_request_id"] for r in listed]
+    assert request_id not in [r["service_request_id"] for r in client.get("requests", status="closed").json()]
+    by_id = client.get("requests", service_request_id=request_id).json()
+    assert [r["service_request_id"] for r in by_id] == [request_id]
+
+
+def test_errors_use_the_spec_format(client):
+    missing_code = client.post_request(description="x", lat="-4.0", long="119.6")
+    assert missing_code.status_code == 400
+    errors = missing_code.json()
+    assert isinstance(errors, list) and {"code", "description"} == set(errors[0])
+    outside = client.post_request(service_code="kebersihan", description="x", lat="48.85", long="2.35")
+    assert outside.status_code == 400 and "latitude" in outside.json()[0]["description"]
+    assert client.get("requests/does-not-exist").status_code == 404
+    assert client.get("tokens/DUMAS-0000-0000-0000").status_code == 404
+    bad_date = client.get("requests", start_date="yesterday")
+    assert bad_date.status_code == 400 and "start_date" in bad_date.json()[0]["description"]

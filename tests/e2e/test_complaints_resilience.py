@@ -1,0 +1,44 @@
+"""A stack of our own: intake while the complaints service is down, and the public rate limit."""
+import pytest
+import requests
+from complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
+
+from bakohumas.harness import LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def own_stack():
+    stack = LocalStack(extra_env={"COMPLAINTS_INTAKE_BURST": "4", "COMPLAINTS_INTAKE_PER_MINUTE": "6"}).start()
+    # The runner treats a process that dies before it printed its ready line as a failed start
+    # and stops everything: kill only after that line.
+    try:
+        eventually(lambda: "is running at" in stack.log(), timeout=60)
+        yield stack
+    finally:
+        stack.stop()
+
+
+def test_intake_succeeds_while_the_complaints_service_is_down(own_stack):
+    own_stack.kill("complaints")
+    accepted = file(own_stack.url, complaint(reporter=REPORTER))
+    number = accepted["tracking_number"]
+    # Nothing processes it yet: tracking is unavailable (503), never a success that lies.
+    assert requests.get(f"{own_stack.url}/api/v1/complaints/track/{number}", timeout=15).status_code == 503
+    own_stack.start_process("complaints")
+    page = tracked(own_stack.url, number)
+    assert page["status"] == "received"
+    assert page["history"][0]["note"]  # unrouted: waiting for the coordinator's triage
+
+
+def test_public_intake_is_rate_limited_per_address(own_stack):
+    statuses = []
+    for _ in range(10):
+        answer = requests.post(own_stack.url + "/api/v1/complaints", json=complaint(), timeout=15)
+        statuses.append(answer.status_code)
+        if answer.status_code == 429:
+            break
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {202}
+    assert int(answer.headers["Retry-After"]) >= 1
+    assert answer.json()["error"]["code"] == "too_many_requests"

@@ -1,0 +1,39 @@
+"""A migrated complaints database in a temporary file, and helpers to fill it, for unit tests."""
+from datetime import datetime, timezone
+
+from services.complaints import domain, models
+from shared.db import Store, migrate
+
+COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
+
+
+def actor(agency_id):
+    return {"agency_id": agency_id, "role": "member", "key_id": f"key-{agency_id}"}
+
+
+def make_store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'complaints.db'}"
+    migrate("complaints", url)
+    return Store(url, models)
+
+
+def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, active=True, role="member"):
+    with store.unit_of_work() as uow:
+        domain.keep_agency(uow.session, {
+            "id": agency_id, "name": f"Agency {agency_id}", "short_name": agency_id.upper(), "kind": kind,
+            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active})
+
+
+def submit(store, now, reporter=None, secret="s3cret", **complaint):
+    body = {"channel": "web", "text": "Jalan berlubang di depan pasar", "category": "infrastruktur",
+            **complaint}
+    message = {"tracking_number": domain.new_tracking_number(), "reporter_secret_hash": domain.secret_hash(secret),
+               "submitted_at": now, "filed_by_agency_id": None, "complaint": body, "reporter": reporter}
+    with store.unit_of_work() as uow:
+        complaint = domain.receive(uow, message, now)
+    return complaint
+
+
+def at(year, month, day, hour=10):
+    """A moment in WIB (UTC+7), as UTC."""
+    return datetime(year, month, day, hour, tzinfo=domain.JAKARTA).astimezone(timezone.utc)

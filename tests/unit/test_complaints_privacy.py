@@ -1,0 +1,114 @@
+"""Privacy: anonymous stores no identity; confidential identity is for the coordinator only;
+identity is never in events, on the tracking page or in Open311."""
+import json
+
+import pytest
+from complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from sqlalchemy import select
+
+from services.complaints import domain, models, open311
+from services.complaints.service import ComplaintsService
+from shared.contracts import open_envelope, seal
+
+NOW = at(2026, 11, 23)
+ANI = {"name": "Ani Rahmawati", "phone": "081234567890", "email": "ani@example.id"}
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = make_store(tmp_path)
+    add_agency(store, "pemkot")
+    add_agency(store, "dinas", parent_id="pemkot")
+    return store
+
+
+def everything_said(store, complaint):
+    """Every text the outside world can get of a complaint without the coordinator's key."""
+    with store.reading() as session:
+        outbox = [r.envelope for r in session.scalars(select(models.OutboxMessage)).all()]
+        tracking = domain.tracking_view(session, complaint.tracking_number, NOW)
+        listed = open311.requests(session, {}, NOW)
+        one = open311.request(session, complaint.id)
+    return json.dumps([outbox, tracking, listed, one], default=str)
+
+
+def test_anonymous_complaint_stores_no_identity(store):
+    body = {"channel": "web", "text": "Pungli di loket", "category": "pungli", "anonymous": True,
+            "reporter": None}
+    message, _, _ = domain.intake_message(body, None, NOW)
+    assert message["reporter"] is None
+    complaint = submit(store, NOW, reporter=ANI, anonymous=True, target_agency_id="dinas")
+    assert (complaint.reporter_name, complaint.reporter_phone, complaint.reporter_email) == (None, None, None)
+    with store.reading() as session:
+        view = domain.complaint_view(session, COORDINATOR, complaint, NOW)
+    assert view["reporter"] is None
+
+
+def test_confidential_identity_is_seen_by_the_coordinator_only(store):
+    complaint = submit(store, NOW, reporter=ANI, confidential=True, target_agency_id="dinas")
+    with store.reading() as session:
+        agency_view = domain.complaint_view(session, actor("dinas"), complaint, NOW)
+        coordinator_view = domain.complaint_view(session, COORDINATOR, complaint, NOW)
+    assert agency_view["reporter"] is None
+    assert coordinator_view["reporter"]["name"] == ANI["name"]
+
+
+def test_an_open_complaint_shows_the_reporter_to_the_agency_in_charge(store):
+    complaint = submit(store, NOW, reporter=ANI, target_agency_id="dinas")
+    with store.reading() as session:
+        assert domain.complaint_view(session, actor("dinas"), complaint, NOW)["reporter"]["phone"] == ANI["phone"]
+
+
+def test_identity_never_leaves_in_events_tracking_or_open311(store):
+    complaint = submit(store, NOW, reporter=ANI, target_agency_id="dinas")
+    with store.unit_of_work() as uow:
+        for status in ("verified", "assigned"):
+            domain.change_status(uow, actor("dinas"), complaint.id, {"status": status}, NOW)
+        domain.change_status(uow, actor("dinas"), complaint.id,
+                             {"status": "responded", "reason": "Sudah ditangani"}, NOW)
+    said = everything_said(store, complaint)
+    for value in ANI.values():
+        assert value not in said
+    assert "Sudah ditangani" in said
+
+
+def test_tracking_page_hides_text_and_internal_notes(store):
+    complaint = submit(store, NOW, reporter=ANI, target_agency_id="dinas", text="Rahasia: nama petugas X")
+    with store.unit_of_work() as uow:
+        domain.answer(uow, actor("dinas"), complaint.id, {"text": "catatan internal", "visibility": "internal"}, NOW)
+        domain.answer(uow, actor("dinas"), complaint.id, {"text": "Sedang kami periksa", "visibility": "public"}, NOW)
+    with store.reading() as session:
+        tracking = json.dumps(domain.tracking_view(session, complaint.tracking_number, NOW))
+    assert "catatan internal" not in tracking and "nama petugas" not in tracking
+    assert "Sedang kami periksa" in tracking
+
+
+def test_confidential_complaints_are_not_listed_in_open311(store):
+    complaint = submit(store, NOW, reporter=ANI, confidential=True, target_agency_id="dinas")
+    with store.unit_of_work() as uow:
+        domain.change_status(uow, actor("dinas"), complaint.id, {"status": "verified"}, NOW)
+    with store.reading() as session:
+        assert open311.requests(session, {}, NOW) == []
+
+
+def test_the_intake_command_carries_only_the_secret_hash():
+    body = {"channel": "web", "text": "x", "category": "kesehatan", "reporter": ANI}
+    message, number, secret = domain.intake_message(body, None, NOW)
+    sealed = open_envelope(seal("complaint.submitted", message))
+    assert sealed.data["tracking_number"] == number
+    assert secret not in json.dumps(message)
+    assert "reporter" not in sealed.data["complaint"]
+
+
+def test_identity_is_not_logged_when_the_service_receives_a_complaint(store, caplog):
+    service = ComplaintsService()
+    service.db = store
+    body = {"channel": "web", "text": "x", "category": "kesehatan", "reporter": ANI}
+    message, number, _ = domain.intake_message(body, None, NOW)
+    with caplog.at_level("DEBUG"):
+        service.receive_complaint(seal("complaint.submitted", message))
+        service.receive_complaint(seal("complaint.submitted", message))
+    assert "received" in caplog.text
+    assert not any(value in caplog.text for value in ANI.values())
+    with store.reading() as session:
+        assert domain.tracking_view(session, number, NOW)["status"] == "received"

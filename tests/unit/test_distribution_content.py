@@ -1,0 +1,318 @@
+"""Content rules on a real (temporary) SQLite database: sanitising, states, joint approval, deliveries."""
+from datetime import timedelta
+from types import SimpleNamespace
+
+import feedparser
+import pytest
+from sqlalchemy import select
+
+from services.distribution import domain, models, webhooks
+from services.distribution.models import ContentItem, Delivery, Subscription
+from shared.db import Store, utcnow
+from shared.errors import Conflict, Forbidden, ValidationFailed
+
+AUTHOR = {"agency_id": "a-author", "role": "member", "key_id": "k1"}
+PARTNER = {"agency_id": "a-partner", "role": "member", "key_id": "k2"}
+OTHER = {"agency_id": "a-other", "role": "member", "key_id": "k3"}
+
+
+@pytest.fixture
+def store(tmp_path):
+    made = Store(f"sqlite:///{tmp_path / 'distribution.db'}", models)
+    models.Base.metadata.create_all(made.engine)
+    with made.unit_of_work() as uow:
+        for actor in (AUTHOR, PARTNER, OTHER):
+            domain.keep_agency(uow, {"id": actor["agency_id"], "name": f"Humas {actor['agency_id']}",
+                                     "short_name": actor["agency_id"].upper(), "role": "member", "active": True})
+    yield made
+    made.dispose()
+
+
+def release(**fields):
+    return {"type": "release", "headline": "Jalan lingkar dibuka", "language": "id",
+            "body_html": "<p>Teks</p>", **fields}
+
+
+def create(store, actor=AUTHOR, **fields):
+    with store.unit_of_work() as uow:
+        item, stripped = domain.create_content(uow, actor, release(**fields))
+        return item.id, stripped
+
+
+def act(store, fn, *args):
+    with store.unit_of_work() as uow:
+        return fn(uow, *args)
+
+
+def subscribe(store, **filters):
+    with store.unit_of_work() as uow:
+        return domain.create_subscription(uow, AUTHOR, {"url": "https://news.example.org/hook",
+                                                        "filters": filters}, allow_private=False).id
+
+
+def deliveries(store, **where):
+    with store.reading() as session:
+        stmt = select(Delivery)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(Delivery, name) == value)
+        return session.scalars(stmt).all()
+
+
+# --- sanitising ---
+
+def test_scripts_and_event_handlers_never_survive_and_the_answer_says_so():
+    clean, stripped = domain.sanitise(
+        '<p onclick="steal()">Halo <a href="javascript:alert(1)">x</a> <a href="https://ok.id">ok</a></p>'
+        '<script>alert(1)</script><img src="https://x.id/a.png" onerror="boom()"><iframe src="https://e.vil"></iframe>')
+    assert "<script" not in clean and "onclick" not in clean and "onerror" not in clean
+    assert "javascript:" not in clean and "<iframe" not in clean
+    assert 'href="https://ok.id"' in clean and "<img" in clean
+    assert "<script> element" in stripped and "<iframe> element" in stripped
+    assert "onclick attribute on <p>" in stripped and "onerror attribute on <img>" in stripped
+    assert any(s.startswith('href="javascript:alert(1)"') for s in stripped)
+
+
+def test_clean_html_is_kept_and_nothing_is_reported():
+    clean, stripped = domain.sanitise("<p>Satu <strong>dua</strong></p><ul><li>tiga</li></ul>")
+    assert clean == "<p>Satu <strong>dua</strong></p><ul><li>tiga</li></ul>"
+    assert stripped == []
+
+
+def test_create_sanitises_the_body(store):
+    item_id, stripped = create(store, body_html='<p>x</p><script>bad()</script>')
+    assert stripped == ["<script> element"]
+    with store.reading() as session:
+        assert session.get(ContentItem, item_id).body_html == "<p>x</p>"
+
+
+# --- bad input ---
+
+@pytest.mark.parametrize("fields, field", [
+    ({"type": "rumour"}, "type"),
+    ({"subjects": ["medtop:99999999"]}, "subjects"),
+    ({"language": "fr"}, "language"),
+    ({"embargo_until": (utcnow() - timedelta(minutes=1)).isoformat()}, "embargo_until"),
+    ({"type": "clarification"}, "claim"),
+    ({"attachments": [{"url": "ftp://x.id/a.pdf", "media_type": "application/pdf"}]}, "attachments"),
+    ({"co_issuers": ["a-unknown"]}, "co_issuers"),
+])
+def test_bad_content_names_the_field(store, fields, field):
+    with pytest.raises(ValidationFailed) as error:
+        create(store, **fields)
+    assert field in error.value.fields
+
+
+def test_a_member_cannot_post_as_another_agency(store):
+    with pytest.raises(Forbidden) as error:
+        create(store, agency_id=PARTNER["agency_id"])
+    assert "agency_id" in error.value.fields
+
+
+# --- states ---
+
+def test_draft_publish_correct_withdraw(store):
+    item_id, _ = create(store)
+    act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Jalan lingkar dibuka besok"})
+    item = act(store, domain.publish, AUTHOR, item_id, {})
+    assert (item.state, item.version, item.pub_status) == ("published", 2, "usable")
+    with pytest.raises(Conflict) as error:
+        act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Diam-diam"})
+    assert "correction" in error.value.message
+    item, _ = act(store, domain.correct, AUTHOR, item_id, {"headline": "Dibuka lusa", "change_note": "tanggal"})
+    assert (item.state, item.version, item.change_note) == ("corrected", 3, "tanggal")
+    item = act(store, domain.withdraw, AUTHOR, item_id, {"reason": "dibatalkan"})
+    assert (item.state, item.pub_status) == ("withdrawn", "canceled")
+    with pytest.raises(Conflict):
+        act(store, domain.withdraw, AUTHOR, item_id, {"reason": "lagi"})
+
+
+def test_only_the_author_publishes(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
+    with pytest.raises(Forbidden):
+        act(store, domain.publish, PARTNER, item_id, {})
+    with pytest.raises(domain.NotFound):
+        act(store, domain.publish, OTHER, item_id, {})
+
+
+def test_drafts_are_hidden_from_other_members(store):
+    item_id, _ = create(store)
+    with store.reading() as session:
+        with pytest.raises(domain.NotFound):
+            domain.get_item(session, item_id, OTHER)
+        assert domain.get_item(session, item_id, AUTHOR).id == item_id
+
+
+def test_embargo_publishes_once_when_due(store):
+    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "embargoed"
+    assert act(store, domain.publish_due_embargoes, utcnow()) == []
+    later = utcnow() + timedelta(hours=2)
+    assert act(store, domain.publish_due_embargoes, later) == [item_id]
+    assert act(store, domain.publish_due_embargoes, later) == []
+    with store.reading() as session:
+        assert session.get(ContentItem, item_id).state == "published"
+        assert domain.feed_items(session, now=later)[0].id == item_id
+
+
+def test_embargoed_items_stay_out_of_feeds(store):
+    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    with store.reading() as session:
+        assert domain.feed_items(session) == []
+
+
+# --- joint releases ---
+
+def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
+    with pytest.raises(Conflict) as error:
+        act(store, domain.publish, AUTHOR, item_id, {})
+    assert len(error.value.fields["approvals"]) == 2
+    act(store, domain.approve, PARTNER, item_id, {"version": 1})
+    act(store, domain.approve, OTHER, item_id, {"version": 1})
+    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"})
+    with pytest.raises(Conflict) as error:
+        act(store, domain.publish, AUTHOR, item_id, {})
+    assert len(error.value.fields["approvals"]) == 2
+    with pytest.raises(Conflict):
+        act(store, domain.approve, PARTNER, item_id, {"version": 1})
+    act(store, domain.approve, PARTNER, item_id, {"version": 2})
+    act(store, domain.approve, OTHER, item_id, {"version": 2})
+    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
+
+
+def test_only_co_issuers_approve(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
+    with pytest.raises(Forbidden):
+        act(store, domain.approve, AUTHOR, item_id, {"version": 1})
+
+
+# --- deliveries ---
+
+def test_publishing_fans_out_to_matching_subscriptions_and_clarifications_go_first(store):
+    wants_all = subscribe(store)
+    subscribe(store, types=["news"])
+    subscribe(store, language="en")
+    item_id, _ = create(store)
+    act(store, domain.publish, AUTHOR, item_id, {})
+    clarification_id, _ = create(store, type="clarification", claim={"text": "Jembatan runtuh",
+                                                                      "circulated_on": ["WhatsApp"]})
+    act(store, domain.publish, AUTHOR, clarification_id, {})
+    assert {d.subscription_id for d in deliveries(store)} == {wants_all}
+    claimed = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    assert [d["id"] for d in claimed][0] == deliveries(store, item_id=clarification_id)[0].id
+    assert act(store, domain.claim_deliveries, "someone-else", 10, timedelta(seconds=30)) == []
+
+
+def test_attempts_retry_then_fail_and_410_disables(store):
+    subscription_id = subscribe(store)
+    item_id, _ = create(store)
+    act(store, domain.publish, AUTHOR, item_id, {})
+    policy = webhooks.RetryPolicy(base_seconds=1, max_attempts=2)
+    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    recorded = act(store, domain.record_attempt, "me", delivery["id"],
+                   webhooks.Outcome("retry", 429, "HTTP 429", 90.0), policy)
+    assert recorded.state == "retrying" and recorded.next_attempt_at > utcnow() + timedelta(seconds=80)
+    with store.unit_of_work() as uow:
+        uow.session.get(Delivery, delivery["id"]).next_attempt_at = utcnow()
+    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    failed = act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("retry", 503), policy)
+    assert (failed.state, failed.attempts) == ("failed", 2)
+    replayed = act(store, domain.replay, AUTHOR, subscription_id, delivery["id"])
+    assert (replayed.state, replayed.attempts) == ("pending", 0)
+    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("gone", 410), policy)
+    with store.reading() as session:
+        assert session.get(Subscription, subscription_id).active is False
+
+
+def test_withdraw_sends_kill_notices_only_where_it_arrived(store):
+    reached, _ = subscribe(store), None
+    item_id, _ = create(store)
+    act(store, domain.publish, AUTHOR, item_id, {})
+    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("delivered", 200),
+        webhooks.RetryPolicy())
+    late = subscribe(store)
+    act(store, domain.withdraw, AUTHOR, item_id, {"reason": "hoaks"})
+    kills = deliveries(store, event="content.withdrawn")
+    assert [k.subscription_id for k in kills] == [reached]
+    assert late != reached
+
+
+# --- calendar links ---
+
+def test_moving_the_calendar_item_moves_the_embargo_and_cancelling_holds_it(store):
+    first = utcnow() + timedelta(hours=1)
+    item_id, _ = create(store, calendar_item_id="cal-1", embargo_until=first.isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    moved_to = first + timedelta(days=1)
+    act(store, domain.follow_reschedule, {"id": "cal-1", "revision": 2, "start": moved_to.isoformat(),
+                                          "end": None, "embargo_at": moved_to.isoformat(), "state": "scheduled"})
+    act(store, domain.follow_reschedule, {"id": "cal-1", "revision": 1, "start": first.isoformat(),
+                                          "end": None, "embargo_until": None, "state": "scheduled"})
+    with store.reading() as session:
+        assert session.get(ContentItem, item_id).embargo_until == moved_to
+    act(store, domain.follow_cancellation, {"id": "cal-1", "revision": 3, "start": moved_to.isoformat(),
+                                            "end": None, "embargo_until": None, "state": "cancelled"})
+    with store.reading() as session:
+        item = session.get(ContentItem, item_id)
+        assert (item.state, item.pub_status) == ("draft", "withheld")
+
+
+def test_ninjs_names(store):
+    item_id, _ = create(store, subjects=["medtop:11000000"], summary="Ringkas", place="Parepare",
+                        attachments=[{"url": "https://x.id/a.jpg", "media_type": "image/jpeg", "caption": "Foto"}])
+    with store.reading() as session:
+        doc = domain.ninjs(session, session.get(ContentItem, item_id))
+    assert doc["uri"].startswith("urn:bakohumas:content:") and doc["profile"] == "release"
+    assert doc["headlines"][0]["value"] == "Jalan lingkar dibuka"
+    assert doc["subjects"][0]["name"] == "politics" and doc["places"] == [{"name": "Parepare"}]
+    assert doc["associations"][0]["mimetype"] == "image/jpeg"
+    assert SimpleNamespace(**doc).pubStatus == "usable"
+
+
+def test_an_embargo_can_be_moved_or_lifted_by_publishing_again(store):
+    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    later = utcnow() + timedelta(hours=3)
+    moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()})
+    assert (moved.state, moved.embargo_until) == ("embargoed", later)
+    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
+
+
+def test_a_deactivated_agency_stops_receiving(store):
+    subscription_id = subscribe(store)
+    act(store, domain.agency_deactivated, {"id": AUTHOR["agency_id"], "name": "x", "short_name": "X",
+                                           "role": "member", "active": False})
+    with store.reading() as session:
+        subscription = session.get(Subscription, subscription_id)
+        assert subscription.active is False and "deactivated" in subscription.disabled_reason
+
+
+def test_editing_an_embargoed_item_takes_it_back_to_draft(store):
+    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    item, _ = act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "baru"})
+    assert (item.state, item.version) == ("draft", 2)
+    assert act(store, domain.publish_due_embargoes, utcnow() + timedelta(hours=2)) == []
+
+
+def test_atom_feed_is_valid_even_with_control_characters(store):
+    item_id, _ = create(store, headline="Rilis \x01 resmi", summary="ringkas\x0b")
+    act(store, domain.publish, AUTHOR, item_id, {})
+    with store.reading() as session:
+        xml = domain.atom_feed(session, domain.feed_items(session), "http://hub/feeds/atom", "Hub")
+    feed = feedparser.parse(xml)
+    assert not feed.bozo and feed.entries[0].title == "Rilis  resmi"
+    assert feed.entries[0].author == "Humas a-author"
+
+
+def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(store):
+    item_id, _ = create(store, calendar_item_id="cal-2", embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {})
+    new_start = utcnow() + timedelta(days=2)
+    act(store, domain.follow_reschedule, {"id": "cal-2", "revision": 5, "start": new_start,
+                                          "end": new_start + timedelta(hours=1), "embargo_at": None})
+    with store.reading() as session:
+        assert session.get(ContentItem, item_id).embargo_until == new_start
