@@ -22,7 +22,7 @@ class DirectoryService(HealthCheck):
     def register_agency(self, actor, data, idempotency_key=None):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            answer = uow.once(actor["agency_id"], idempotency_key,
+            answer = uow.once(f"register:{actor['agency_id']}", idempotency_key,
                               lambda: domain.stored_detail(domain.register_agency(uow, data)))
         self.details.clear()
         return answer
@@ -78,7 +78,7 @@ class DirectoryService(HealthCheck):
             def issue():
                 key, issued["secret"] = domain.issue_key(uow, agency_id, values["label"])
                 return schemas.ApiKey().dump(key)
-            answer = uow.once(actor["agency_id"], idempotency_key, issue)
+            answer = uow.once(f"issue_key:{agency_id}", idempotency_key, issue)
         return {**answer, "api_key": issued["secret"]} if issued else answer
 
     @service_rpc

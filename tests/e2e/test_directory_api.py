@@ -168,6 +168,8 @@ def test_registering_twice_with_one_idempotency_key_creates_one_agency(coordinat
     repeat = coordinator.post("/api/v1/agencies", json=body, headers=headers)
     assert first.status_code == 201 and repeat.json()["id"] == first.json()["id"]
     assert coordinator.get("/api/v1/agencies", params={"q": body["short_name"]}).json()["total"] == 1
+    key = coordinator.post(f"/api/v1/agencies/{first.json()['id']}/keys", json={}, headers=headers)
+    assert key.status_code == 201 and key.json()["api_key"], "the same Idempotency-Key on another operation"
 
 
 def test_an_unknown_agency_is_404(coordinator):
