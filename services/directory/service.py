@@ -47,26 +47,17 @@ class DirectoryService(HealthCheck):
 
     @service_rpc
     def update_agency(self, actor, agency_id, data):
-        with self.db.unit_of_work() as uow:
-            answer = domain.stored_detail(domain.update_agency(uow, actor, agency_id, data))
-        self.details.clear()
-        return answer
+        return self._change(lambda uow: domain.update_agency(uow, actor, agency_id, data))
 
     @service_rpc
     def deactivate_agency(self, actor, agency_id):
         domain.require_coordinator(actor)
-        with self.db.unit_of_work() as uow:
-            answer = domain.stored_detail(domain.deactivate_agency(uow, agency_id))
-        self.details.clear()
-        return answer
+        return self._change(lambda uow: domain.deactivate_agency(uow, agency_id))
 
     @service_rpc
     def reactivate_agency(self, actor, agency_id):
         domain.require_coordinator(actor)
-        with self.db.unit_of_work() as uow:
-            answer = domain.stored_detail(domain.reactivate_agency(uow, agency_id))
-        self.details.clear()
-        return answer
+        return self._change(lambda uow: domain.reactivate_agency(uow, agency_id))
 
     @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):
@@ -92,6 +83,13 @@ class DirectoryService(HealthCheck):
         domain.require_self_or_coordinator(actor, agency_id)
         with self.db.unit_of_work() as uow:
             return schemas.ApiKey().dump(domain.revoke_key(uow, agency_id, key_id))
+
+    def _change(self, change):
+        """Commit a change of an agency, then empty this instance's detail cache; answers the agency's detail."""
+        with self.db.unit_of_work() as uow:
+            answer = domain.stored_detail(change(uow))
+        self.details.clear()
+        return answer
 
     # Broadcast, not @consumes: every instance must hear these to drop its cached details; a lost
     # one only delays that until the cache's expiry, and there is nothing to record or retry.
