@@ -4,8 +4,8 @@ beside the nameko HTTP→RPC echo ceiling of the same run. Target: at least 0.9 
 
 The forum is the one ``bakohumas demo`` loads; the agency read is Polres Parepare (officers,
 channels, contributors and three Polsek sub-units), with a member's key. On a shared machine one
-run of each can be far off, so the echo and the reads take turns for several rounds and the
-table shows each path's median.
+run of each can be far off, so the echo and the reads take turns for several rounds (in a
+rotating order) and the table shows each path's median.
 """
 import json
 import statistics
@@ -36,8 +36,10 @@ def main(options):
         with EchoPair() as pair:
             for concurrency in CONCURRENCY:
                 runs = {label: [] for label in paths}
-                for _ in range(rounds):
-                    for label, (url, headers) in paths.items():
+                for turn in range(rounds):
+                    order = list(paths)[turn % len(paths):] + list(paths)[:turn % len(paths)]
+                    for label in order:  # each path goes first in some round: no order bias
+                        url, headers = paths[label]
                         runs[label].append(wrk(url or pair.url, concurrency, seconds, headers=headers))
                 echo = median_figures(runs.pop("echo HTTP→RPC (ceiling)"))
                 rows.append({"path": "echo HTTP→RPC (ceiling)", "c": concurrency, **echo, "ratio": 1.0})
