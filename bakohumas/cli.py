@@ -43,33 +43,66 @@ def cmd_makemigration(args):
     return 0
 
 
-def cmd_bootstrap(args):
+def bootstrap_forum(data):
+    """The first coordinator of a forum, made directly in the directory database: ``(agency, key)``."""
     from services.directory import domain, models
     from shared.db import Store, migrate
-    from shared.errors import DomainError
 
-    config = load_config()
-    url = database_url(config, "directory")
+    url = database_url(load_config(), "directory")
     migrate("directory", url)
     store = Store(url, models)
+    try:
+        with store.unit_of_work() as uow:
+            agency, _key, secret = domain.bootstrap_forum(uow, data)
+    finally:
+        store.dispose()
+    return agency, secret
+
+
+def print_refusal(exc, hint=""):
+    print(f"bakohumas: {exc.message} {json.dumps(exc.fields) if exc.fields else ''}".rstrip() + hint,
+          file=sys.stderr)
+
+
+def cmd_bootstrap(args):
+    from shared.errors import DomainError
+
     data = {"name": args.name, "short_name": args.short_name, "kind": args.kind}
     if args.region_code:
         data["region_code"] = args.region_code
     try:
-        with store.unit_of_work() as uow:
-            agency, _key, secret = domain.bootstrap_forum(uow, data)
+        agency, secret = bootstrap_forum(data)
     except DomainError as exc:
-        print(f"bakohumas: {exc.message} {json.dumps(exc.fields) if exc.fields else ''}".rstrip(),
-              file=sys.stderr)
+        print_refusal(exc)
         return 1
-    finally:
-        store.dispose()
     if args.json:
         print(json.dumps({"agency_id": agency.id, "api_key": secret}))
     else:
         print(f"Coordinator {agency.short_name} ({agency.id}) created.\n"
               f"Its API key, shown only this once:\n\n    {secret}\n\n"
               f"Use it as 'Authorization: Bearer <key>'.")
+    return 0
+
+
+def cmd_demo(args):
+    from bakohumas import demo
+    from shared.errors import DomainError
+
+    url = args.url or f"http://{load_config()['WEB_SERVER_ADDRESS']}"
+
+    def make_coordinator(data):
+        agency, secret = bootstrap_forum(data)
+        return agency.id, secret
+
+    try:
+        made, present = demo.load(url, args.key, make_coordinator)
+    except DomainError as exc:
+        print_refusal(exc, "; to load the demo into this forum, give a coordinator's key with --key")
+        return 1
+    except demo.DemoFailed as exc:
+        print(f"bakohumas demo: {exc}", file=sys.stderr)
+        return 1
+    demo.report(url, made, present, args.json)
     return 0
 
 
@@ -127,6 +160,12 @@ def parser():
     boot.add_argument("--region-code", help="Kemendagri region code, e.g. 73.72")
     boot.add_argument("--json", action="store_true", help='print {"agency_id", "api_key"} only')
     boot.set_defaults(func=cmd_bootstrap)
+
+    demo = sub.add_parser("demo", help="load a realistic forum (Bakohumas Parepare) through the running gateway")
+    demo.add_argument("--url", help="the gateway (default: this machine's, from the config)")
+    demo.add_argument("--key", help="a coordinator's key; without it the demo bootstraps the coordinator")
+    demo.add_argument("--json", action="store_true", help="print the agencies and keys it made as JSON")
+    demo.set_defaults(func=cmd_demo)
 
     dead = sub.add_parser("dead-letters", help="events that kept failing: list, show, replay, discard")
     dead.add_argument("action", choices=["list", "show", "replay", "discard"])

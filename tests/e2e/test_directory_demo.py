@@ -1,0 +1,65 @@
+"""`bakohumas demo` against a running system of its own (it bootstraps the forum's coordinator), with two
+instances of every service so that the directory's cached details are seen to follow changes made in
+the other instance."""
+import json
+import time
+
+import pytest
+
+from bakohumas.demo import FORUM
+from bakohumas.harness import Api, LocalStack
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def empty_stack():
+    running = LocalStack(instances=2).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def demo_forum(empty_stack):
+    return {a["short_name"]: a for a in json.loads(empty_stack.bakohumas("demo", "--json").stdout)["agencies"]}
+
+
+def test_the_demo_loads_the_parepare_forum_and_can_be_run_again(empty_stack, demo_forum):
+    agencies = demo_forum
+    assert len(agencies) == len(FORUM) + 1
+    coordinator = Api(empty_stack.url, agencies["HUMAS-PAREPARE"]["api_key"])
+    assert coordinator.get("/api/v1/me").json()["role"] == "coordinator"
+    assert coordinator.get(f"/api/v1/agencies/{agencies['HUMAS-PAREPARE']['agency_id']}").json()["officers"]
+
+    kemenag = coordinator.get(f"/api/v1/agencies/{agencies['KEMENAG-PAREPARE']['agency_id']}").json()
+    assert {"KUA-SOREANG", "MAN-PAREPARE"} <= {u["short_name"] for u in kemenag["sub_units"]}
+    polsek = Api(empty_stack.url, agencies["POLSEK-SOREANG"]["api_key"])
+    me = polsek.get("/api/v1/me").json()
+    assert me["short_name"] == "POLSEK-SOREANG" and me["role"] == "member"
+    polres = polsek.get(f"/api/v1/agencies/{agencies['POLRES-PAREPARE']['agency_id']}").json()
+    assert me["agency_id"] in {u["id"] for u in polres["sub_units"]}
+    kinds = {a["kind"] for a in agencies.values()}
+    assert {"polri", "tni", "opd", "kementerian", "kejaksaan", "imigrasi", "bumn", "bumd"} <= kinds
+
+    refused = empty_stack.bakohumas("demo", check=False)
+    assert refused.returncode == 1 and "--key" in refused.stderr
+    again = json.loads(empty_stack.bakohumas(
+        "demo", "--json", "--key", agencies["HUMAS-PAREPARE"]["api_key"]).stdout)
+    assert again["agencies"] == [] and len(again["already_present"]) == len(FORUM)
+
+
+def test_every_directory_instance_answers_the_changed_agency(empty_stack, demo_forum):
+    coordinator = Api(empty_stack.url, demo_forum["HUMAS-PAREPARE"]["api_key"])
+    path = f"/api/v1/agencies/{demo_forum['DINKES-PAREPARE']['agency_id']}"
+    for _ in range(6):  # both instances have read (and cached) it
+        assert coordinator.get(path).json()["region_code"] == "73.72"
+    assert coordinator.patch(path, json={"region_code": "73.72.02"}).status_code == 200
+
+    def seen():
+        return {coordinator.get(path).json()["region_code"] for _ in range(6)}
+    deadline = time.monotonic() + 15  # the other instance hears of the change through the bus
+    while seen() != {"73.72.02"} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert seen() == {"73.72.02"}

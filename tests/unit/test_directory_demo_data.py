@@ -1,0 +1,24 @@
+"""The demo forum's data and its refusal to bootstrap for a gateway that is not there."""
+import pytest
+
+from bakohumas import demo
+from bakohumas.harness import free_port
+from services.directory import schemas
+
+
+def test_every_demo_agency_is_valid_and_comes_after_its_parent():
+    seen = {demo.COORDINATOR["short_name"]}
+    schemas.AgencyInput().load(demo.COORDINATOR)
+    schemas.AgencyChanges().load(demo.COORDINATOR_CONTACTS)
+    for entry in demo.FORUM:
+        schemas.AgencyInput().load({k: v for k, v in entry.items() if k != "parent"})
+        assert entry.get("parent") is None or entry["parent"] in seen, entry["short_name"]
+        assert entry["short_name"] not in seen
+        seen.add(entry["short_name"])
+
+
+def test_no_coordinator_is_made_for_a_gateway_that_does_not_answer():
+    def bootstrap(_data):
+        raise AssertionError("bootstrapped although the gateway is away")
+    with pytest.raises(demo.DemoFailed, match="did not answer"):
+        demo.load(f"http://127.0.0.1:{free_port()}", bootstrap=bootstrap)

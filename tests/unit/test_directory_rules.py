@@ -1,0 +1,225 @@
+"""Directory rules on a real (SQLite) database, without a broker: events are read from the outbox."""
+import json
+
+import pytest
+
+from services.directory import domain, models
+from shared.contracts import open_envelope
+from shared.db import Store
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+
+@pytest.fixture
+def store(tmp_path):
+    made = Store(f"sqlite:///{tmp_path / 'directory.db'}", models)
+    models.Base.metadata.create_all(made.engine)
+    yield made
+    made.dispose()
+
+
+def events(store, name=None):
+    with store.reading() as session:
+        rows = session.query(models.OutboxMessage).order_by(models.OutboxMessage.id).all()
+        envelopes = [open_envelope(json.loads(row.envelope)) for row in rows]
+    return [e for e in envelopes if name is None or e.name == name]
+
+
+def register(store, short_name, **fields):
+    body = {"name": f"Agency {short_name}", "short_name": short_name, "kind": "opd", **fields}
+    with store.unit_of_work() as uow:
+        return domain.register_agency(uow, body).id
+
+
+def update(store, actor, agency_id, data):
+    with store.unit_of_work() as uow:
+        return domain.snapshot(domain.update_agency(uow, actor, agency_id, data))
+
+
+def coordinator(agency_id="coordinator-id"):
+    return {"agency_id": agency_id, "role": "coordinator", "key_id": "k"}
+
+
+def member(agency_id):
+    return {"agency_id": agency_id, "role": "member", "key_id": "k"}
+
+
+OFFICER = {"name": "Andi Makkasau", "position": "ppid", "phone": "0812-3456-7890"}
+
+
+def test_registration_emits_a_snapshot_honouring_the_contract(store):
+    agency_id = register(store, "POLRES-PAREPARE", kind="polri", region_code="73.72", officers=[OFFICER],
+                         channels={"instagram": "@polresparepare"})
+    [registered] = events(store, "agency.registered")
+    agency = registered.data["agency"]
+    assert agency["id"] == agency_id and agency["kind"] == "polri" and agency["active"] is True
+    assert agency["officers"][0]["phone"] == "+6281234567890"
+    assert agency["channels"] == {"instagram": "https://www.instagram.com/polresparepare"}
+
+
+def test_an_old_snapshot_without_the_later_fields_is_still_valid():
+    old = {"id": "a", "name": "Polres", "short_name": "POLRES", "kind": "polri", "role": "member",
+           "parent_id": None, "region_code": None, "active": True}
+    envelope = open_envelope({"id": "6a1f1a38-3c1d-4a43-9d8e-3f1e0c1a2b3c", "name": "agency.registered",
+                              "version": 1, "source": "directory", "occurred_at": "2026-11-23T10:00:00+00:00",
+                              "data": {"agency": old}})
+    assert envelope.data["agency"]["officers"] == [] and envelope.data["agency"]["channels"] == {}
+
+
+def test_short_names_are_unique_regardless_of_case(store):
+    register(store, "DINKES")
+    with pytest.raises(Conflict) as clash:
+        register(store, "dinkes")
+    assert "short_name" in clash.value.fields
+
+
+def test_the_parent_must_exist_and_be_active(store):
+    with pytest.raises(ValidationFailed) as unknown:
+        register(store, "POLSEK-SOREANG", parent_id="no-such-agency")
+    assert "parent_id" in unknown.value.fields
+    register(store, "KOORD", role="coordinator")
+    polres = register(store, "POLRES")
+    with store.unit_of_work() as uow:
+        domain.deactivate_agency(uow, polres)
+    with pytest.raises(ValidationFailed):
+        register(store, "POLSEK-UJUNG", parent_id=polres)
+
+
+def test_a_parent_that_makes_a_cycle_is_refused_and_nothing_is_written(store):
+    kemenag = register(store, "KEMENAG")
+    kua = register(store, "KUA-SOREANG", parent_id=kemenag)
+    for new_parent in (kua, kemenag):
+        with pytest.raises(ValidationFailed) as cycle:
+            update(store, coordinator(), kemenag, {"parent_id": new_parent, "name": "Kemenag Kota Parepare"})
+        assert "parent_id" in cycle.value.fields
+    with store.reading() as session:
+        assert domain.get_agency(session, kemenag).name == "Agency KEMENAG"
+    assert events(store, "agency.updated") == []
+
+
+def test_an_update_names_what_changed_and_a_no_op_emits_nothing(store):
+    agency_id = register(store, "DISKOMINFO")
+    update(store, coordinator(), agency_id, {"region_code": "73.72", "officers": [OFFICER],
+                                             "name": "Agency DISKOMINFO"})
+    update(store, coordinator(), agency_id, {"region_code": "73.72"})
+    [updated] = events(store, "agency.updated")
+    assert updated.data["changed"] == ["officers", "region_code"]
+    assert updated.data["agency"]["region_code"] == "73.72"
+
+
+def test_an_agency_may_change_only_its_own_officers_channels_and_contributors(store):
+    own = register(store, "DISDIK")
+    other = register(store, "DPMPTSP")
+    changed = update(store, member(own), own, {"channels": {"website": "disdik.pareparekota.go.id"},
+                                               "contributors": [{"name": "Sitti", "email": "sitti@example.id"}]})
+    assert changed["channels"] == {"website": "https://disdik.pareparekota.go.id"}
+    with pytest.raises(Forbidden) as reserved:
+        update(store, member(own), own, {"officers": [OFFICER], "role": "coordinator", "name": "X Y"})
+    assert set(reserved.value.fields) == {"role", "name"}
+    with pytest.raises(Forbidden):
+        update(store, member(own), other, {"officers": [OFFICER]})
+
+
+def test_the_forum_keeps_at_least_one_active_coordinator(store):
+    first = register(store, "HUMAS-PAREPARE", role="coordinator")
+    with pytest.raises(Conflict):
+        update(store, coordinator(first), first, {"role": "member"})
+    with pytest.raises(Conflict), store.unit_of_work() as uow:
+        domain.deactivate_agency(uow, first)
+    second = register(store, "HUMAS-SULSEL", role="coordinator")
+    assert update(store, coordinator(second), first, {"role": "member"})["role"] == "member"
+
+
+def test_deactivation_revokes_the_keys_for_good_and_is_announced_once(store):
+    register(store, "KOORD", role="coordinator")
+    agency_id = register(store, "KEJARI")
+    with store.unit_of_work() as uow:
+        _key, secret = domain.issue_key(uow, agency_id)
+    with store.reading() as session:
+        assert domain.authenticate(session, domain.hash_key(secret))["agency_id"] == agency_id
+    for _ in range(2):
+        with store.unit_of_work() as uow:
+            domain.deactivate_agency(uow, agency_id)
+    assert len(events(store, "agency.deactivated")) == 1
+    assert len(events(store, "key.revoked")) == 1
+    with store.reading() as session:
+        assert domain.authenticate(session, domain.hash_key(secret)) is None
+    with pytest.raises(Conflict), store.unit_of_work() as uow:
+        domain.issue_key(uow, agency_id)
+
+    with store.unit_of_work() as uow:
+        assert domain.reactivate_agency(uow, agency_id).active is True
+    [back] = events(store, "agency.updated")
+    assert back.data["changed"] == ["active"] and back.data["agency"]["active"] is True
+    with store.reading() as session:
+        assert domain.authenticate(session, domain.hash_key(secret)) is None
+
+
+def test_a_revoked_key_no_longer_authenticates_and_is_announced(store):
+    agency_id = register(store, "IMIGRASI")
+    with store.unit_of_work() as uow:
+        key, secret = domain.issue_key(uow, agency_id, "laptop")
+    with store.unit_of_work() as uow:
+        domain.revoke_key(uow, agency_id, key.id)
+    with store.reading() as session:
+        assert domain.authenticate(session, domain.hash_key(secret)) is None
+        assert domain.authenticate(session, domain.hash_key("bkh_unknown")) is None
+        assert [k.label for k in domain.list_keys(session, agency_id)] == ["laptop"]
+    assert [e.data["key_id"] for e in events(store, "key.revoked")] == [key.id]
+    other = register(store, "PLN")
+    with pytest.raises(NotFound), store.unit_of_work() as uow:
+        domain.revoke_key(uow, other, key.id)
+
+
+def test_the_list_filters_and_pages(store):
+    kemenag = register(store, "KEMENAG", kind="kementerian", region_code="73.72",
+                       name="Kantor Kementerian Agama Kota Parepare")
+    for short in ("KUA-SOREANG", "KUA-UJUNG", "MAN-PAREPARE"):
+        register(store, short, kind="kementerian", parent_id=kemenag, region_code="73.72.01")
+    register(store, "POLRES", kind="polri", region_code="73.71", name="Polres Makassar")
+    with store.reading() as session:
+        def page(**query):
+            items, total = domain.list_agencies(session, {"limit": 50, "offset": 0, **query})
+            return [a.short_name for a in items], total
+        assert page(parent_id=kemenag)[1] == 3
+        assert page(region_code="73.72")[1] == 4
+        assert page(kind="polri") == (["POLRES"], 1)
+        assert page(q="agama parepare") == (["KEMENAG"], 1)
+        first, total = page(kind="kementerian", limit=2)
+        second, _ = page(kind="kementerian", limit=2, offset=2)
+        assert total == 4 and len(first) == 2 and len(set(first + second)) == 4
+
+
+def test_bootstrap_happens_once(store):
+    with store.unit_of_work() as uow:
+        agency, _key, secret = domain.bootstrap_forum(uow, {"name": "Bagian Humas", "short_name": "HUMAS",
+                                                            "kind": "opd"})
+    assert agency.role == "coordinator" and secret.startswith(domain.KEY_PREFIX)
+    with pytest.raises(Conflict), store.unit_of_work() as uow:
+        domain.bootstrap_forum(uow, {"name": "Another", "short_name": "OTHER", "kind": "opd"})
+
+
+def test_the_stored_detail_follows_every_change_of_the_agency_and_its_sub_units(store):
+    register(store, "KOORD", role="coordinator")
+    polres = register(store, "POLRES", kind="polri")
+    kodim = register(store, "KODIM", kind="tni")
+    polsek = register(store, "POLSEK-SOREANG", kind="polri", parent_id=polres)
+    update(store, coordinator(), polsek, {"name": "Polsek Soreang", "officers": [OFFICER]})
+    update(store, coordinator(), polsek, {"parent_id": kodim})
+    with store.unit_of_work() as uow:
+        domain.deactivate_agency(uow, polsek)
+    with store.reading() as session:
+        for agency_id in (polres, kodim, polsek):
+            assert domain.read_detail(session, agency_id) == domain.detail(session, session.get(models.Agency, agency_id))
+        assert domain.read_detail(session, polres)["sub_units"] == []
+        [unit] = domain.read_detail(session, kodim)["sub_units"]
+        assert unit["name"] == "Polsek Soreang" and unit["active"] is False
+        with pytest.raises(NotFound):
+            domain.read_detail(session, "no-such-agency")
+
+
+def test_text_search_takes_wildcards_literally(store):
+    register(store, "DINAS_A", name="Dinas 100% Kota")
+    register(store, "DINASB", name="Dinas Kota")
+    with store.reading() as session:
+        items, total = domain.list_agencies(session, {"q": "s_a 100%", "limit": 10, "offset": 0})
+    assert [a.short_name for a in items] == ["DINAS_A"] and total == 1
