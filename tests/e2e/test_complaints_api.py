@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 import requests
-from complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
+from tests.e2e.complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
 
 pytestmark = pytest.mark.e2e
 

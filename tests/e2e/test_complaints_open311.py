@@ -1,7 +1,7 @@
 """An Open311 GeoReport v2 client, written from the spec, against the facade."""
 import pytest
 import requests
-from complaints_e2e_support import eventually
+from tests.e2e.complaints_e2e_support import eventually
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """A stack of our own: intake while the complaints service is down, and the public rate limit."""
 import pytest
 import requests
-from complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
+from tests.e2e.complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
 
 from bakohumas.harness import LocalStack
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from calendar_fixtures import NOW, WIT, WITA, at, cal, member  # noqa: F401
+from tests.unit.calendar_fixtures import NOW, WIT, WITA, at, cal, member  # noqa: F401
 from services.calendar import domain
 from shared.errors import NotFound
 

@@ -1,7 +1,7 @@
 """Working-day deadlines: weekends, national holidays and cuti bersama do not count."""
 from datetime import date
 
-from complaints_unit_support import at
+from tests.unit.complaints_unit_support import at
 
 from services.complaints import domain
 

@@ -3,7 +3,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
 from sqlalchemy import select
 
 from services.complaints import domain, models

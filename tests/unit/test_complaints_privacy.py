@@ -3,7 +3,7 @@ identity is never in events, on the tracking page or in Open311."""
 import json
 
 import pytest
-from complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
 from sqlalchemy import select
 
 from services.complaints import domain, models, open311

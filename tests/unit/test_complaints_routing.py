@@ -1,6 +1,6 @@
 """Routing: explicit target, conflict of interest, rules most specific first, triage."""
 import pytest
-from complaints_unit_support import add_agency, at, make_store, submit
+from tests.unit.complaints_unit_support import add_agency, at, make_store, submit
 
 from services.complaints import domain
 from shared.errors import ValidationFailed
