@@ -62,12 +62,27 @@ class Vhost:
         return self._api("GET", f"queues/{quote(self.name, safe='')}").json()
 
 
-class LocalStack:
-    """``bakohumas run`` in a subprocess, plus handles to stop and restart single processes."""
+class GivenBroker:
+    """A broker the caller runs and cleans up (e.g. a private RabbitMQ node): used as is, no vhost made."""
 
-    def __init__(self, instances=1, extra_env=None):
+    def __init__(self, amqp_uri):
+        self.amqp_uri = amqp_uri
+
+    def create(self):
+        return self
+
+    def delete(self):
+        pass
+
+
+class LocalStack:
+    """``bakohumas run`` in a subprocess, plus handles to stop and restart single processes.
+
+    ``amqp_uri`` runs it on that broker instead of a fresh vhost of the shared one."""
+
+    def __init__(self, instances=1, extra_env=None, amqp_uri=None):
         self.instances = instances
-        self.vhost = Vhost()
+        self.vhost = GivenBroker(amqp_uri) if amqp_uri else Vhost()
         self.data_dir = Path(tempfile.mkdtemp(prefix="bakohumas-"))
         self.port = free_port()
         self.env = {**os.environ, "AMQP_URI": self.vhost.amqp_uri, "DATA_DIR": str(self.data_dir),
