@@ -11,6 +11,7 @@ Every stack runs on a private RabbitMQ node started from the installed rabbitmq-
 node name, ports and data under a temporary folder), so restarting "the broker" never touches the
 machine's own RabbitMQ that other test runs share.
 """
+import itertools
 import json
 import os
 import shutil
@@ -238,12 +239,19 @@ class Load:
                 outcome.accepted += 1
                 outcome.accepted_ids.append(accepted)
 
-    def run(self, count, threads, pause=0.0):
+    def run(self, count, threads, until):
+        """At least ``count`` writes, and on until ``until`` is set (the fault is over)."""
+        numbers = itertools.count()
+
+        def client():
+            for number in numbers:
+                if number >= count and until.is_set():
+                    return
+                self.one(number)
+
         with ThreadPoolExecutor(threads) as pool:
-            for number in range(count):
-                pool.submit(self.one, number)
-                if pause:
-                    time.sleep(pause)
+            for _ in range(threads):
+                pool.submit(client)
 
     def verify(self):
         for writer in self.writers:
@@ -529,9 +537,13 @@ def scenario(name, writes, threads, fault=None, instances=1):
         setup = prepare(stack, receiver)
         load = Load([writer(setup) for writer in WRITERS])
         started = time.monotonic()
-        runner = threading.Thread(target=load.run, args=(writes, threads))
+        fault_over = threading.Event()
+        runner = threading.Thread(target=load.run, args=(writes, threads, fault_over))
         runner.start()
-        faults = fault(stack, broker, receiver) if fault else []
+        try:
+            faults = fault(stack, broker, receiver) if fault else []
+        finally:
+            fault_over.set()
         runner.join()
         elapsed = time.monotonic() - started
         outcomes = load.verify()
