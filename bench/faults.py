@@ -591,6 +591,6 @@ def report(results):
 
 
 def main(options):
-    writes, threads = (200, 8) if "--quick" in options else (800, 12)
+    writes, threads = (100, 6) if "--quick" in options else (400, 8)
     results = [run() for run in scenarios(writes, threads).values()]
     report(results)
