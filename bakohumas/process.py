@@ -16,11 +16,13 @@ import sys  # noqa: E402
 
 from nameko.cli.run import run  # noqa: E402
 
-from bakohumas.stack import service_class  # noqa: E402
+from bakohumas.stack import provide_gateway_secret, service_class  # noqa: E402
 from shared.config import load_config  # noqa: E402
 
 
 def main(name):
+    if name == "gateway":
+        provide_gateway_secret(load_config())
     config = load_config()
     logging.config.dictConfig(config["LOGGING"])
     run([service_class(name)], config)

@@ -66,6 +66,10 @@ class ComplaintIntake(DependencyProvider):
 
     def setup(self):
         config = self.container.config
+        # Derives the tracking number of a keyed intake (see domain.keyed_identity); never logged.
+        self.secret = config.get("GATEWAY_SECRET")
+        if not self.secret:
+            raise RuntimeError("GATEWAY_SECRET is not set (bakohumas run and serve make one under DATA_DIR)")
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], use_confirms=True, declare=[intake_queue()])
         self.limit = TokenBucket(float(config.get("COMPLAINTS_INTAKE_PER_MINUTE") or 60),
                                  float(config.get("COMPLAINTS_INTAKE_BURST") or 30))
@@ -144,7 +148,13 @@ class ComplaintsRoutes:
             raise HttpError(400, "validation_failed", "unknown category",
                             {"category": ["not in the coordinator's list (GET /api/v1/complaints/categories)"]})
         filed_by = call.actor["agency_id"] if call.actor else None
-        message, number, secret = domain.intake_message(body, filed_by, utcnow())
+        key = call.idempotency_key
+        # A retry with the same key must not file twice: without a database here, the answer
+        # is derived from the key, the caller and the body, and the service stores a tracking
+        # number once.
+        identity = None if key is None else domain.keyed_identity(
+            self.complaint_intake.secret, key, filed_by or "public", body)
+        message, number, secret = domain.intake_message(body, filed_by, utcnow(), identity)
         self.complaint_intake.publish(message)
         return {"tracking_number": number, "reporter_secret": secret, "status": "received",
                 "next_steps": domain.next_steps(number)}

@@ -1,0 +1,56 @@
+"""A keyed intake's tracking number and reporter secret are derived, so a retry gets the same answer."""
+import re
+import stat
+from datetime import datetime, timezone
+
+from bakohumas.stack import local_gateway_secret
+from services.complaints import domain
+
+SECRET = "gateway-secret-for-tests"
+KEY = "3f1a" * 16
+BODY = {"channel": "web", "category": "infrastruktur", "text": "Lampu jalan mati",
+        "reporter": {"name": "Ani", "phone": "081234567890"}}
+NUMBER = re.compile(r"^DUMAS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
+
+
+def test_the_same_keyed_intake_gets_the_same_number_and_secret():
+    first = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    reordered = dict(reversed(list(BODY.items())))
+    assert domain.keyed_identity(SECRET, KEY, "public", reordered) == first
+
+
+def test_another_key_body_scope_or_gateway_secret_gives_another_complaint():
+    number, secret = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    others = [
+        domain.keyed_identity(SECRET, "9" * 64, "public", BODY),
+        domain.keyed_identity(SECRET, KEY, "agency-1", BODY),
+        domain.keyed_identity(SECRET, KEY, "public", {**BODY, "text": "Lampu jalan mati lagi"}),
+        domain.keyed_identity("another-gateway-secret", KEY, "public", BODY),
+    ]
+    assert number not in {n for n, _ in others}
+    assert secret not in {s for _, s in others}
+
+
+def test_derived_values_look_like_random_ones():
+    number, secret = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    assert NUMBER.match(number) and NUMBER.match(domain.new_tracking_number())
+    assert domain.normalise_tracking_number(number.lower()) == number
+    assert len(secret) == len(domain.new_reporter_secret()) == 24
+    assert number != secret and secret not in number
+
+
+def test_the_message_carries_the_given_identity_and_only_the_secret_hash():
+    identity = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    message, number, secret = domain.intake_message(BODY, None, datetime(2026, 3, 2, tzinfo=timezone.utc), identity)
+    assert (number, secret) == identity
+    assert message["tracking_number"] == number
+    assert message["reporter_secret_hash"] == domain.secret_hash(secret)
+    assert secret not in repr(message)
+
+
+def test_a_local_gateway_secret_is_made_once_and_private(tmp_path):
+    config = {"DATA_DIR": str(tmp_path)}
+    made = local_gateway_secret(config)
+    assert len(made) >= 40
+    assert local_gateway_secret(config) == made
+    assert stat.S_IMODE((tmp_path / "gateway.secret").stat().st_mode) == 0o600
