@@ -299,11 +299,15 @@ def route(session, category, region_code, target_agency_id=None, about_agency_id
 
 # ---------------------------------------------------------------- intake
 
+def is_received(session, tracking_number):
+    return session.scalar(select(Complaint.id).where(Complaint.tracking_number == tracking_number)) is not None
+
+
 def receive(uow, message, now):
     """Store a complaint the gateway accepted; a redelivered message changes nothing."""
     session = uow.session
     number = message["tracking_number"]
-    if session.scalar(select(Complaint.id).where(Complaint.tracking_number == number)):
+    if is_received(session, number):
         return None
     values = load(schemas.ComplaintInput, message["complaint"])
     location = values["location"] or {}

@@ -5,6 +5,7 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.messaging import Consumer
 from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
 
 from services.complaints import domain, models, open311, schemas
 from shared.contracts import open_envelope
@@ -40,8 +41,16 @@ class ComplaintsService(HealthCheck):
     @consume_intake(intake_queue())
     def receive_complaint(self, payload):
         envelope = open_envelope(payload, "complaint.submitted")
-        with self.db.unit_of_work() as uow:
-            complaint = domain.receive(uow, envelope.data, utcnow())
+        try:
+            with self.db.unit_of_work() as uow:
+                complaint = domain.receive(uow, envelope.data, utcnow())
+        except IntegrityError:
+            # Another delivery of the same tracking number (a redelivery, or a keyed intake
+            # sent twice) was stored between our look and our insert: nothing more to do.
+            with self.db.reading() as session:
+                if not domain.is_received(session, envelope.data["tracking_number"]):
+                    raise
+            return
         if complaint is not None:
             log.info("complaint %s received, routed by %s", complaint.id, complaint.routed_by)
 

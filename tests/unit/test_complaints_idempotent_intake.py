@@ -2,9 +2,15 @@
 import re
 import stat
 from datetime import datetime, timezone
+from types import SimpleNamespace
+
+from tests.unit.complaints_unit_support import make_store
 
 from bakohumas.stack import local_gateway_secret
-from services.complaints import domain
+from services.complaints import domain, models
+from services.complaints.service import ComplaintsService
+from shared.contracts import seal
+from shared.db import Store
 
 SECRET = "gateway-secret-for-tests"
 KEY = "3f1a" * 16
@@ -54,3 +60,26 @@ def test_a_local_gateway_secret_is_made_once_and_private(tmp_path):
     assert len(made) >= 40
     assert local_gateway_secret(config) == made
     assert stat.S_IMODE((tmp_path / "gateway.secret").stat().st_mode) == 0o600
+
+
+def test_a_delivery_racing_the_first_one_stores_the_complaint_once(tmp_path, monkeypatch):
+    """Two deliveries of one tracking number (a keyed intake sent twice, or a redelivery), the
+    second stored by another instance between the first one's look and its insert."""
+    first = make_store(tmp_path)
+    other_instance = Store(first.url, models)
+    now = datetime(2026, 3, 2, 3, tzinfo=timezone.utc)
+    identity = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    deliveries = [seal("complaint.submitted", domain.intake_message(BODY, None, now, identity)[0])
+                  for _ in range(2)]
+    route = domain.route
+
+    def route_while_the_other_instance_stores_it(*args):
+        monkeypatch.setattr(domain, "route", route)
+        ComplaintsService.receive_complaint(SimpleNamespace(db=other_instance), deliveries[1])
+        return route(*args)
+
+    monkeypatch.setattr(domain, "route", route_while_the_other_instance_stores_it)
+    ComplaintsService.receive_complaint(SimpleNamespace(db=first), deliveries[0])
+    with first.reading() as session:
+        assert domain.stats(session, now)["total"] == 1
+        assert domain.is_received(session, identity[0])
