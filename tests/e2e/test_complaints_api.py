@@ -137,3 +137,18 @@ def test_a_front_desk_files_for_a_walk_in_citizen(stack, coordinator, new_member
                     headers=desk.session.headers)
     seen = eventually(lambda: find(desk, accepted["tracking_number"]))
     assert seen["filed_by_agency_id"] == desk.agency_id and seen["channel"] == "ptsp"
+
+
+def test_a_retried_intake_with_the_same_key_files_once(stack, coordinator, new_member):
+    dinas = routed_agency(stack, coordinator, new_member)
+    body = complaint(category=dinas.category, reporter=REPORTER)
+    key = {"Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    first = file(stack.url, body, key)
+    assert file(stack.url, body, key) == first
+    other = file(stack.url, body, {"Idempotency-Key": f"retry-{uuid.uuid4()}"})
+    assert other["tracking_number"] != first["tracking_number"]
+    for accepted in (first, other):
+        tracked(stack.url, accepted["tracking_number"])
+    listed = coordinator.get("/api/v1/complaints", params={"category": dinas.category}).json()["complaints"]
+    assert sorted(c["tracking_number"] for c in listed) == sorted([first["tracking_number"], other["tracking_number"]])
+    assert all(c["agency_id"] == dinas.agency_id for c in listed)
