@@ -10,6 +10,7 @@ from bakohumas.stack import local_gateway_secret
 from services.complaints import domain, models
 from services.complaints.service import ComplaintsService
 from shared.contracts import seal
+from shared.config import load_config
 from shared.db import Store
 
 SECRET = "gateway-secret-for-tests"
@@ -83,3 +84,9 @@ def test_a_delivery_racing_the_first_one_stores_the_complaint_once(tmp_path, mon
     with first.reading() as session:
         assert domain.stats(session, now)["total"] == 1
         assert domain.is_received(session, identity[0])
+
+
+def test_the_gateway_secret_is_configured_as_text_or_left_empty():
+    assert load_config(environ={"GATEWAY_SECRET": "12345"})["GATEWAY_SECRET"] == "12345"
+    assert load_config(environ={"GATEWAY_SECRET": "a+b/c=="})["GATEWAY_SECRET"] == "a+b/c=="
+    assert load_config(environ={})["GATEWAY_SECRET"] == ""
