@@ -47,15 +47,15 @@ class ComplaintsService(HealthCheck):
 
     @consumes("directory", "agency.registered")
     def on_agency_registered(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"])
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.updated")
     def on_agency_updated(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"])
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.deactivated")
     def on_agency_deactivated(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"])
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @timer(interval=SWEEP_SECONDS)
     def sweep_deadlines(self):
