@@ -190,7 +190,8 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
     here before any service is called (the raw JSON is what the service receives, and
     it loads it with the same schema); ``response``: the schema of a success answer;
     ``errors``: statuses beyond the usual ones this route may answer (e.g. 429);
-    ``error_schema`` (in ``extra``): the schema of its error bodies when not the house shape.
+    ``error_schema`` (in ``extra``): the schema of its error bodies when not the house shape;
+    ``idempotent`` (in ``extra``): it honours ``Idempotency-Key`` (default: POSTs answering 201).
     The handler is called as ``handler(self, call, **path_args)`` and returns a JSON-able
     value, a ``(status, value)`` pair, or a ready werkzeug Response.
     """

@@ -70,7 +70,7 @@ def _operation(spec):
         operation["security"] = [{}, {"bearerAuth": []}]
     else:
         operation["security"] = []
-    if spec.method == "POST" and spec.status == 201:
+    if spec.extra.get("idempotent", spec.method == "POST" and spec.status == 201):
         operation["parameters"].append({
             "in": "header", "name": "Idempotency-Key", "required": False,
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},

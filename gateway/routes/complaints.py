@@ -179,7 +179,8 @@ class ComplaintsRoutes:
     @route("POST", "/api/v1/complaints/categories", auth="coordinator", tag=TAG, status=201,
            summary="Add a complaint category", body=schemas.CategoryInput, response=schemas.Category)
     def add_complaint_category(self, call):
-        changed = self.rpc("complaints", "add_category", call.actor, call.body)
+        changed = self.rpc("complaints", "add_category", call.actor, call.body,
+                           idempotency_key=call.idempotency_key)
         self.complaint_intake.categories_changed()
         return changed
 
@@ -208,7 +209,8 @@ class ComplaintsRoutes:
            summary="Add a routing rule (category, region, to an agency or an agency kind)",
            body=schemas.RuleInput, response=schemas.Rule)
     def add_routing_rule(self, call):
-        return self.rpc("complaints", "add_rule", call.actor, call.body)
+        return self.rpc("complaints", "add_rule", call.actor, call.body,
+                        idempotency_key=call.idempotency_key)
 
     @route("PUT", "/api/v1/complaints/rules/<rule_id>", auth="coordinator", tag=TAG,
            summary="Replace a routing rule", body=schemas.RuleInput, response=schemas.Rule)
@@ -243,10 +245,11 @@ class ComplaintsRoutes:
     def change_complaint_status(self, call, complaint_id):
         return self.rpc("complaints", "change_status", call.actor, complaint_id, call.body)
 
-    @route("POST", "/api/v1/complaints/<complaint_id>/notes", tag=TAG, body=schemas.NoteInput,
+    @route("POST", "/api/v1/complaints/<complaint_id>/notes", tag=TAG, body=schemas.NoteInput, idempotent=True,
            response=schemas.Complaint, summary="Answer: a public answer or an internal note")
     def answer_complaint(self, call, complaint_id):
-        return self.rpc("complaints", "answer", call.actor, complaint_id, call.body)
+        return self.rpc("complaints", "answer", call.actor, complaint_id, call.body,
+                        idempotency_key=call.idempotency_key)
 
     @route("POST", "/api/v1/complaints/<complaint_id>/forward", tag=TAG, body=schemas.ForwardInput,
            response=schemas.Complaint, summary="Bukan wewenang: propose the agency in charge")

@@ -137,3 +137,16 @@ def test_a_front_desk_files_for_a_walk_in_citizen(stack, coordinator, new_member
                     headers=desk.session.headers)
     seen = eventually(lambda: find(desk, accepted["tracking_number"]))
     assert seen["filed_by_agency_id"] == desk.agency_id and seen["channel"] == "ptsp"
+
+
+def test_a_category_sent_twice_with_one_idempotency_key_is_added_once(coordinator):
+    categories = coordinator.get("/api/v1/complaints/categories").json()
+    code = f"uji_{uuid.uuid4().hex[:6]}"
+    body = {"code": code, "name_id": "Uji ulang", "name_en": "Retry test"}
+    headers = {"Idempotency-Key": f"cat-{code}"}
+    first = coordinator.post("/api/v1/complaints/categories", json=body, headers=headers)
+    again = coordinator.post("/api/v1/complaints/categories", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json() == again.json()
+    after = coordinator.get("/api/v1/complaints/categories").json()
+    assert len(after) == len(categories) + 1
