@@ -318,7 +318,8 @@ BODIES = {
 # --- required query parameters of reads, by "METHOD /path"
 
 QUERIES = {
-    "GET /api/v1/calendar/clashes": lambda world: in_two_hours(),
+    "GET /api/v1/calendar/clashes": lambda world: {**in_two_hours(), "agencies": world.a.agency_id},
     "GET /api/v1/calendar/free-slots": lambda world: {
-        "from": in_two_hours()["start"], "to": in_two_hours()["end"], "duration_minutes": 30},
+        "from": in_two_hours()["start"], "to": in_two_hours()["end"], "duration_minutes": 30,
+        "agencies": world.a.agency_id},
 }
