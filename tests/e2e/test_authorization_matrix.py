@@ -240,3 +240,21 @@ def test_who_may_call(world, method, path, operation, caller):
         assert response.json()["error"]["code"] == ("not_found" if expected == 404 else "forbidden"), seen
     else:  # the owner, the coordinator, or a member acting for itself: the call succeeds
         assert 200 <= status < 300, seen
+
+
+def test_a_strangers_lists_hold_none_of_the_owners_private_resources(world):
+    """Lists answer 200 to everyone; what is private must be filtered out of them, not only refused."""
+    a = world.a.agency_id
+    private = {
+        f"/api/v1/content?state=draft&agency_id={a}": world.content(world.a),
+        f"/api/v1/calendar/items?state=proposed&agency_id={a}": world.calendar_item(world.a, state="proposed"),
+        "/api/v1/complaints": world.complaint_of(world.a),
+        "/api/v1/subscriptions": world.subscription(world.a),
+    }
+    for path, resource_id in private.items():
+        def ids(client):
+            answer = world.ok(client.get(path))
+            listed = answer if isinstance(answer, list) else next(iter(answer.values()))
+            return {entry["id"] for entry in listed}
+        assert resource_id in ids(world.a), path
+        assert resource_id not in ids(world.b), path
