@@ -108,8 +108,9 @@ class World:
         return item["id"]
 
     def subscription(self, owner):
-        return self.ok(owner.post("/api/v1/subscriptions", json={
-            "url": self.unreachable_hook, "filters": {"types": ["clarification"], "agencies": [owner.agency_id]}}))["id"]
+        filters = {"types": ["clarification"], "agencies": [owner.agency_id]}
+        made = owner.post("/api/v1/subscriptions", json={"url": self.unreachable_hook, "filters": filters})
+        return self.ok(made)["id"]
 
     def failed_delivery(self, owner, subscription_id):
         """A clarification reaches the subscription's unreachable hook; one attempt fails it."""
@@ -176,7 +177,8 @@ def agency_id(world, operation, params):
 
 
 def key_id(world, operation, params):
-    return world.ok(world.coordinator.post(f"/api/v1/agencies/{world.a.agency_id}/keys", json={"label": "matrix"}))["id"]
+    issued = world.coordinator.post(f"/api/v1/agencies/{world.a.agency_id}/keys", json={"label": "matrix"})
+    return world.ok(issued)["id"]
 
 
 def item_id(world, operation, params):
