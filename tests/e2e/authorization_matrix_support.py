@@ -59,6 +59,7 @@ class World:
         self.ok(self.coordinator.delete(f"/api/v1/agencies/{self.a.agency_id}/keys/{spare['id']}"))
         self.keys["revoked"] = spare["api_key"]
         self.reporter_secrets = {}
+        self.shared = {}  # by operation: the path parameters of the calls refused at the gateway
         self.serial = itertools.count(1)
         self.unreachable_hook = f"http://127.0.0.1:{free_port()}/hook"
 

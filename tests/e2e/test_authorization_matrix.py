@@ -114,9 +114,7 @@ def world():
         # Subscriptions point at a closed loopback port: one refused attempt fails a delivery.
         "WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_MAX_ATTEMPTS": "1"}).start()
     try:
-        made = World(stack)
-        made.shared = {}
-        yield made
+        yield World(stack)
     finally:
         stack.stop()
 
@@ -224,6 +222,7 @@ def test_who_may_call(world, method, path, operation, caller):
         assert response.headers.get("WWW-Authenticate") == "Bearer", seen
     elif auth == "coordinator" and caller == "own key":
         assert status == 403, seen
+        assert response.json()["error"]["code"] == "forbidden", seen
     elif caller == "coordinator" and operation_name in AGENCY_ONLY:
         assert status == 403, f"{seen}\nexpected 403: {AGENCY_ONLY[operation_name]}"
     elif caller == "another member" and method == "GET" and has_params:
