@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 
 from services.complaints.models import Agency, AuditEntry, Category, Complaint, Forward, Note, RoutingRule
 from services.complaints import schemas
+from shared import agencies
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
 
 # ---------------------------------------------------------------- working days
@@ -148,13 +149,9 @@ def load(schema_cls, data, **kwargs):
 
 # ---------------------------------------------------------------- agencies (local copy)
 
-def keep_agency(session, snapshot):
-    """Insert or refresh the local copy of an agency from a directory event."""
-    agency = session.get(Agency, snapshot["id"]) or Agency(id=snapshot["id"])
-    for name in ("name", "short_name", "kind", "role", "parent_id", "region_code", "active"):
-        setattr(agency, name, snapshot.get(name))
-    session.add(agency)
-    return agency
+def keep_agency(session, snapshot, as_of):
+    """Insert or refresh the local copy of an agency from a directory event (older ones are ignored)."""
+    return agencies.keep_agency(session, Agency, snapshot, as_of)[0]
 
 
 def active_agency(session, agency_id, field):

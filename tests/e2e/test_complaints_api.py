@@ -152,3 +152,16 @@ def test_a_retried_intake_with_the_same_key_files_once(stack, coordinator, new_m
     listed = coordinator.get("/api/v1/complaints", params={"category": dinas.category}).json()["complaints"]
     assert sorted(c["tracking_number"] for c in listed) == sorted([first["tracking_number"], other["tracking_number"]])
     assert all(c["agency_id"] == dinas.agency_id for c in listed)
+
+
+def test_a_category_sent_twice_with_one_idempotency_key_is_added_once(coordinator):
+    categories = coordinator.get("/api/v1/complaints/categories").json()
+    code = f"uji_{uuid.uuid4().hex[:6]}"
+    body = {"code": code, "name_id": "Uji ulang", "name_en": "Retry test"}
+    headers = {"Idempotency-Key": f"cat-{code}"}
+    first = coordinator.post("/api/v1/complaints/categories", json=body, headers=headers)
+    again = coordinator.post("/api/v1/complaints/categories", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json() == again.json()
+    after = coordinator.get("/api/v1/complaints/categories").json()
+    assert len(after) == len(categories) + 1

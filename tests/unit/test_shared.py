@@ -193,3 +193,25 @@ def test_a_database_error_never_quotes_the_values_it_was_given(tmp_path):
     with pytest.raises(IntegrityError) as duplicate, engine.begin() as connection:
         connection.execute(text("INSERT INTO reporters VALUES (:phone)"), {"phone": "081377001122"})
     assert "081377001122" not in str(duplicate.value)
+
+
+def test_a_late_older_agency_snapshot_changes_nothing(tmp_path):
+    from shared.agencies import keep_agency
+    from shared.db import migrate
+    from services.complaints import models as complaints_models
+
+    url = f"sqlite:///{tmp_path / 'complaints.db'}"
+    migrate("complaints", url)
+    store = Store(url, complaints_models)
+    snapshot = {**AGENCY, "id": "polres"}
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        keep_agency(uow.session, complaints_models.Agency, {**snapshot, "active": False}, now)
+    with store.unit_of_work() as uow:
+        agency, applied = keep_agency(uow.session, complaints_models.Agency, snapshot, now - timedelta(seconds=5))
+        assert not applied and agency.active is False
+    with store.unit_of_work() as uow:
+        agency, applied = keep_agency(uow.session, complaints_models.Agency,
+                                      {**snapshot, "region_code": "73.72.01"}, now + timedelta(seconds=5))
+        assert applied and agency.active is True and agency.region_code == "73.72.01"
+    store.dispose()
