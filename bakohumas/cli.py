@@ -110,7 +110,7 @@ def cmd_dead_letters(args):
     from shared.messaging import DeadLetters
     letters = DeadLetters(load_config()["AMQP_URI"])
     if args.action == "list":
-        rows = letters.list()
+        rows = letters.list(args.reveal)
         if args.json:
             print(json.dumps(rows, indent=2, default=str))
         elif not rows:
@@ -121,7 +121,7 @@ def cmd_dead_letters(args):
                 print(f"{row['id']}  {row['event'] or '?':28} {row['queue']}  attempts={row['attempts']}  {error[0]}")
         return 0
     if args.action == "show":
-        rows = [row for row in letters.list() if row["id"] in args.ids]
+        rows = [row for row in letters.list(args.reveal) if row["id"] in args.ids]
         print(json.dumps(rows, indent=2, default=str))
         return 0 if rows else 1
     if args.action == "replay":
@@ -171,6 +171,8 @@ def parser():
     dead.add_argument("action", choices=["list", "show", "replay", "discard"])
     dead.add_argument("ids", nargs="*", help="dead-letter ids (replay without ids replays all)")
     dead.add_argument("--json", action="store_true")
+    dead.add_argument("--reveal", action="store_true",
+                      help="show personal data (reporter, name, phone, email) in payloads; redacted by default")
     dead.set_defaults(func=cmd_dead_letters)
     return top
 

@@ -18,11 +18,13 @@ import time  # noqa: E402
 
 from nameko.cli.run import run  # noqa: E402
 
-from bakohumas.stack import service_class  # noqa: E402
+from bakohumas.stack import provide_gateway_secret, service_class  # noqa: E402
 from shared.config import load_config  # noqa: E402
 
 
 def main(name):
+    if name == "gateway":
+        provide_gateway_secret(load_config())
     config = load_config()
     logging.config.dictConfig(config["LOGGING"])
     # nameko kills the whole container when a worker cannot ack or answer because the broker went

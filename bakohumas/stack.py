@@ -1,6 +1,7 @@
 """Run the whole system on this machine: migrate, start every service and the gateway, stop on Ctrl-C."""
 import importlib
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -38,6 +39,29 @@ def migrate_all(config):
 def gateway_url(config):
     host, port = config["WEB_SERVER_ADDRESS"].rsplit(":", 1)
     return f"http://{host or '127.0.0.1'}:{port}"
+
+
+def local_gateway_secret(config):
+    """The gateway's secret when none is configured: made once under DATA_DIR, readable by its owner only."""
+    path = Path(config.get("DATA_DIR") or "data").resolve() / "gateway.secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
+def provide_gateway_secret(config):
+    """Put the gateway's secret in its process's environment, unless one is configured.
+
+    Called by the gateway process itself, so ``run``, ``serve gateway`` and a restarted gateway
+    all find the same one under DATA_DIR.
+    """
+    if not config.get("GATEWAY_SECRET"):
+        os.environ["GATEWAY_SECRET"] = local_gateway_secret(config)
 
 
 def spawn(name, log):

@@ -14,7 +14,7 @@ from marshmallow import EXCLUDE
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 from gateway.errors import HttpError, json_response, response_for
 
@@ -23,22 +23,24 @@ MAX_JSON_DEPTH = 32
 AUTH_MODES = ("public", "optional", "member", "coordinator")
 
 
+class JsonWsgiApp(WsgiApp):
+    """nameko's WSGI app, answering paths and methods nobody serves in the JSON error shape."""
+
+    def __call__(self, environ, start_response):
+        request = Request(environ, shallow=True)
+        try:
+            provider, values = self.url_map.bind_to_environ(environ).match()
+        except (NotFound, MethodNotAllowed) as exc:
+            return response_for(exc)(environ, start_response)
+        except HTTPException as exc:  # redirects, e.g. a missing trailing slash
+            return exc(environ, start_response)
+        request.path_values = values
+        return provider.handle_request(request)(environ, start_response)
+
+
 class GatewayServer(WebServer):
-    """nameko's web server, answering unknown paths and methods in the JSON error shape."""
-
     def get_wsgi_app(self):
-        app = WsgiApp(self)
-
-        def guarded(environ, start_response):
-            try:
-                app.url_map.bind_to_environ(environ).match()
-            except (NotFound, MethodNotAllowed) as exc:
-                return response_for(exc)(environ, start_response)
-            except HTTPException:
-                pass  # redirects (e.g. a missing trailing slash) are werkzeug's to answer
-            return app(environ, start_response)
-
-        return guarded
+        return JsonWsgiApp(self)
 
 
 class HttpRoute(HttpRequestHandler):
@@ -188,7 +190,8 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
     here before any service is called (the raw JSON is what the service receives, and
     it loads it with the same schema); ``response``: the schema of a success answer;
     ``errors``: statuses beyond the usual ones this route may answer (e.g. 429);
-    ``error_schema`` (in ``extra``): the schema of its error bodies when not the house shape.
+    ``error_schema`` (in ``extra``): the schema of its error bodies when not the house shape;
+    ``idempotent`` (in ``extra``): it honours ``Idempotency-Key`` (default: POSTs answering 201).
     The handler is called as ``handler(self, call, **path_args)`` and returns a JSON-able
     value, a ``(status, value)`` pair, or a ready werkzeug Response.
     """

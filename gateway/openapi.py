@@ -41,8 +41,17 @@ def _error_statuses(spec):
     return sorted(statuses | set(spec.errors))
 
 
+def schema_name(schema):
+    """Components are named after their service (``CalendarHistoryEntry``): services may reuse a class name."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    parts = cls.__module__.split(".")
+    prefix = parts[1].capitalize() if parts[0] == "services" else ""
+    return cls.__name__ if cls.__name__.startswith(prefix) else prefix + cls.__name__
+
+
 def build_spec(routes, title="Bakohumas Hub", version="1.0.0"):
-    api = APISpec(title=title, version=version, openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+    plugin = MarshmallowPlugin(schema_name_resolver=schema_name)
+    api = APISpec(title=title, version=version, openapi_version="3.0.3", plugins=[plugin],
                   info={"description": "Coordination platform of a Bakohumas forum."})
     api.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.components.schema("Error", schema=Error)
@@ -70,7 +79,7 @@ def _operation(spec):
         operation["security"] = [{}, {"bearerAuth": []}]
     else:
         operation["security"] = []
-    if spec.method == "POST" and spec.status == 201:
+    if spec.extra.get("idempotent", spec.method == "POST" and spec.status == 201):
         operation["parameters"].append({
             "in": "header", "name": "Idempotency-Key", "required": False,
             "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},

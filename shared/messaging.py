@@ -153,6 +153,27 @@ def consumes(source_service, event_name, handler_type=SERVICE_POOL):
     return decorate
 
 
+PERSONAL_FIELDS = frozenset({"reporter", "name", "phone", "email"})
+REDACTED = "[redacted]"
+
+
+def redact(value):
+    """``value`` with every personal field (a reporter, a name, phone or email) replaced."""
+    if isinstance(value, dict):
+        return {key: REDACTED if key in PERSONAL_FIELDS and value[key] is not None else redact(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact(item) for item in value]
+    return value
+
+
+def redact_envelope(payload):
+    """Redact an event's data (its envelope's ``name`` is the event's, not a person's)."""
+    if isinstance(payload, dict) and isinstance(payload.get("data"), dict):
+        return {**payload, "data": redact(payload["data"])}
+    return redact(payload)
+
+
 class DeadLetters:
     """Operator access to the dead-letter queue: list, show, replay, discard."""
 
@@ -170,12 +191,15 @@ class DeadLetters:
             yield message
 
     @staticmethod
-    def describe(message):
+    def describe(message, reveal=False):
+        """A dead letter for an operator; personal data in its payload is redacted unless ``reveal``."""
         headers = message.headers or {}
         try:
             payload = json.loads(message.body)
         except ValueError:
             payload = message.body if isinstance(message.body, str) else repr(message.body)
+        if not reveal:
+            payload = redact_envelope(payload)
         return {
             "id": headers.get("x-dead-letter-id"),
             "queue": headers.get("x-original-queue"),
@@ -186,11 +210,11 @@ class DeadLetters:
             "payload": payload,
         }
 
-    def list(self):
+    def list(self, reveal=False):
         with Connection(self.amqp_uri) as connection:
             channel = connection.channel()
             try:
-                return [self.describe(m) for m in self._drain(channel)]
+                return [self.describe(m, reveal) for m in self._drain(channel)]
             finally:
                 channel.close()
 

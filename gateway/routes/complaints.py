@@ -66,6 +66,10 @@ class ComplaintIntake(DependencyProvider):
 
     def setup(self):
         config = self.container.config
+        # Derives the tracking number of a keyed intake (see domain.keyed_identity); never logged.
+        self.secret = config.get("GATEWAY_SECRET")
+        if not self.secret:
+            raise RuntimeError("GATEWAY_SECRET is not set (bakohumas run and serve make one under DATA_DIR)")
         self.publisher = Publisher(config[AMQP_URI_CONFIG_KEY], use_confirms=True, declare=[intake_queue()])
         self.limit = TokenBucket(float(config.get("COMPLAINTS_INTAKE_PER_MINUTE") or 60),
                                  float(config.get("COMPLAINTS_INTAKE_BURST") or 30))
@@ -144,12 +148,18 @@ class ComplaintsRoutes:
             raise HttpError(400, "validation_failed", "unknown category",
                             {"category": ["not in the coordinator's list (GET /api/v1/complaints/categories)"]})
         filed_by = call.actor["agency_id"] if call.actor else None
-        message, number, secret = domain.intake_message(body, filed_by, utcnow())
+        key = call.idempotency_key
+        # A retry with the same key must not file twice: without a database here, the answer
+        # is derived from the key, the caller and the body, and the service stores a tracking
+        # number once.
+        identity = None if key is None else domain.keyed_identity(
+            self.complaint_intake.secret, key, filed_by or "public", body)
+        message, number, secret = domain.intake_message(body, filed_by, utcnow(), identity)
         self.complaint_intake.publish(message)
         return {"tracking_number": number, "reporter_secret": secret, "status": "received",
                 "next_steps": domain.next_steps(number)}
 
-    @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202, errors=(429,),
+    @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202, errors=(429,), idempotent=True,
            summary="File a complaint (public; a PTSP desk may file for a walk-in citizen with its key)",
            body=schemas.ComplaintInput, response=schemas.Accepted)
     def submit_complaint(self, call):
@@ -179,7 +189,8 @@ class ComplaintsRoutes:
     @route("POST", "/api/v1/complaints/categories", auth="coordinator", tag=TAG, status=201,
            summary="Add a complaint category", body=schemas.CategoryInput, response=schemas.Category)
     def add_complaint_category(self, call):
-        changed = self.rpc("complaints", "add_category", call.actor, call.body)
+        changed = self.rpc("complaints", "add_category", call.actor, call.body,
+                           idempotency_key=call.idempotency_key)
         self.complaint_intake.categories_changed()
         return changed
 
@@ -208,7 +219,8 @@ class ComplaintsRoutes:
            summary="Add a routing rule (category, region, to an agency or an agency kind)",
            body=schemas.RuleInput, response=schemas.Rule)
     def add_routing_rule(self, call):
-        return self.rpc("complaints", "add_rule", call.actor, call.body)
+        return self.rpc("complaints", "add_rule", call.actor, call.body,
+                        idempotency_key=call.idempotency_key)
 
     @route("PUT", "/api/v1/complaints/rules/<rule_id>", auth="coordinator", tag=TAG,
            summary="Replace a routing rule", body=schemas.RuleInput, response=schemas.Rule)
@@ -243,10 +255,11 @@ class ComplaintsRoutes:
     def change_complaint_status(self, call, complaint_id):
         return self.rpc("complaints", "change_status", call.actor, complaint_id, call.body)
 
-    @route("POST", "/api/v1/complaints/<complaint_id>/notes", tag=TAG, body=schemas.NoteInput,
+    @route("POST", "/api/v1/complaints/<complaint_id>/notes", tag=TAG, body=schemas.NoteInput, idempotent=True,
            response=schemas.Complaint, summary="Answer: a public answer or an internal note")
     def answer_complaint(self, call, complaint_id):
-        return self.rpc("complaints", "answer", call.actor, complaint_id, call.body)
+        return self.rpc("complaints", "answer", call.actor, complaint_id, call.body,
+                        idempotency_key=call.idempotency_key)
 
     @route("POST", "/api/v1/complaints/<complaint_id>/forward", tag=TAG, body=schemas.ForwardInput,
            response=schemas.Complaint, summary="Bukan wewenang: propose the agency in charge")
@@ -296,6 +309,7 @@ class ComplaintsRoutes:
         return self.rpc("complaints", "open311_requests", call.request.args.to_dict())
 
     @route("POST", "/open311/v2/requests.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS, errors=(429,),
+           idempotent=True,
            summary="Open311: file a complaint (form-encoded); answers a token to follow it",
            openapi={"requestBody": {"required": True, "content": {
                "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {

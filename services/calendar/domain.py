@@ -26,6 +26,7 @@ from sqlalchemy.orm import lazyload
 
 from services.calendar import schemas
 from services.calendar.models import Agency, Booking, BookingLock, FeedLink, HistoryEntry, Item, Participant
+from shared.agencies import keep_agency
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
 
 MAX_DURATION = timedelta(days=7)
@@ -68,16 +69,10 @@ def require_lead_or_coordinator(actor, item):
 
 def remember_agency(session, snapshot, as_of):
     """Keep the directory's view of an agency; a snapshot older than the one kept is ignored."""
-    agency = session.get(Agency, snapshot["id"])
-    if agency is None:
-        agency = Agency(id=snapshot["id"], short_name=snapshot["short_name"], as_of=as_of)
-        session.add(agency)
-    elif agency.as_of > as_of:
-        return agency
-    renamed = agency.short_name != snapshot["short_name"]
-    agency.name, agency.short_name = snapshot["name"], snapshot["short_name"]
-    agency.role, agency.active, agency.as_of = snapshot["role"], snapshot["active"], as_of
-    if renamed:  # the feeds name the lead agency
+    known = session.get(Agency, snapshot["id"])
+    previous_name = known.short_name if known is not None else snapshot["short_name"]
+    agency, applied = keep_agency(session, Agency, snapshot, as_of)
+    if applied and agency.short_name != previous_name:  # the feeds name the lead agency
         for item in session.scalars(select(Item).where(Item.lead_agency_id == agency.id)):
             item.vevent = vevent(item, agency.short_name)
     return agency

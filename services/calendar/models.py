@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from shared.agencies import AgencyCopy
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
 
 
@@ -14,16 +15,8 @@ class Base(DeclarativeBase):
 OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)
 
 
-class Agency(Base):
-    """The calendar's own copy of a directory agency, kept from the directory's events."""
+class Agency(AgencyCopy, Base):
     __tablename__ = "agencies"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    short_name: Mapped[str] = mapped_column(String(50))
-    role: Mapped[str] = mapped_column(String(20))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # When the directory said what we keep: an older snapshot arriving late changes nothing.
-    as_of: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Item(Base):

@@ -32,15 +32,15 @@ class CalendarService(HealthCheck):
 
     @consumes("directory", "agency.registered")
     def on_agency_registered(self, uow, envelope):
-        domain.remember_agency(uow.session, envelope.data["agency"], datetime.fromisoformat(envelope.occurred_at))
+        domain.remember_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.updated")
     def on_agency_updated(self, uow, envelope):
-        domain.remember_agency(uow.session, envelope.data["agency"], datetime.fromisoformat(envelope.occurred_at))
+        domain.remember_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.deactivated")
     def on_agency_deactivated(self, uow, envelope):
-        domain.agency_left(uow.session, envelope.data["agency"], datetime.fromisoformat(envelope.occurred_at),
+        domain.agency_left(uow.session, envelope.data["agency"], envelope.occurred,
                            utcnow())
 
     def _learn_agencies(self, agency_ids):

@@ -3,6 +3,7 @@
 Everything here takes the session (or unit of work) and the current time as arguments, so
 it is tested without a broker and with any clock.
 """
+import base64
 import hashlib
 import hmac
 import json
@@ -19,6 +20,7 @@ from sqlalchemy import or_, select, update
 
 from services.complaints.models import Agency, AuditEntry, Category, Complaint, Forward, Note, RoutingRule
 from services.complaints import schemas
+from shared import agencies
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
 
 # ---------------------------------------------------------------- working days
@@ -58,12 +60,17 @@ def working_deadline(start, working_days):
 # ---------------------------------------------------------------- tracking numbers and secrets
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REPORTER_SECRET_BYTES = 18
+
+
+def tracking_number_from(bits):
+    """DUMAS-XXXX-XXXX-XXXX from 60 bits in Crockford base32 (no I, L, O, U to misread)."""
+    chars = "".join(CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
+    return f"DUMAS-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
 def new_tracking_number():
-    """DUMAS-XXXX-XXXX-XXXX: 60 random bits in Crockford base32 (no I, L, O, U to misread)."""
-    chars = "".join(secrets.choice(CROCKFORD) for _ in range(12))
-    return f"DUMAS-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+    return tracking_number_from(secrets.randbits(60))
 
 
 def normalise_tracking_number(value):
@@ -73,18 +80,43 @@ def normalise_tracking_number(value):
 
 
 def new_reporter_secret():
-    return secrets.token_urlsafe(18)
+    return secrets.token_urlsafe(REPORTER_SECRET_BYTES)
+
+
+def new_identity():
+    """A fresh tracking number and reporter secret, for an intake sent without Idempotency-Key."""
+    return new_tracking_number(), new_reporter_secret()
+
+
+def keyed_identity(gateway_secret, idempotency_key, scope, body):
+    """The tracking number and reporter secret of an intake sent with an Idempotency-Key.
+
+    The gateway keeps no state, so a retried intake must get the same answer by derivation:
+    HMAC-SHA256 under the gateway's secret of the operation-bound key, the caller's scope
+    ("public" or the filing agency) and the canonical body. Without the secret neither can be
+    guessed; another key, scope or body gives another complaint.
+    """
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    material = "\n".join((idempotency_key, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
+
+    def derive(purpose):
+        return hmac.new(gateway_secret.encode("utf-8"), f"{purpose}\n{material}".encode("utf-8"),
+                        hashlib.sha256).digest()
+
+    number = tracking_number_from(int.from_bytes(derive("tracking-number")[:8], "big") >> 4)
+    secret = base64.urlsafe_b64encode(derive("reporter-secret")[:REPORTER_SECRET_BYTES]).decode("ascii")
+    return number, secret
 
 
 def secret_hash(secret):
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def intake_message(body, filed_by_agency_id, now):
+def intake_message(body, filed_by_agency_id, now, identity=None):
     """The ``complaint.submitted`` command for a validated intake body, with the reporter's
-    tracking number and secret. Only the secret's hash is sent; an anonymous complaint
-    sends no identity at all."""
-    tracking_number, secret = new_tracking_number(), new_reporter_secret()
+    tracking number and secret (``identity``, fresh ones when not given). Only the secret's
+    hash is sent; an anonymous complaint sends no identity at all."""
+    tracking_number, secret = identity or new_identity()
     complaint = {name: value for name, value in body.items() if name != "reporter"}
     reporter = None if body.get("anonymous") else body.get("reporter")
     message = {"tracking_number": tracking_number, "reporter_secret_hash": secret_hash(secret),
@@ -117,13 +149,9 @@ def load(schema_cls, data, **kwargs):
 
 # ---------------------------------------------------------------- agencies (local copy)
 
-def keep_agency(session, snapshot):
-    """Insert or refresh the local copy of an agency from a directory event."""
-    agency = session.get(Agency, snapshot["id"]) or Agency(id=snapshot["id"])
-    for name in ("name", "short_name", "kind", "role", "parent_id", "region_code", "active"):
-        setattr(agency, name, snapshot.get(name))
-    session.add(agency)
-    return agency
+def keep_agency(session, snapshot, as_of):
+    """Insert or refresh the local copy of an agency from a directory event (older ones are ignored)."""
+    return agencies.keep_agency(session, Agency, snapshot, as_of)[0]
 
 
 def active_agency(session, agency_id, field):
@@ -268,11 +296,15 @@ def route(session, category, region_code, target_agency_id=None, about_agency_id
 
 # ---------------------------------------------------------------- intake
 
+def is_received(session, tracking_number):
+    return session.scalar(select(Complaint.id).where(Complaint.tracking_number == tracking_number)) is not None
+
+
 def receive(uow, message, now):
     """Store a complaint the gateway accepted; a redelivered message changes nothing."""
     session = uow.session
     number = message["tracking_number"]
-    if session.scalar(select(Complaint.id).where(Complaint.tracking_number == number)):
+    if is_received(session, number):
         return None
     values = load(schemas.ComplaintInput, message["complaint"])
     location = values["location"] or {}

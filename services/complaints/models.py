@@ -4,6 +4,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.agencies import AgencyCopy
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
 
 
@@ -14,17 +15,8 @@ class Base(DeclarativeBase):
 OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)
 
 
-class Agency(Base):
-    """Local copy of the directory's agencies, kept from its events, for routing."""
+class Agency(AgencyCopy, Base):
     __tablename__ = "agencies"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    short_name: Mapped[str] = mapped_column(String(50))
-    kind: Mapped[str] = mapped_column(String(30))
-    role: Mapped[str] = mapped_column(String(20))
-    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    region_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class Category(Base):

@@ -5,6 +5,7 @@ from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.messaging import Consumer
 from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
 
 from services.complaints import domain, models, open311, schemas
 from shared.contracts import open_envelope
@@ -40,22 +41,30 @@ class ComplaintsService(HealthCheck):
     @consume_intake(intake_queue())
     def receive_complaint(self, payload):
         envelope = open_envelope(payload, "complaint.submitted")
-        with self.db.unit_of_work() as uow:
-            complaint = domain.receive(uow, envelope.data, utcnow())
+        try:
+            with self.db.unit_of_work() as uow:
+                complaint = domain.receive(uow, envelope.data, utcnow())
+        except IntegrityError:
+            # Another delivery of the same tracking number (a redelivery, or a keyed intake
+            # sent twice) was stored between our look and our insert: nothing more to do.
+            with self.db.reading() as session:
+                if not domain.is_received(session, envelope.data["tracking_number"]):
+                    raise
+            return
         if complaint is not None:
             log.info("complaint %s received, routed by %s", complaint.id, complaint.routed_by)
 
     @consumes("directory", "agency.registered")
     def on_agency_registered(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"])
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.updated")
     def on_agency_updated(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"])
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.deactivated")
     def on_agency_deactivated(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"])
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     @timer(interval=SWEEP_SECONDS)
     def sweep_deadlines(self):
@@ -93,10 +102,11 @@ class ComplaintsService(HealthCheck):
     # ------------------------------------------------ coordinator: categories and rules
 
     @service_rpc
-    def add_category(self, actor, data):
+    def add_category(self, actor, data, idempotency_key=None):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return schemas.Category().dump(domain.add_category(uow.session, data))
+            return uow.once(actor["agency_id"], idempotency_key,
+                            lambda: schemas.Category().dump(domain.add_category(uow.session, data)))
 
     @service_rpc
     def change_category(self, actor, code, data):
@@ -119,10 +129,11 @@ class ComplaintsService(HealthCheck):
                 rules, key=lambda r: (domain.specificity(r), -r.created_at.timestamp()), reverse=True))
 
     @service_rpc
-    def add_rule(self, actor, data):
+    def add_rule(self, actor, data, idempotency_key=None):
         domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return schemas.Rule().dump(domain.add_rule(uow.session, data))
+            return uow.once(actor["agency_id"], idempotency_key,
+                            lambda: schemas.Rule().dump(domain.add_rule(uow.session, data)))
 
     @service_rpc
     def change_rule(self, actor, rule_id, data):
@@ -149,21 +160,22 @@ class ComplaintsService(HealthCheck):
             complaint = domain.visible_complaint(session, actor, complaint_id)
             return domain.complaint_view(session, actor, complaint, utcnow())
 
-    def _act(self, actor, change):
+    def _act(self, actor, change, idempotency_key=None):
         """Run a change; answer with the complaint as ``actor`` sees it right after it (an agency
         that refused a forward no longer sees the complaint afterwards)."""
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            complaint = change(uow, now)
-            return domain.complaint_view(uow.session, actor, complaint, now)
+            return uow.once(actor["agency_id"], idempotency_key, lambda: domain.complaint_view(
+                uow.session, actor, change(uow, now), now))
 
     @service_rpc
     def change_status(self, actor, complaint_id, data):
         return self._act(actor, lambda uow, now: domain.change_status(uow, actor, complaint_id, data, now))
 
     @service_rpc
-    def answer(self, actor, complaint_id, data):
-        return self._act(actor, lambda uow, now: domain.answer(uow, actor, complaint_id, data, now))
+    def answer(self, actor, complaint_id, data, idempotency_key=None):
+        return self._act(actor, lambda uow, now: domain.answer(uow, actor, complaint_id, data, now),
+                         idempotency_key)
 
     @service_rpc
     def forward(self, actor, complaint_id, data):

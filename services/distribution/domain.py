@@ -14,6 +14,7 @@ from sqlalchemy import Text, cast, or_, select, update
 from services.distribution import schemas, webhooks
 from services.distribution.models import (Agency, Amplification, AmplificationRequest, Approval,
                                           ContentItem, Delivery, Subscription)
+from shared import agencies
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
 
@@ -435,18 +436,14 @@ def follow_cancellation(uow, calendar_item):
 
 # --- agencies (copied from the directory) -----------------------------------------------------
 
-def keep_agency(uow, snapshot):
-    agency = uow.session.get(Agency, snapshot["id"])
-    if agency is None:
-        agency = Agency(id=snapshot["id"])
-        uow.session.add(agency)
-    agency.name, agency.short_name = snapshot["name"], snapshot["short_name"]
-    agency.role, agency.active = snapshot["role"], snapshot["active"]
+def keep_agency(uow, snapshot, as_of):
+    """Insert or refresh the local copy of an agency from a directory event (older ones are ignored)."""
+    return agencies.keep_agency(uow.session, Agency, snapshot, as_of)[0]
 
 
-def agency_deactivated(uow, snapshot):
+def agency_deactivated(uow, snapshot, as_of):
     """A deactivated agency keeps its content; its webhook subscriptions stop."""
-    keep_agency(uow, snapshot)
+    keep_agency(uow, snapshot, as_of)
     for subscription in uow.session.scalars(select(Subscription).where(
             Subscription.owner_agency_id == snapshot["id"], Subscription.active.is_(True))):
         _disable(uow, subscription.id, "the owning agency was deactivated")

@@ -156,15 +156,15 @@ class DistributionService(HealthCheck):
 
     @consumes("directory", "agency.registered")
     def on_agency_registered(self, uow, envelope):
-        domain.keep_agency(uow, envelope.data["agency"])
+        domain.keep_agency(uow, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.updated")
     def on_agency_updated(self, uow, envelope):
-        domain.keep_agency(uow, envelope.data["agency"])
+        domain.keep_agency(uow, envelope.data["agency"], envelope.occurred)
 
     @consumes("directory", "agency.deactivated")
     def on_agency_deactivated(self, uow, envelope):
-        domain.agency_deactivated(uow, envelope.data["agency"])
+        domain.agency_deactivated(uow, envelope.data["agency"], envelope.occurred)
 
     @consumes("calendar", "calendar.item_rescheduled")
     def on_calendar_item_rescheduled(self, uow, envelope):

@@ -34,6 +34,11 @@ class Envelope:
     occurred_at: str
     data: dict
 
+    @property
+    def occurred(self):
+        """When the producer said it happened (aware)."""
+        return datetime.fromisoformat(self.occurred_at)
+
 
 class MalformedEvent(Exception):
     """What arrived does not honour its contract: it is dead-lettered, never retried."""

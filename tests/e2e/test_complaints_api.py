@@ -137,3 +137,31 @@ def test_a_front_desk_files_for_a_walk_in_citizen(stack, coordinator, new_member
                     headers=desk.session.headers)
     seen = eventually(lambda: find(desk, accepted["tracking_number"]))
     assert seen["filed_by_agency_id"] == desk.agency_id and seen["channel"] == "ptsp"
+
+
+def test_a_retried_intake_with_the_same_key_files_once(stack, coordinator, new_member):
+    dinas = routed_agency(stack, coordinator, new_member)
+    body = complaint(category=dinas.category, reporter=REPORTER)
+    key = {"Idempotency-Key": f"retry-{uuid.uuid4()}"}
+    first = file(stack.url, body, key)
+    assert file(stack.url, body, key) == first
+    other = file(stack.url, body, {"Idempotency-Key": f"retry-{uuid.uuid4()}"})
+    assert other["tracking_number"] != first["tracking_number"]
+    for accepted in (first, other):
+        tracked(stack.url, accepted["tracking_number"])
+    listed = coordinator.get("/api/v1/complaints", params={"category": dinas.category}).json()["complaints"]
+    assert sorted(c["tracking_number"] for c in listed) == sorted([first["tracking_number"], other["tracking_number"]])
+    assert all(c["agency_id"] == dinas.agency_id for c in listed)
+
+
+def test_a_category_sent_twice_with_one_idempotency_key_is_added_once(coordinator):
+    categories = coordinator.get("/api/v1/complaints/categories").json()
+    code = f"uji_{uuid.uuid4().hex[:6]}"
+    body = {"code": code, "name_id": "Uji ulang", "name_en": "Retry test"}
+    headers = {"Idempotency-Key": f"cat-{code}"}
+    first = coordinator.post("/api/v1/complaints/categories", json=body, headers=headers)
+    again = coordinator.post("/api/v1/complaints/categories", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json() == again.json()
+    after = coordinator.get("/api/v1/complaints/categories").json()
+    assert len(after) == len(categories) + 1

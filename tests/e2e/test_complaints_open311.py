@@ -72,3 +72,13 @@ def test_errors_use_the_spec_format(client):
     assert client.get("tokens/DUMAS-0000-0000-0000").status_code == 404
     bad_date = client.get("requests", start_date="yesterday")
     assert bad_date.status_code == 400 and "start_date" in bad_date.json()[0]["description"]
+
+
+def test_a_retried_request_with_the_same_key_gets_the_same_token(client, stack):
+    form = {"service_code": "infrastruktur", "description": "Got tersumbat di Jl. Bau Massepe",
+            "lat": "-4.0135", "long": "119.6255"}
+    key = {"Idempotency-Key": "open311-retry-7f3c"}
+    first = requests.post(f"{client.endpoint}/requests.json", data=form, headers=key, timeout=15)
+    again = requests.post(f"{client.endpoint}/requests.json", data=form, headers=key, timeout=15)
+    assert first.status_code == again.status_code == 200, first.text
+    assert again.json() == first.json()

@@ -3,7 +3,7 @@ import pytest
 import requests
 from tests.e2e.complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
 
-from bakohumas.harness import LocalStack
+from bakohumas.harness import Api, LocalStack
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,20 @@ def test_intake_succeeds_while_the_complaints_service_is_down(own_stack):
     page = tracked(own_stack.url, number)
     assert page["status"] == "received"
     assert page["history"][0]["note"]  # unrouted: waiting for the coordinator's triage
+
+
+def test_a_keyed_intake_retried_while_the_complaints_service_is_down_files_once(own_stack):
+    coordinator = Api(own_stack.url, own_stack.bootstrap()["api_key"])
+    own_stack.kill("complaints")
+    body = complaint(reporter=REPORTER, text="Air PDAM keruh sejak kemarin")
+    key = {"Idempotency-Key": "lost-answer-1"}
+    first = file(own_stack.url, body, key)
+    assert file(own_stack.url, body, key) == first
+    own_stack.start_process("complaints")
+    tracked(own_stack.url, first["tracking_number"])
+    listed = coordinator.get("/api/v1/complaints", params={"triage": "true"}).json()["complaints"]
+    assert [c["tracking_number"] for c in listed].count(first["tracking_number"]) == 1
+    assert [c["text"] for c in listed].count(body["text"]) == 1
 
 
 def test_public_intake_is_rate_limited_per_address(own_stack):

@@ -1,11 +1,14 @@
 """The outbox relay, idempotent consumers, retries and dead letters on the real RabbitMQ."""
+import json
 import time
 
 import pytest
+from kombu import Connection, Queue
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 
+from bakohumas import cli
 from shared import contracts, messaging
 from shared.messaging import DeadLetters
 from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService
@@ -95,3 +98,40 @@ def test_a_malformed_event_is_dead_lettered_at_once(services, config):
     assert parked[0]["attempts"] == 1 and "bad envelope" in parked[0]["error"]
     assert letters.discard([parked[0]["id"]]) == [parked[0]["id"]]
     assert letters.list() == [] and tallied(tally) == []
+
+
+def test_a_dead_lettered_intake_hides_the_reporter_until_revealed(config, monkeypatch, capsys):
+    """An operator lists and shows dead letters without seeing who complained; replay resends
+    the original message untouched."""
+    reporter = {"name": "Siti Dead-Letter", "phone": "081299887766", "email": "siti.dl@example.id"}
+    envelope = contracts.seal("complaint.submitted", {
+        "tracking_number": "DUMAS-AAAA-BBBB-CCCC", "reporter_secret_hash": "0" * 64,
+        "submitted_at": "2026-11-23T03:00:00+00:00", "filed_by_agency_id": None,
+        "complaint": {"channel": "web", "category": "infrastruktur", "text": "Lampu mati"},
+        "reporter": reporter})
+    original = json.dumps(envelope)
+    intake = Queue("complaints.intake.redaction-test", durable=True, auto_delete=False)
+    with Connection(config["AMQP_URI"]) as connection:
+        producer = connection.Producer()
+        producer.publish(original, exchange="", routing_key=messaging.DEAD_LETTER_QUEUE,
+                         declare=[messaging.dead_letter_queue(), intake], content_type="application/json",
+                         headers={"x-dead-letter-id": "dl-1", "x-original-queue": intake.name,
+                                  "x-bakohumas-attempts": 6, "x-bakohumas-error": "RuntimeError: boom\n"})
+    letters = DeadLetters(config["AMQP_URI"])
+    hidden = wait_until(lambda: letters.list())
+    assert hidden[0]["event"] == "complaint.submitted" and hidden[0]["payload"]["data"]["reporter"] == "[redacted]"
+    assert hidden[0]["payload"]["data"]["complaint"]["text"] == "Lampu mati"
+    assert letters.list(reveal=True)[0]["payload"]["data"]["reporter"] == reporter
+
+    monkeypatch.setenv("AMQP_URI", config["AMQP_URI"])
+    for argv in (["dead-letters", "list"], ["dead-letters", "list", "--json"], ["dead-letters", "show", "dl-1"]):
+        assert cli.main(argv) == 0
+    printed = capsys.readouterr().out
+    assert "dl-1" in printed and not any(value in printed for value in reporter.values())
+    assert cli.main(["dead-letters", "show", "dl-1", "--reveal"]) == 0
+    assert reporter["phone"] in capsys.readouterr().out
+
+    assert letters.replay(["dl-1"]) == ["dl-1"]
+    with Connection(config["AMQP_URI"]) as connection:
+        resent = wait_until(lambda: intake(connection.default_channel).get(no_ack=True))
+    assert resent.body == original

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from services.complaints import domain, models
-from shared.db import Store, migrate
+from shared.db import Store, migrate, utcnow
 
 COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
 
@@ -21,7 +21,7 @@ def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, a
     with store.unit_of_work() as uow:
         domain.keep_agency(uow.session, {
             "id": agency_id, "name": f"Agency {agency_id}", "short_name": agency_id.upper(), "kind": kind,
-            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active})
+            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active}, utcnow())
 
 
 def submit(store, now, reporter=None, secret="s3cret", **complaint):

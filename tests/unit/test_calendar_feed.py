@@ -75,6 +75,6 @@ def test_a_renamed_lead_agency_is_named_in_the_feed(cal):
     cal.agency("polres", as_of=NOW + timedelta(hours=1))
     with cal.store.unit_of_work() as uow:
         domain.remember_agency(uow.session, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
-                                             "role": "member", "active": True}, NOW + timedelta(hours=2))
+                                             "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
     shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
     assert str(shown["DESCRIPTION"]) == "Operasi Ketupat\n\nPOLRES-PARE"

@@ -164,7 +164,8 @@ def test_deactivation_flags_future_open_items_once(cal):
     future = cal.scheduled(POLRES, supporting_agency_ids=["dinkes"], start=at(20, 9))
     proposal = cal.propose(DINKES, start=at(21, 9))
     other = cal.scheduled(KOMINFO, start=at(20, 9))
-    snapshot = {"id": "dinkes", "name": "Dinas Kesehatan", "short_name": "DINKES", "role": "member", "active": False}
+    snapshot = {"id": "dinkes", "name": "Dinas Kesehatan", "short_name": "DINKES", "kind": "opd", "role": "member",
+                "active": False}
     for _ in range(2):
         cal.act(lambda uow, now: domain.agency_left(uow.session, snapshot, NOW, now), now=at(5, 9))
     flagged = cal.read(lambda s: domain.list_items(s, COORDINATOR, {

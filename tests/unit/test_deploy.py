@@ -61,7 +61,7 @@ def test_each_service_database_is_created(compose):
 
 def test_no_secret_is_committed():
     text = (ROOT / "docker-compose.yml").read_text()
-    for secret in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD"):
+    for secret in ("RABBITMQ_PASSWORD", "POSTGRES_PASSWORD", "GATEWAY_SECRET"):
         assert re.search(r"\$\{" + secret + r":\?", text), f"{secret} must be required from the environment"
     assert "guest" not in text
 
@@ -89,7 +89,9 @@ def test_kubernetes_runs_every_process_from_the_image_with_config_from_outside()
         assert deployment["spec"]["replicas"] >= 2, "the path to scale is more instances"
         sources = {next(iter(ref.values()))["name"] for ref in container["envFrom"]}
         assert sources == {"bakohumas-config", "bakohumas-secrets"}
-        assert "env" not in container, "credentials belong in the Secret"
+        required = {variable["name"]: variable["valueFrom"]["secretKeyRef"] for variable in container.get("env", [])}
+        assert required == ({"GATEWAY_SECRET": {"name": "bakohumas-secrets", "key": "GATEWAY_SECRET"}}
+                            if name == "gateway" else {}), "credentials come from the Secret only"
 
 
 def test_kubernetes_migrates_once_with_a_job_and_uses_a_quorum_vhost():

@@ -23,7 +23,8 @@ def store(tmp_path):
     with made.unit_of_work() as uow:
         for actor in (AUTHOR, PARTNER, OTHER):
             domain.keep_agency(uow, {"id": actor["agency_id"], "name": f"Humas {actor['agency_id']}",
-                                     "short_name": actor["agency_id"].upper(), "role": "member", "active": True})
+                                     "short_name": actor["agency_id"].upper(), "kind": "opd", "role": "member",
+                                     "active": True}, utcnow())
     yield made
     made.dispose()
 
@@ -284,7 +285,7 @@ def test_an_embargo_can_be_moved_or_lifted_by_publishing_again(store):
 def test_a_deactivated_agency_stops_receiving(store):
     subscription_id = subscribe(store)
     act(store, domain.agency_deactivated, {"id": AUTHOR["agency_id"], "name": "x", "short_name": "X",
-                                           "role": "member", "active": False})
+                                           "kind": "opd", "role": "member", "active": False}, utcnow())
     with store.reading() as session:
         subscription = session.get(Subscription, subscription_id)
         assert subscription.active is False and "deactivated" in subscription.disabled_reason

@@ -3,14 +3,15 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import response_for
 from gateway.http import ROUTES, RouteSpec, json_depth, unstorable_text
 from gateway.openapi import build_spec
 from shared import contracts
 from shared.config import database_url, load_config, substitute
-from shared.db import Store, utcnow
+from shared.db import Store, make_engine, utcnow
 from shared.errors import Conflict, ValidationFailed
 
 import gateway.service  # noqa: F401  (registers every route)
@@ -181,3 +182,36 @@ def test_domain_errors_survive_the_rpc_boundary():
     assert isinstance(error, Conflict)
     assert error.fields == {"start": ["overlaps"]}
     assert error.status == 409
+
+
+def test_a_database_error_never_quotes_the_values_it_was_given(tmp_path):
+    """Errors are logged and kept with dead letters; the values may be a complainant's phone."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'quoted.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE reporters (phone TEXT UNIQUE)"))
+        connection.execute(text("INSERT INTO reporters VALUES (:phone)"), {"phone": "081377001122"})
+    with pytest.raises(IntegrityError) as duplicate, engine.begin() as connection:
+        connection.execute(text("INSERT INTO reporters VALUES (:phone)"), {"phone": "081377001122"})
+    assert "081377001122" not in str(duplicate.value)
+
+
+def test_a_late_older_agency_snapshot_changes_nothing(tmp_path):
+    from shared.agencies import keep_agency
+    from shared.db import migrate
+    from services.complaints import models as complaints_models
+
+    url = f"sqlite:///{tmp_path / 'complaints.db'}"
+    migrate("complaints", url)
+    store = Store(url, complaints_models)
+    snapshot = {**AGENCY, "id": "polres"}
+    now = utcnow()
+    with store.unit_of_work() as uow:
+        keep_agency(uow.session, complaints_models.Agency, {**snapshot, "active": False}, now)
+    with store.unit_of_work() as uow:
+        agency, applied = keep_agency(uow.session, complaints_models.Agency, snapshot, now - timedelta(seconds=5))
+        assert not applied and agency.active is False
+    with store.unit_of_work() as uow:
+        agency, applied = keep_agency(uow.session, complaints_models.Agency,
+                                      {**snapshot, "region_code": "73.72.01"}, now + timedelta(seconds=5))
+        assert applied and agency.active is True and agency.region_code == "73.72.01"
+    store.dispose()
