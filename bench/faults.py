@@ -194,12 +194,10 @@ class Load:
         self.hangs = 0
         self.unavailable = 0
 
-    def send(self, client, method, path, body=None, key=None):
-        """The final answer to one write (retried as a client would), or None if there never was one.
-        ``unanswered`` says whether some try got no answer at all (it may have been done)."""
-        key = key or uuid.uuid4().hex
+    def send(self, client, method, path, body=None):
+        """The final answer to one write (retried as a client would), or None if there never was one."""
+        key = uuid.uuid4().hex
         deadline = time.monotonic() + self.retry_for
-        unanswered = False
         while time.monotonic() < deadline:
             try:
                 response = client.request(method, path, json=body, headers={"Idempotency-Key": key},
@@ -207,21 +205,19 @@ class Load:
             except requests.Timeout:
                 with self.lock:
                     self.hangs += 1
-                unanswered = True
                 continue
             except requests.RequestException:
-                unanswered = True
                 time.sleep(0.3)
                 continue
             if response.status_code >= 500 and response.status_code != 503:
                 with self.lock:
                     self.server_errors.append((method, path, response.status_code, response.text[:300]))
             if response.status_code != 503:
-                return response, unanswered
+                return response
             with self.lock:
                 self.unavailable += 1
             time.sleep(0.3)
-        return None, unanswered
+        return None
 
     def one(self, number):
         writer = self.writers[number % len(self.writers)]
@@ -279,7 +275,7 @@ class DirectoryWrites:
     def attempt(self, number, send):
         short_name = f"F-{uuid.uuid4().hex[:10].upper()}"
         body = {"name": f"Dinas Uji {number}", "short_name": short_name, "kind": "opd"}
-        answer, _ = send(self.coordinator, "POST", "/api/v1/agencies", body)
+        answer = send(self.coordinator, "POST", "/api/v1/agencies", body)
         return short_name if answer is not None and answer.status_code == 201 else None
 
     def verify(self, outcome):
@@ -303,11 +299,11 @@ class CalendarWrites:
         title = f"Konferensi pers {uuid.uuid4().hex[:10]}"
         body = {"kind": "press_conference", "title": title, "start": start.isoformat(),
                 "end": (start + timedelta(hours=1)).isoformat(), "timezone": "Asia/Makassar"}
-        proposed, _ = send(self.member, "POST", "/api/v1/calendar/items", body)
+        proposed = send(self.member, "POST", "/api/v1/calendar/items", body)
         if proposed is None or proposed.status_code != 201:
             return None
         item_id = proposed.json()["id"]
-        scheduled, _ = send(self.coordinator, "POST", f"/api/v1/calendar/items/{item_id}/schedule",
+        scheduled = send(self.coordinator, "POST", f"/api/v1/calendar/items/{item_id}/schedule",
                             {"override_reason": "uji beban"})
         if scheduled is None:
             return None
@@ -340,19 +336,16 @@ class CalendarWrites:
 class ComplaintWrites:
     """Public complaints: each tracking number answered must become trackable once, routed once.
 
-    Until intake honours Idempotency-Key, a try that got no answer may have been queued and the
-    retry makes a second complaint; such extras are told apart from real duplicates."""
+    Intake honours Idempotency-Key (the retry of a try that got no answer files nothing new), so
+    any complaint stored beyond the answered tracking numbers is a duplicate."""
     kind = "complaints"
 
     def __init__(self, setup):
         self.public, self.coordinator = Api(setup.url), setup.coordinator
-        self.unanswered = 0
 
     def attempt(self, number, send):
         body = {"channel": "web", "text": f"Lampu jalan mati {number}", "category": "infrastruktur"}
-        answer, unanswered = send(self.public, "POST", "/api/v1/complaints", body)
-        if unanswered:
-            self.unanswered += 1
+        answer = send(self.public, "POST", "/api/v1/complaints", body)
         if answer is None or answer.status_code != 202:
             return None
         return answer.json()["tracking_number"]
@@ -373,9 +366,7 @@ class ComplaintWrites:
         for number in outcome.accepted_ids:
             count(outcome, numbers[number], self.routings(number) if numbers[number] else 0)
         extra = sum(numbers.values()) - sum(numbers[n] for n in outcome.accepted_ids)
-        outcome.duplicates += max(0, extra - self.unanswered)
-        if extra:
-            outcome.note = f"{extra} stored from tries that got no answer"
+        outcome.duplicates += extra
 
 
 class ContentWrites:
@@ -392,11 +383,11 @@ class ContentWrites:
     def attempt(self, number, send):
         body = {"type": "release", "headline": f"Siaran pers {number}", "language": "id",
                 "body_html": "<p>Uji beban.</p>"}
-        created, _ = send(self.coordinator, "POST", "/api/v1/content", body)
+        created = send(self.coordinator, "POST", "/api/v1/content", body)
         if created is None or created.status_code != 201:
             return None
         item_id = created.json()["id"]
-        published, _ = send(self.coordinator, "POST", f"/api/v1/content/{item_id}/publish", {})
+        published = send(self.coordinator, "POST", f"/api/v1/content/{item_id}/publish", {})
         if published is None:
             return None
         if published.status_code != 200:
