@@ -20,14 +20,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import EXCLUDE
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import lazyload
 
 from services.calendar import schemas
 from services.calendar.models import Agency, Booking, BookingLock, FeedLink, HistoryEntry, Item, Participant
 from shared.agencies import keep_agency
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
+from shared.rules import is_coordinator, require_coordinator
+from shared.rules import load as load_strict
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 MAX_DURATION = timedelta(days=7)
 MAX_SLOT_WINDOW = timedelta(days=92)
@@ -38,22 +40,10 @@ FORUM_STATES = ("scheduled", "held", "cancelled")
 
 
 def load(schema_cls, data, **kwargs):
-    try:
-        return schema_cls(unknown=EXCLUDE, **kwargs).load(data or {})
-    except ValidationError as exc:
-        raise from_marshmallow(exc) from None
+    return load_strict(schema_cls, data, unknown=EXCLUDE, **kwargs)
 
 
 # --- who may act ---------------------------------------------------------------------------
-
-def is_coordinator(actor):
-    return bool(actor) and actor.get("role") == "coordinator"
-
-
-def require_coordinator(actor):
-    if not is_coordinator(actor):
-        raise Forbidden("only the coordinator of the forum may do this")
-
 
 def require_acting_for(actor, agency_id, field="lead_agency_id"):
     """An agency acts only for itself; the coordinator may act for any agency."""

@@ -15,13 +15,13 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from marshmallow import ValidationError
 from sqlalchemy import or_, select, update
 
 from services.complaints.models import Agency, AuditEntry, Category, Complaint, Forward, Note, RoutingRule
 from services.complaints import schemas
 from shared import agencies
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
+from shared.rules import is_coordinator, load, require_coordinator
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 # ---------------------------------------------------------------- working days
 
@@ -140,13 +140,6 @@ def next_steps(tracking_number):
     }
 
 
-def load(schema_cls, data, **kwargs):
-    try:
-        return schema_cls(**kwargs).load(data)
-    except ValidationError as exc:
-        raise from_marshmallow(exc) from None
-
-
 # ---------------------------------------------------------------- agencies (local copy)
 
 def keep_agency(session, snapshot, as_of):
@@ -164,15 +157,6 @@ def active_agency(session, agency_id, field):
 
 
 # ---------------------------------------------------------------- roles
-
-def is_coordinator(actor):
-    return bool(actor) and actor.get("role") == "coordinator"
-
-
-def require_coordinator(actor):
-    if not is_coordinator(actor):
-        raise Forbidden("only the forum coordinator may do this")
-
 
 # ---------------------------------------------------------------- categories
 

@@ -5,14 +5,14 @@ import json
 import secrets
 import uuid
 
-from marshmallow import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from services.directory import schemas
 from services.directory.models import Agency, ApiKey, Channel, Contributor, HumasOfficer
 from shared.db import utcnow
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
+from shared.rules import is_coordinator, load, require_coordinator
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 KEY_PREFIX = "bkh_"
 # What an agency may change about itself; everything else is the coordinator's.
@@ -49,22 +49,6 @@ def snapshot(agency):
         "active": agency.active, "officers": officers_of(agency), "channels": channels_of(agency),
         "contributors": contributors_of(agency),
     }
-
-
-def load(schema_cls, data, **kwargs):
-    try:
-        return schema_cls(**kwargs).load(data or {})
-    except ValidationError as exc:
-        raise from_marshmallow(exc) from None
-
-
-def is_coordinator(actor):
-    return bool(actor) and actor.get("role") == "coordinator"
-
-
-def require_coordinator(actor):
-    if not is_coordinator(actor):
-        raise Forbidden("only a coordinator of the forum may do this")
 
 
 def require_self_or_coordinator(actor, agency_id):

@@ -8,7 +8,6 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 import nh3
-from marshmallow import ValidationError
 from sqlalchemy import Text, cast, or_, select, update
 
 from services.distribution import schemas, webhooks
@@ -16,7 +15,8 @@ from services.distribution.models import (Agency, Amplification, AmplificationRe
                                           ContentItem, Delivery, Subscription)
 from shared import agencies
 from shared.db import utcnow
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, from_marshmallow
+from shared.rules import is_coordinator, load
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 URI_PREFIX = "urn:bakohumas:content:"
 PUBLIC_STATES = ("published", "corrected")
@@ -31,13 +31,6 @@ ALLOWED_TAGS = {"p", "br", "h2", "h3", "h4", "strong", "b", "em", "i", "u", "ul"
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
                       "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
 URL_SCHEMES = {"http", "https", "mailto"}
-
-
-def load(schema_cls, data, **kwargs):
-    try:
-        return schema_cls(**kwargs).load(data or {})
-    except ValidationError as exc:
-        raise from_marshmallow(exc) from None
 
 
 # --- sanitising -------------------------------------------------------------------------------
@@ -78,10 +71,6 @@ def sanitise(html):
 
 
 # --- who may do what --------------------------------------------------------------------------
-
-def is_coordinator(actor):
-    return bool(actor) and actor.get("role") == "coordinator"
-
 
 def is_party(actor, item):
     return actor["agency_id"] == item.agency_id or actor["agency_id"] in item.co_issuers
