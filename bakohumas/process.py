@@ -26,6 +26,8 @@ def main(name):
     if name == "gateway":
         provide_gateway_secret(load_config())
     config = load_config()
+    if name == "gateway":
+        config["max_workers"] = config.get("GATEWAY_MAX_WORKERS") or config["max_workers"]
     logging.config.dictConfig(config["LOGGING"])
     # nameko kills the whole container when a worker cannot ack or answer because the broker went
     # away (a RabbitMQ restart): start a fresh one, which waits for the broker to come back.

@@ -42,7 +42,7 @@ def error_response(status, code, message, fields=None, headers=None):
 
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "body_too_large",
+               405: "method_not_allowed", 408: "request_timeout", 409: "conflict", 413: "body_too_large",
                415: "unsupported_media_type", 429: "too_many_requests"}
 
 

@@ -11,14 +11,19 @@ import re
 from dataclasses import dataclass, field
 
 from marshmallow import EXCLUDE
+from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
-from nameko.web.server import WebServer, WsgiApp
+from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from gateway.errors import HttpError, json_response, response_for
 
 MAX_BODY_BYTES = 256 * 1024
+# Seconds any one read or write on a client socket may wait (request line, headers, body, an
+# idle keep-alive connection): a client that stops sending loses its connection, not ours.
+DEFAULT_SOCKET_TIMEOUT = 10.0
+BODY = "bakohumas.body"
 MAX_JSON_DEPTH = 32
 AUTH_MODES = ("public", "optional", "member", "coordinator")
 
@@ -42,12 +47,69 @@ class GatewayServer(WebServer):
     def get_wsgi_app(self):
         return JsonWsgiApp(self)
 
+    def get_wsgi_server(self, sock, wsgi_app, protocol=HttpOnlyProtocol, debug=False):
+        server = super().get_wsgi_server(sock, wsgi_app, protocol=protocol, debug=debug)
+        # nameko leaves eventlet's default (no timeout); it applies this one to each accepted socket.
+        server.socket_timeout = float(self.container.config.get("HTTP_SOCKET_TIMEOUT")
+                                      or DEFAULT_SOCKET_TIMEOUT)
+        return server
+
 
 class HttpRoute(HttpRequestHandler):
     server = GatewayServer()
 
+    def handle_request(self, request):
+        # The body is read here, in the connection's own green thread, before nameko takes a
+        # worker: a client that sends headers and then stalls holds its socket, never a worker.
+        request.shallow = False
+        try:
+            buffer_body(request)
+        except HttpError as exc:
+            return response_for(exc)
+        return super().handle_request(request)
+
     def response_from_exception(self, exc):
         return response_for(exc)
+
+
+def buffer_body(request):
+    """Read up to one byte more than ``MAX_BODY_BYTES`` of the body into the WSGI environ.
+
+    A body announced larger than the limit is not read at all (``read_json`` answers 413).
+    A client that stops sending before its body is complete gets 408 once the socket times out.
+    """
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        request.environ[BODY] = b""
+        return
+    try:
+        request.environ[BODY] = request.stream.read(MAX_BODY_BYTES + 1)
+    except OSError:  # socket.timeout, or the client went away
+        raise HttpError(408, "request_timeout", "the request body did not arrive in time",
+                        headers={"Connection": "close"}) from None
+
+
+class PublicUrl(DependencyProvider):
+    """The gateway's public base URL (``PUBLIC_URL``, else its own listening address).
+
+    Whatever names the gateway to the outside (a feed's id and self link) is built from this,
+    never from the request's ``Host`` header, which any client can forge.
+    """
+
+    def setup(self):
+        configured = str(self.container.config.get("PUBLIC_URL") or "").strip()
+        address = self.container.config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000")
+        self.base = (configured or f"http://{address}").rstrip("/")
+
+    def get_dependency(self, worker_ctx):
+        return self.base
+
+
+def feed_response(text, mimetype, cache_control="public, max-age=300"):
+    """A feed: shared caches may keep a public one a few minutes; browsers never sniff its type."""
+    response = Response(text, status=200, mimetype=mimetype)
+    response.headers["Cache-Control"] = cache_control
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @dataclass(frozen=True)
@@ -155,7 +217,7 @@ def read_json(request):
                         {"Content-Type": [f"expected application/json, got {mimetype or 'nothing'}"]})
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
-    raw = request.stream.read(MAX_BODY_BYTES + 1)
+    raw = request.environ[BODY]
     if len(raw) > MAX_BODY_BYTES:
         raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
     try:

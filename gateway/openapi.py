@@ -8,6 +8,7 @@ ERROR_STATUSES = {
     401: "no key, or a key that is unknown or revoked",
     403: "the key may not do this",
     404: "not found",
+    408: "the body did not arrive within HTTP_SOCKET_TIMEOUT",
     409: "conflicts with the current state",
     413: "body too large",
     415: "body is not JSON",
@@ -35,7 +36,7 @@ def _error_statuses(spec):
     if spec.path_params:
         statuses |= {404}
     if spec.body is not None:
-        statuses |= {413, 415}
+        statuses |= {408, 413, 415}
     if spec.method in ("POST", "PUT", "PATCH", "DELETE"):
         statuses |= {409}
     return sorted(statuses | set(spec.errors))

@@ -4,7 +4,7 @@ from nameko.events import BROADCAST, event_handler
 
 from gateway.auth import KnownKeys, bearer_secret, key_hash
 from gateway.errors import HttpError, error_response, service_unavailable
-from gateway.http import ROUTES, route
+from gateway.http import ROUTES, PublicUrl, route
 from gateway.openapi import build_spec
 from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
@@ -22,6 +22,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
+    public_url = PublicUrl()
 
     def identify(self, request, auth):
         """The caller behind the request's key (None for public routes without a key)."""

@@ -1,8 +1,35 @@
 """What every service has in common: its database dependency and a health check over RPC."""
+import logging
+
 from nameko.rpc import rpc
 from sqlalchemy import text
 
 from shared.errors import EXPECTED
+
+
+class ExpectedAnswersBriefly(logging.Filter):
+    """nameko logs an ``expected_exceptions`` error as a WARNING with its traceback and arguments.
+
+    A 404 or a refused input is an answer, not a failure, and the public GETs answer them to
+    anyone: each becomes one INFO line naming the method and the answer, without the traceback
+    and without the error's message (which may quote what the caller sent).
+    """
+
+    def filter(self, record):
+        if record.levelno != logging.WARNING or not str(record.msg).startswith("(expected)"):
+            return True
+        worker_ctx, exc = record.args[0], record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, EXPECTED):
+            return True
+        record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        record.msg = "%s.%s answered %s (%s)"
+        record.args = (worker_ctx.service_name, worker_ctx.entrypoint.method_name, exc.code, exc.status)
+        record.exc_info = record.exc_text = None
+        return logging.getLogger().isEnabledFor(logging.INFO)
+
+
+# nameko.containers is the logger nameko's worker runner writes to; a filter there sees each record once.
+logging.getLogger("nameko.containers").addFilter(ExpectedAnswersBriefly())
 
 
 def service_rpc(fn):

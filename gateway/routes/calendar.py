@@ -1,17 +1,8 @@
 """Calendar endpoints: items and their life cycle, clash check, free slots, the ICS feeds."""
-from werkzeug.wrappers import Response
-
-from gateway.http import route
+from gateway.http import feed_response, route
 from services.calendar import schemas
 
 ITEM = "/api/v1/calendar/items/<item_id>"
-
-
-def calendar_response(text, cache_control):
-    response = Response(text, status=200, mimetype="text/calendar")
-    response.headers["Cache-Control"] = cache_control
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 class CalendarRoutes:
@@ -90,9 +81,10 @@ class CalendarRoutes:
     @route("GET", "/api/v1/calendar.ics", auth="public", summary="The public press calendar (iCalendar)",
            tag="calendar", content_type="text/calendar")
     def public_feed(self, call):
-        return calendar_response(self.rpc("calendar", "public_feed"), "public, max-age=300")
+        return feed_response(self.rpc("calendar", "public_feed"), "text/calendar")
 
     @route("GET", "/api/v1/calendar/feeds/<token>.ics", auth="public", content_type="text/calendar",
            summary="An agency's feed with members-only items, opened by its secret link", tag="calendar")
     def agency_feed(self, call, token):
-        return calendar_response(self.rpc("calendar", "agency_feed", token), "private, no-store")
+        return feed_response(self.rpc("calendar", "agency_feed", token), "text/calendar",
+                             "private, no-store")

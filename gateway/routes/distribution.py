@@ -1,7 +1,9 @@
 """Distribution endpoints: content, webhook subscriptions and their deliveries, amplification, public feeds."""
+import json
+
 from werkzeug.wrappers import Response
 
-from gateway.http import route
+from gateway.http import feed_response, route
 from services.distribution import schemas
 
 TAG = "distribution"
@@ -112,10 +114,11 @@ class DistributionRoutes:
         return self._atom(call, agency_id)
 
     def _atom(self, call, agency_id):
-        xml = self.rpc("distribution", "atom_feed", call.request.base_url, agency_id)
-        return Response(xml, status=200, mimetype="application/atom+xml")
+        xml = self.rpc("distribution", "atom_feed", self.public_url + call.request.path, agency_id)
+        return feed_response(xml, "application/atom+xml")
 
     @route("GET", "/api/v1/feeds/content.json", auth="public",
            summary="Published items as a JSON list of ninjs documents", tag=TAG, query=schemas.FeedQuery)
     def json_feed(self, call):
-        return self.rpc("distribution", "json_feed", call.query.get("agency_id"))
+        documents = self.rpc("distribution", "json_feed", call.query.get("agency_id"))
+        return feed_response(json.dumps(documents, ensure_ascii=False), "application/json")
