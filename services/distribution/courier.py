@@ -60,7 +60,11 @@ class Courier(DependencyProvider):
     def _send(self, store, delivery):
         body = delivery["payload"].encode("utf-8")
         headers = webhooks.signed_headers(delivery["secrets"], delivery["id"], int(time.time()), body)
-        outcome = webhooks.attempt(delivery["url"], body, headers, self.timeout, self.allow_private)
+        try:
+            outcome = webhooks.attempt(delivery["url"], body, headers, self.timeout, self.allow_private)
+        except Exception as exc:  # a bug or a surprise of the HTTP stack: retried later, never left leased
+            log.exception("sending delivery %s failed unexpectedly", delivery["id"])
+            outcome = webhooks.Outcome("retry", None, f"unexpected {type(exc).__name__}: {str(exc)[:300]}")
         try:
             with store.unit_of_work() as uow:
                 domain.record_attempt(uow, self.owner, delivery["id"], outcome, self.policy)

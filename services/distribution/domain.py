@@ -490,8 +490,8 @@ def create_subscription(uow, actor, data, allow_private):
     if owner != actor["agency_id"] and not is_coordinator(actor):
         raise Forbidden("a member subscribes only for itself", {"owner_agency_id": ["must be your own agency"]})
     if webhooks.literal_address_refused(values["url"], allow_private):
-        raise ValidationFailed("webhook URLs must reach a public address",
-                               {"url": ["loopback, private and link-local addresses are refused"]})
+        raise ValidationFailed("webhook URLs must reach a public address", {"url": [
+            "loopback, private, link-local, multicast and other non-public addresses are refused"]})
     filters = values["filters"]
     subscription = Subscription(
         id=str(uuid.uuid4()), owner_agency_id=owner, name=values["name"], url=values["url"],

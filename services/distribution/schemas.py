@@ -1,4 +1,6 @@
 """What the distribution service accepts and answers."""
+from urllib.parse import urlsplit
+
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from shared.contracts.distribution import CONTENT_TYPES
@@ -150,9 +152,15 @@ class SubscriptionInput(Schema):
     owner_agency_id = fields.String(metadata={"description": "coordinator only: the owning agency"})
 
     @validates("url")
-    def no_credentials_in_url(self, value, **_):
+    def usable_destination(self, value, **_):
         if "@" in value.split("//", 1)[-1].split("/", 1)[0]:
             raise ValidationError("must not carry credentials")
+        try:
+            port = urlsplit(value).port
+        except ValueError:
+            port = 0
+        if port == 0:
+            raise ValidationError("the port must be a number from 1 to 65535")
 
 
 class SubscriptionView(Schema):

@@ -1,4 +1,4 @@
-"""The gateway's edges as an outsider meets them: stalled sockets, a forged Host header."""
+"""The gateway's edges as an outsider meets them: stalled sockets, a forged Host header, hostile webhook URLs."""
 import socket
 import statistics
 import time
@@ -23,6 +23,14 @@ def stack():
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def coordinator_key(stack):
+    key = stack.bootstrap()["api_key"]
+    assert requests.get(stack.url + "/api/v1/me", headers={"Authorization": f"Bearer {key}"},
+                        timeout=10).status_code == 200  # the gateway knows the key from now on
+    return key
 
 
 def open_stalled_sockets(port, key, count):
@@ -61,11 +69,8 @@ def latency(url):
     return time.monotonic() - started, response.status_code
 
 
-def test_stalled_sockets_neither_block_other_clients_nor_stay_open(stack):
-    key = stack.bootstrap()["api_key"]
-    assert requests.get(stack.url + "/api/v1/me", headers={"Authorization": f"Bearer {key}"},
-                        timeout=10).status_code == 200  # the gateway knows the key from now on
-    sockets = open_stalled_sockets(stack.port, key, STALLED)
+def test_stalled_sockets_neither_block_other_clients_nor_stay_open(stack, coordinator_key):
+    sockets = open_stalled_sockets(stack.port, coordinator_key, STALLED)
     opened = time.monotonic()
     try:
         time.sleep(0.5)  # let the gateway accept them all and start reading
@@ -93,3 +98,22 @@ def test_feeds_name_only_the_public_url_whatever_the_host_header(stack, path):
         feed = feedparser.parse(response.text)
         assert feed.feed.id == "https://hub.example.go.id/api/v1/feeds/atom"
         assert [link.href for link in feed.feed.links if link.rel == "self"] == [feed.feed.id]
+
+
+@pytest.mark.parametrize("url, message", [
+    ("https://news.example.org:99999/hook", "port"),
+    ("http://news.example.org:0/hook", "port"),
+    ("http://2130706433/hook", "loopback"),
+    ("http://0x7f000001/hook", "loopback"),
+    ("http://0/hook", "loopback"),
+    ("http://localhost./hook", "loopback"),
+    ("http://[::ffff:127.0.0.1]/hook", "http(s) URL"),  # marshmallow already refuses this form
+    ("http://[64:ff9b::7f00:1]/hook", "loopback"),
+    ("http://[2002:7f00:1::]/hook", "loopback"),
+    ("http://224.0.0.1/hook", "loopback"),
+])
+def test_hostile_webhook_urls_are_refused_at_registration(stack, coordinator_key, url, message):
+    response = requests.post(stack.url + "/api/v1/subscriptions", json={"url": url},
+                             headers={"Authorization": f"Bearer {coordinator_key}"}, timeout=10)
+    assert response.status_code == 400, response.text
+    assert message in " ".join(response.json()["error"]["fields"]["url"])

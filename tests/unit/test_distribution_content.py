@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from services.distribution import domain, models, webhooks
+from services.distribution.courier import Courier
 from services.distribution.models import ContentItem, Delivery, Subscription
 from shared.db import Store, utcnow
 from shared.errors import Conflict, Forbidden, ValidationFailed
@@ -225,6 +226,25 @@ def test_attempts_retry_then_fail_and_410_disables(store):
     act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("gone", 410), policy)
     with store.reading() as session:
         assert session.get(Subscription, subscription_id).active is False
+
+
+def test_a_send_that_raises_anything_is_retried_not_left_leased(store, monkeypatch):
+    subscribe(store)
+    item_id, _ = create(store)
+    act(store, domain.publish, AUTHOR, item_id, {})
+    courier = Courier()
+    courier.container = SimpleNamespace(config={"WEBHOOKS": {"RETRY_BASE_SECONDS": 1}})
+    courier.setup()
+
+    def surprise(*args, **kwargs):
+        raise LookupError("the HTTP stack did something nobody expected")
+
+    monkeypatch.setattr(webhooks, "attempt", surprise)
+    assert courier.dispatch(store) == 1
+    courier.pool.waitall()
+    (delivery,) = deliveries(store)
+    assert (delivery.state, delivery.attempts, delivery.leased_by) == ("retrying", 1, None)
+    assert "LookupError" in delivery.last_error
 
 
 def test_withdraw_sends_kill_notices_only_where_it_arrived(store):

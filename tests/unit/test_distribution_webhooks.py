@@ -1,9 +1,13 @@
 """Signing, the retry schedule and what each answer of a destination means."""
 import json
 import random
+import socket
+import threading
 from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import urllib3
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.distribution import webhooks
@@ -67,9 +71,9 @@ def test_retry_after_as_seconds_or_http_date():
 def test_private_destinations_are_refused_unless_allowed(url):
     assert webhooks.literal_address_refused(url, allow_private=False)
     with pytest.raises(webhooks.RefusedAddress):
-        webhooks.check_destination(url, allow_private=False)
+        webhooks.resolve_destination(url, allow_private=False)
     assert not webhooks.literal_address_refused(url, allow_private=True)
-    webhooks.check_destination(url, allow_private=True)
+    webhooks.resolve_destination(url, allow_private=True)
 
 
 def test_refused_destination_fails_without_a_request():
@@ -80,3 +84,116 @@ def test_refused_destination_fails_without_a_request():
 def test_public_literal_address_is_accepted_at_registration():
     assert not webhooks.literal_address_refused("https://8.8.8.8/hook", allow_private=False)
     assert not webhooks.literal_address_refused("https://news.example.org/hook", allow_private=False)
+
+
+@pytest.mark.parametrize("url", [
+    "http://0/", "http://0.0.0.0/", "http://127.1/", "http://2130706433/", "http://0x7f000001/",
+    "http://017700000001/", "http://0x7f.0.0.1/", "http://localhost./", "http://LOCALHOST/",
+    "http://api.localhost./", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
+    "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::127.0.0.1]/", "http://[2002:7f00:1::]/",
+    "http://[2002:a00:1::]/", "http://[::]/", "http://[::1]/", "http://[fe80::1]/", "http://[ff02::1]/",
+    "http://224.0.0.1/", "http://239.255.255.250:1900/", "http://[ff0e::1]/", "http://169.254.169.254/",
+    "http://100.64.0.1/", "http://255.255.255.255/", "http://240.0.0.1/", "http://[::7f00:1]/",
+    "http://0251.0376.0251.0376/",  # 169.254.169.254 in octal
+])
+def test_non_canonical_and_non_public_addresses_are_refused_at_registration(url):
+    assert webhooks.literal_address_refused(url, allow_private=False), url
+    with pytest.raises(webhooks.RefusedAddress):
+        webhooks.resolve_destination(url, allow_private=False)
+
+
+@pytest.mark.parametrize("url", ["https://8.8.8.8/hook", "https://134744072/hook", "http://[2606:4700::1111]/",
+                                 "http://[2002:808:808::]/", "http://[64:ff9b::808:808]/"])
+def test_public_addresses_in_any_form_are_accepted(url):
+    assert not webhooks.literal_address_refused(url, allow_private=False)
+
+
+def test_browser_number_forms_read_as_the_address_they_name():
+    assert str(webhooks.ipv4_number_form("0")) == "0.0.0.0"
+    assert str(webhooks.ipv4_number_form("127.1")) == "127.0.0.1"
+    assert str(webhooks.ipv4_number_form("0x7f000001")) == "127.0.0.1"
+    assert str(webhooks.ipv4_number_form("017700000001")) == "127.0.0.1"
+    assert str(webhooks.ipv4_number_form("10.0x10.1")) == "10.16.0.1"
+    assert webhooks.ipv4_number_form("news.example.org") is None
+    assert webhooks.ipv4_number_form("256.1.1.1") is None
+    assert webhooks.ipv4_number_form("08.1.1.1") is None
+
+
+def test_an_impossible_port_fails_the_attempt_instead_of_raising():
+    outcome = webhooks.attempt("http://news.example.org:99999/hook", b"{}", {}, 1, allow_private=True)
+    assert outcome.verdict == "failed" and "port" in outcome.error
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A loopback HTTP server recording what reached it."""
+    received = []
+
+    def do_POST(self):
+        Receiver.received.append({"host": self.headers["Host"], "path": self.path,
+                                  "body": self.rfile.read(int(self.headers["Content-Length"]))})
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    Receiver.received = []
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def rebinding_resolver(first, then):
+    """``rebind.example`` resolves to ``first`` once and to ``then`` afterwards; other names as usual."""
+    answers = iter([first])
+    real = socket.getaddrinfo
+
+    def resolve(host, port, *args, **kwargs):
+        if host != "rebind.example":
+            return real(host, port, *args, **kwargs)
+        address = next(answers, then)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    return resolve
+
+
+def test_a_name_rebound_to_loopback_after_the_check_is_not_reached(receiver, monkeypatch):
+    resolve = rebinding_resolver("93.184.215.14", "127.0.0.1")
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    connected = []
+    real_connect = urllib3.util.connection.create_connection
+
+    def connect(address, *args, **kwargs):
+        connected.append(address[0])
+        if address[0] in ("127.0.0.1", "rebind.example"):  # only loopback traffic leaves this test
+            return real_connect(address, *args, **kwargs)
+        raise ConnectionRefusedError("not leaving the machine in a test")
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", connect)
+    outcome = webhooks.attempt(f"http://rebind.example:{receiver}/hook", b"{}", {}, 2, allow_private=False)
+    assert Receiver.received == []
+    assert connected == ["93.184.215.14"]
+    assert outcome.verdict == "retry"
+
+
+def test_the_checked_address_is_reached_with_the_url_host_in_the_host_header(receiver, monkeypatch):
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_resolver("127.0.0.1", "10.9.9.9"))
+    outcome = webhooks.attempt(f"http://rebind.example:{receiver}/hook?x=1", b'{"a": 1}', {"webhook-id": "d1"},
+                               2, allow_private=True)
+    assert outcome.verdict == "delivered", outcome
+    assert Receiver.received == [{"host": f"rebind.example:{receiver}", "path": "/hook?x=1", "body": b'{"a": 1}'}]
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_url_host():
+    destination = webhooks.Destination("https", "news.example.org", 443, "93.184.215.14", "/hook")
+    pool = webhooks.connection_pool(destination, 5)
+    assert pool.host == "93.184.215.14"
+    assert pool.conn_kw["server_hostname"] == "news.example.org"
+    assert pool.assert_hostname == "news.example.org" and pool.cert_reqs == "CERT_REQUIRED"
+    assert destination.host_header == "news.example.org"
