@@ -69,16 +69,24 @@ def latency(url):
     return time.monotonic() - started, response.status_code
 
 
+def median_latency(url):
+    answers = [latency(url) for _ in range(5)]
+    assert {status for _, status in answers} == {200}, (url, answers)
+    return statistics.median(seconds for seconds, _ in answers)
+
+
 def test_stalled_sockets_neither_block_other_clients_nor_stay_open(stack, coordinator_key):
+    paths = ("/health", "/api/v1/feeds/content.json")
+    unloaded = {path: median_latency(stack.url + path) for path in paths}
     sockets = open_stalled_sockets(stack.port, coordinator_key, STALLED)
     opened = time.monotonic()
     try:
         time.sleep(0.5)  # let the gateway accept them all and start reading
-        for path in ("/health", "/api/v1/feeds/content.json"):
-            answers = [latency(stack.url + path) for _ in range(5)]
-            assert {status for _, status in answers} == {200}, (path, answers)
+        for path in paths:
             # A correctness bound, not a benchmark: a blocked gateway answers after seconds or never.
-            assert statistics.median(t for t, _ in answers) < 1.0, (path, answers)
+            # On a loaded machine the bound grows with what the same request took just before.
+            bound = max(1.0, 3 * unloaded[path])
+            assert median_latency(stack.url + path) < bound, (path, unloaded)
         deadline = opened + SOCKET_TIMEOUT + 5
         still_open = [sock for sock in sockets if not closed_by_server(sock, deadline)]
         assert not still_open, f"{len(still_open)} of {STALLED} stalled sockets still open"
