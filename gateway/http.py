@@ -23,7 +23,8 @@ MAX_BODY_BYTES = 256 * 1024
 # Seconds any one read or write on a client socket may wait (request line, headers, body, an
 # idle keep-alive connection): a client that stops sending loses its connection, not ours.
 DEFAULT_SOCKET_TIMEOUT = 10.0
-BODY = "bakohumas.body"
+# Where the gateway keeps a request's body, read before a worker is taken (see HttpRoute).
+BUFFERED_BODY = "bakohumas.body"
 MAX_JSON_DEPTH = 32
 AUTH_MODES = ("public", "optional", "member", "coordinator")
 
@@ -79,10 +80,10 @@ def buffer_body(request):
     A client that stops sending before its body is complete gets 408 once the socket times out.
     """
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        request.environ[BODY] = b""
+        request.environ[BUFFERED_BODY] = b""
         return
     try:
-        request.environ[BODY] = request.stream.read(MAX_BODY_BYTES + 1)
+        request.environ[BUFFERED_BODY] = request.stream.read(MAX_BODY_BYTES + 1)
     except OSError:  # socket.timeout, or the client went away
         raise HttpError(408, "request_timeout", "the request body did not arrive in time",
                         headers={"Connection": "close"}) from None
@@ -217,7 +218,7 @@ def read_json(request):
                         {"Content-Type": [f"expected application/json, got {mimetype or 'nothing'}"]})
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
-    raw = request.environ[BODY]
+    raw = request.environ[BUFFERED_BODY]
     if len(raw) > MAX_BODY_BYTES:
         raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
     try:
