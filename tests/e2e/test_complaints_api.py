@@ -118,12 +118,17 @@ def test_forwarding_handshake_and_the_coordinator_decision(stack, coordinator, n
     assert dinas.get("/api/v1/complaints/stats").status_code == 403
 
 
-def test_confidential_complaint_about_a_unit_goes_to_its_parent(stack, coordinator, new_member):
+def complaint_about_a_unit(stack, new_member):
+    """A police unit, its parent, and a complaint about the unit as the parent sees it."""
     parent = new_member(kind="polri")
     unit = new_member(kind="polri", parent_id=parent.agency_id)
     number = eventually(lambda: file(stack.url, complaint(category="pungli", about_agency_id=unit.agency_id,
                                                           reporter=REPORTER))["tracking_number"])
-    seen = eventually(lambda: find(parent, number))
+    return parent, unit, number, eventually(lambda: find(parent, number))
+
+
+def test_confidential_complaint_about_a_unit_goes_to_its_parent(stack, coordinator, new_member):
+    parent, unit, number, seen = complaint_about_a_unit(stack, new_member)
     assert seen["confidential"] is True and seen["reporter"] is None
     assert find(unit, number) is None
     assert unit.get(f"/api/v1/complaints/{seen['id']}").status_code == 404
@@ -168,11 +173,7 @@ def test_a_category_sent_twice_with_one_idempotency_key_is_added_once(coordinato
 
 
 def test_a_complaint_is_never_handed_back_to_the_unit_it_is_about(stack, coordinator, new_member):
-    parent = new_member(kind="polri")
-    unit = new_member(kind="polri", parent_id=parent.agency_id)
-    number = eventually(lambda: file(stack.url, complaint(category="pungli", about_agency_id=unit.agency_id,
-                                                          reporter=REPORTER))["tracking_number"])
-    seen = eventually(lambda: find(parent, number))
+    parent, unit, number, seen = complaint_about_a_unit(stack, new_member)
     url = f"/api/v1/complaints/{seen['id']}"
     forwarded = parent.post(url + "/forward", json={"to_agency_id": unit.agency_id, "reason": "Urusan polsek"})
     assert forwarded.status_code == 400 and "to_agency_id" in forwarded.json()["error"]["fields"]

@@ -3,7 +3,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit import complaints_unit_support as support
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, city_store, submit
 from sqlalchemy import select
 
 from services.complaints import domain, models
@@ -16,17 +17,11 @@ DINAS, POLRES = actor("dinas"), actor("polres")
 
 @pytest.fixture
 def store(tmp_path):
-    store = make_store(tmp_path)
-    add_agency(store, "pemkot", region_code="73.72")
-    add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
-    add_agency(store, "polres", kind="polri", region_code="73.72")
-    add_agency(store, "gone", active=False)
-    return store
+    return city_store(tmp_path)
 
 
 def move(store, who, complaint, status, when=NOW, **extra):
-    with store.unit_of_work() as uow:
-        return domain.change_status(uow, who, complaint.id, {"status": status, **extra}, when)
+    return support.move(store, who, complaint, status, when, **extra)
 
 
 def reporter(store, complaint, action, when=NOW, secret="s3cret", text=None):

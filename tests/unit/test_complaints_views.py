@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
-from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit import complaints_unit_support as support
+from tests.unit.complaints_unit_support import COORDINATOR, actor, at, city_store, submit
 
 from services.complaints import domain, models
 from shared.contracts import open_envelope
@@ -17,16 +18,11 @@ DINAS = actor("dinas")
 
 @pytest.fixture
 def store(tmp_path):
-    store = make_store(tmp_path)
-    add_agency(store, "pemkot", region_code="73.72")
-    add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
-    add_agency(store, "polres", kind="polri", region_code="73.72")
-    return store
+    return city_store(tmp_path)
 
 
 def move(store, who, complaint, status, when=NOW, **extra):
-    with store.unit_of_work() as uow:
-        return domain.change_status(uow, who, complaint.id, {"status": status, **extra}, when)
+    return support.move(store, who, complaint, status, when, **extra)
 
 
 def test_a_complaint_without_category_waits_in_the_coordinators_triage(store):
