@@ -11,15 +11,16 @@ def actor(agency_id):
     return {"agency_id": agency_id, "role": "member", "key_id": f"key-{agency_id}"}
 
 
-def make_store(tmp_path):
-    url = f"sqlite:///{tmp_path / 'complaints.db'}"
+def make_store(tmp_path, url=None):
+    url = url or f"sqlite:///{tmp_path / 'complaints.db'}"
     migrate("complaints", url)
     return Store(url, models)
 
 
-def city_store(tmp_path):
-    """A store knowing a city government, its public works office, the city police and a closed office."""
-    store = make_store(tmp_path)
+def city_store(tmp_path, url=None):
+    """A store (SQLite in ``tmp_path`` unless ``url`` names a database) knowing a city government,
+    its public works office, the city police and a closed office."""
+    store = make_store(tmp_path, url)
     add_agency(store, "pemkot", region_code="73.72")
     add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
     add_agency(store, "polres", kind="polri", region_code="73.72")
