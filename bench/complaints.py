@@ -1,7 +1,8 @@
 """Complaint intake: 1,000 complaints POSTed through the gateway at concurrency 20.
 
 Prints the accepted rate, p50/p99 latency and the time until the complaints service has
-stored and routed every accepted complaint, beside the HTTP→RPC echo ceiling of the same run.
+stored and routed every accepted complaint, then the coordinator's page of 20 and its figures over
+all of them, beside the HTTP→RPC echo ceiling of the same run.
 Intake does no RPC: the gateway validates and puts the complaint on a durable queue with a
 publisher confirm, so it should reach at least 60% of the ceiling.
 """
@@ -15,6 +16,7 @@ from bench.common import EchoPair, table, wrk
 
 COMPLAINTS = 1000
 CONCURRENCY = 20
+READ_CONCURRENCY = 4
 WARM_UP_SECONDS = 3
 
 BODY = {"channel": "web", "category": "infrastruktur",
@@ -75,6 +77,11 @@ def main(options):
                 raise SystemExit(f"bench: only {stored(coordinator) - before} of {accepted} complaints stored in 300 s")
             time.sleep(0.2)
         routed = time.monotonic() - started
+        # The coordinator's reads over all these complaints: a page and the figures, both cut and
+        # counted in the database.
+        key = {"Authorization": f"Bearer {made['api_key']}"}
+        reads = [(path, wrk(stack.url + path, READ_CONCURRENCY, 3, headers=key))
+                 for path in ("/api/v1/complaints?limit=20", "/api/v1/complaints/stats")]
         intake = {"rps": accepted / posted, "p50_ms": max(r["p50_ms"] for r in rounds),
                   "p99_ms": max(r["p99_ms"] for r in rounds), "non_2xx": sum(r["non_2xx"] for r in rounds)}
     finally:
@@ -83,6 +90,8 @@ def main(options):
     rows = [
         {"path": "echo HTTP→RPC (ceiling)", "c": CONCURRENCY, **echo, "ratio": 1.0},
         {"path": "POST /api/v1/complaints", "c": CONCURRENCY, **intake, "ratio": intake["rps"] / echo["rps"]},
+        *({"path": f"GET {path}", "c": READ_CONCURRENCY, **read, "ratio": read["rps"] / echo["rps"]}
+          for path, read in reads),
     ]
     table(rows, ["path", "c", "rps", "p50_ms", "p99_ms", "non_2xx", "ratio"])
     print(f"\n{accepted} of {sent} complaints accepted in {posted:.1f} s; all {accepted} stored and routed "

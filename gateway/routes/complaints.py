@@ -144,7 +144,8 @@ class ComplaintsRoutes:
 
     def file_complaint(self, call, body):
         """Validate against the live category list, then queue durably; answers the 202 body."""
-        if not self.complaint_intake.category_known(self.rpc, body["category"]):
+        category = body.get("category")
+        if category is not None and not self.complaint_intake.category_known(self.rpc, category):
             raise HttpError(400, "validation_failed", "unknown category",
                             {"category": ["not in the coordinator's list (GET /api/v1/complaints/categories)"]})
         filed_by = call.actor["agency_id"] if call.actor else None

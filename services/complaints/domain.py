@@ -8,14 +8,15 @@ import hashlib
 import hmac
 import json
 import secrets
-import statistics
 import uuid
 from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import or_, select, update
+from sqlalchemy import Float, and_, case, func, literal, or_, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
 
 from services.complaints.models import Agency, AuditEntry, Category, Complaint, Forward, Note, RoutingRule
 from services.complaints import schemas
@@ -250,6 +251,22 @@ def agency_of_kind(agencies, kind, region_code):
     return max(serving, key=lambda a: (len(a.region_code.split(".")), a.id))
 
 
+def refuse_conflict_of_interest(session, complaint, agency_id, field):
+    """A complaint about a unit may never be handed to that unit, nor to a unit under it: it
+    would read what is said about it (and who said it)."""
+    about = complaint.about_agency_id
+    if not about:
+        return
+    seen = set()
+    while agency_id and agency_id not in seen:
+        if agency_id == about:
+            raise ValidationFailed("this complaint is about that agency (conflict of interest)",
+                                   {field: ["the complaint is about this agency or a unit above it"]})
+        seen.add(agency_id)
+        agency = session.get(Agency, agency_id)
+        agency_id = agency.parent_id if agency is not None else None
+
+
 def route(session, category, region_code, target_agency_id=None, about_agency_id=None):
     """Where a new complaint goes: ``(agency_id or None for triage, why)``."""
     if about_agency_id:
@@ -296,11 +313,14 @@ def receive(uow, message, now):
     confidential = values["confidential"]
     if confidential is None:
         confidential = bool(values["about_agency_id"])
-    category = session.get(Category, values["category"])
     agency_id, routed_by = route(session, values["category"], location.get("region_code"),
                                  values["target_agency_id"], values["about_agency_id"])
-    if category is None or not category.active:
-        agency_id, routed_by = None, "triage:unknown_category"
+    if values["category"] is None:
+        agency_id, routed_by = None, "triage:no_category"
+    else:
+        category = session.get(Category, values["category"])
+        if category is None or not category.active:
+            agency_id, routed_by = None, "triage:unknown_category"
     complaint = Complaint(
         id=str(uuid.uuid4()), tracking_number=number, reporter_secret_hash=message["reporter_secret_hash"],
         channel=values["channel"], text=values["text"], category=values["category"],
@@ -401,47 +421,112 @@ def overdue_stages(complaint, now):
     return late
 
 
-def complaint_view(session, actor, complaint, now, detail=True):
-    view = {column: getattr(complaint, column) for column in (
+def overdue_in_sql(now):
+    """``overdue_stages`` as a SQL condition (some stage is late), for lists and figures counted
+    in the database. No follow-up deadline is explicitly not late (never NULL, so NOT works)."""
+    return or_(and_(Complaint.status == "received", Complaint.verify_due < now),
+               and_(Complaint.status == "assigned", Complaint.follow_up_due.is_not(None),
+                    Complaint.follow_up_due < now),
+               and_(Complaint.status.not_in(SETTLED), Complaint.settle_due < now))
+
+
+AGENCY_FIELDS = {"agency_id": "agency", "target_agency_id": "target_agency", "about_agency_id": "about_agency",
+                 "filed_by_agency_id": "filed_by_agency", "from_agency_id": "from_agency",
+                 "to_agency_id": "to_agency"}
+
+
+def agency_names(session, agency_ids):
+    """``{id: {id, name, short_name}}`` of the agencies in the local copy of the directory."""
+    wanted = {agency_id for agency_id in agency_ids if agency_id}
+    if not wanted:
+        return {}
+    return {a.id: {"id": a.id, "name": a.name, "short_name": a.short_name}
+            for a in session.scalars(select(Agency).where(Agency.id.in_(wanted))).all()}
+
+
+def actor_agency_id(label):
+    """The agency in an audit entry's actor label (``agency:<id>``), else None."""
+    return label.split(":", 1)[1] if label.startswith("agency:") else None
+
+
+def named(values, names):
+    """``values`` with, beside each agency id, that agency's name and short name (None if unknown)."""
+    found = dict(values)
+    for id_field, name_field in AGENCY_FIELDS.items():
+        if id_field in values:
+            found[name_field] = names.get(values[id_field])
+    return found
+
+
+def _row(record, columns):
+    return {column: getattr(record, column) for column in columns}
+
+
+def complaint_view(session, actor, complaint, now, detail=True, names=None):
+    """A complaint as ``actor`` may see it; every agency id comes with the agency's name.
+    ``names`` (from ``agency_names``) spares a query per complaint when listing."""
+    view = _row(complaint, (
         "id", "tracking_number", "channel", "text", "category", "status", "status_reason", "agency_id",
         "routed_by", "target_agency_id", "about_agency_id", "filed_by_agency_id", "region_code",
         "latitude", "longitude", "address", "anonymous", "confidential", "received_at", "updated_at",
-        "verify_due", "follow_up_due", "settle_due")}
+        "verify_due", "follow_up_due", "settle_due"))
     view["attachments"] = json.loads(complaint.attachments)
     view["reporter"] = reporter_for(actor, complaint)
     view["overdue"] = overdue_stages(complaint, now)
     view["escalated"] = escalated_stages(complaint)
+    mentioned = {view[field] for field in AGENCY_FIELDS if field in view}
     if detail:
-        view["forwards"] = session.scalars(select(Forward).where(
+        forwards = session.scalars(select(Forward).where(
             Forward.complaint_id == complaint.id).order_by(Forward.created_at)).all()
-        view["notes"] = session.scalars(select(Note).where(
+        notes = session.scalars(select(Note).where(
             Note.complaint_id == complaint.id).order_by(Note.created_at)).all()
-        view["audit"] = session.scalars(select(AuditEntry).where(
+        entries = session.scalars(select(AuditEntry).where(
             AuditEntry.complaint_id == complaint.id).order_by(AuditEntry.id)).all()
-    return schemas.Complaint().dump(view)
+        mentioned |= {f.from_agency_id for f in forwards} | {f.to_agency_id for f in forwards}
+        mentioned |= {n.agency_id for n in notes} | {e.agency_id for e in entries}
+        mentioned |= {actor_agency_id(e.actor) for e in entries}
+        names = agency_names(session, mentioned)
+        view["forwards"] = [named(_row(f, ("id", "from_agency_id", "to_agency_id", "reason", "state",
+                                            "answer_reason", "created_at", "answered_at")), names)
+                            for f in forwards]
+        view["notes"] = [named(_row(n, ("id", "agency_id", "visibility", "text", "created_at")), names)
+                         for n in notes]
+        view["audit"] = [{**named(_row(e, ("at", "action", "actor", "status", "agency_id", "note")), names),
+                          "actor_agency": names.get(actor_agency_id(e.actor))} for e in entries]
+    elif names is None:
+        names = agency_names(session, mentioned)
+    return schemas.Complaint().dump(named(view, names))
 
 
 def list_complaints(session, actor, query, now):
-    statement = select(Complaint).order_by(Complaint.received_at.desc())
+    """One page of the complaints ``actor`` may see, newest first, and how many match in all:
+    filtered, ordered, counted and cut in the database."""
+    conditions = []
     if not is_coordinator(actor):
         me = actor["agency_id"]
         proposed = select(Forward.complaint_id).where(Forward.to_agency_id == me, Forward.state == "proposed")
         children = select(Agency.id).where(Agency.parent_id == me)
         escalated = or_(Complaint.verify_escalated_at.is_not(None), Complaint.follow_up_escalated_at.is_not(None),
                         Complaint.settle_escalated_at.is_not(None))
-        statement = statement.where(or_(Complaint.agency_id == me, Complaint.id.in_(proposed),
-                                        Complaint.agency_id.in_(children) & escalated))
+        conditions.append(or_(Complaint.agency_id == me, Complaint.id.in_(proposed),
+                              Complaint.agency_id.in_(children) & escalated))
     elif query.get("triage"):
-        statement = statement.where(Complaint.agency_id.is_(None),
-                                    Complaint.status.not_in(("rejected", "closed")))
+        conditions += [Complaint.agency_id.is_(None), Complaint.status.not_in(("rejected", "closed"))]
     if query.get("status"):
-        statement = statement.where(Complaint.status == query["status"])
+        conditions.append(Complaint.status == query["status"])
     if query.get("category"):
-        statement = statement.where(Complaint.category == query["category"])
-    found = session.scalars(statement).all()
+        conditions.append(Complaint.category == query["category"])
     if query.get("overdue") is not None:
-        found = [c for c in found if bool(overdue_stages(c, now)) == query["overdue"]]
-    return [complaint_view(session, actor, c, now, detail=False) for c in found[:query.get("limit", 100)]]
+        late = overdue_in_sql(now)
+        conditions.append(late if query["overdue"] else ~late)
+    total = session.scalar(select(func.count()).select_from(Complaint).where(*conditions))
+    page = session.scalars(select(Complaint).where(*conditions)
+                           .order_by(Complaint.received_at.desc(), Complaint.id)
+                           .limit(query.get("limit", 100)).offset(query.get("offset", 0))).all()
+    names = agency_names(session, {c.agency_id for c in page} | {c.target_agency_id for c in page}
+                         | {c.about_agency_id for c in page} | {c.filed_by_agency_id for c in page})
+    return {"complaints": [complaint_view(session, actor, c, now, detail=False, names=names) for c in page],
+            "total": total}
 
 
 # ---------------------------------------------------------------- lifecycle
@@ -506,7 +591,9 @@ def assign_to(session, actor, complaint, agency_id):
     if agency_id and not is_coordinator(actor):
         raise Forbidden("only the coordinator assigns to another agency", {"agency_id": ["coordinator only"]})
     if agency_id:
-        complaint.agency_id = active_agency(session, agency_id, "agency_id").id
+        agency = active_agency(session, agency_id, "agency_id")
+        refuse_conflict_of_interest(session, complaint, agency.id, "agency_id")
+        complaint.agency_id = agency.id
     elif complaint.agency_id is None:
         raise ValidationFailed("this complaint is in triage: name the agency",
                                {"agency_id": ["required for a complaint in triage"]})
@@ -586,6 +673,7 @@ def forward(uow, actor, complaint_id, data, now):
         raise ValidationFailed("a complaint cannot be forwarded to the agency that has it",
                                {"to_agency_id": ["same agency"]})
     active_agency(session, values["to_agency_id"], "to_agency_id")
+    refuse_conflict_of_interest(session, complaint, values["to_agency_id"], "to_agency_id")
     if pending_forward(session, complaint) is not None:
         raise Conflict("a forward is already waiting for an answer", {"to_agency_id": ["forward pending"]})
     proposal = Forward(id=str(uuid.uuid4()), complaint_id=complaint.id, from_agency_id=complaint.agency_id,
@@ -637,6 +725,7 @@ def decide_forward(uow, actor, complaint_id, data, now):
     if complaint.status in SETTLED:
         raise Conflict(f"a {complaint.status} complaint cannot be reassigned", {"status": [complaint.status]})
     agency = active_agency(session, values["agency_id"], "agency_id")
+    refuse_conflict_of_interest(session, complaint, agency.id, "agency_id")
     proposal = pending_forward(session, complaint)
     if proposal is not None:
         proposal.state, proposal.answered_at = "decided", now
@@ -730,6 +819,26 @@ def close_silent(uow, complaint_id, now):
     return True
 
 
+# ---------------------------------------------------------------- what the public may see
+
+# Not yet checked (received), sent back incomplete (held) or refused (rejected): the public
+# sees none of these, and never a confidential complaint.
+UNPUBLISHED = ("received", "held", "rejected")
+
+
+def open_to_public():
+    """The one rule for every public view of complaints (Open311 list, single request and token):
+    a complaint the public may see is verified (or further) and not confidential. Elsewhere the
+    public sees only the tracking page, which the tracking number's holder reads."""
+    return and_(Complaint.confidential.is_(False), Complaint.status.not_in(UNPUBLISHED))
+
+
+def public_complaint(session, *conditions):
+    """The one complaint matching ``conditions`` that the public may see, else None (unknown and
+    hidden look the same)."""
+    return session.scalar(select(Complaint).where(open_to_public(), *conditions))
+
+
 # ---------------------------------------------------------------- public tracking and figures
 
 def tracking_view(session, tracking_number, now):
@@ -761,26 +870,60 @@ def expected_by(complaint):
     return complaint.settle_due
 
 
-def figures(complaints, now):
-    opened = [c for c in complaints if c.status not in ("closed", "rejected")]
-    waits = [(c.first_response_at - c.received_at).total_seconds() / 3600
-             for c in complaints if c.first_response_at is not None]
-    return {
-        "open": len(opened),
-        "overdue": sum(1 for c in opened if overdue_stages(c, now)),
-        "forwarded": sum(1 for c in complaints if c.forwarded_count),
-        "median_first_response_hours": round(statistics.median(waits), 2) if waits else None,
-    }
+class epoch_seconds(FunctionElement):
+    """Seconds since 1970 of a timestamp column, in SQLite and in PostgreSQL."""
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch_seconds)
+def _epoch_seconds_postgresql(element, compiler, **kw):
+    return f"EXTRACT(EPOCH FROM {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_seconds_sqlite(element, compiler, **kw):
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+def _figures_by(session, group, now):
+    """``{group value: figures}`` counted in the database; ``group`` None counts all as one."""
+    key = group if group is not None else literal("all")
+    still_open = Complaint.status.not_in(("closed", "rejected"))
+
+    def how_many(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    rows = session.execute(select(
+        key, func.count(), how_many(still_open), how_many(and_(still_open, overdue_in_sql(now))),
+        how_many(Complaint.forwarded_count > 0)).group_by(key)).all()
+    found = {row[0]: {"total": row[1], "open": row[2], "overdue": row[3], "forwarded": row[4],
+                      "median_first_response_hours": None} for row in rows}
+    # The median of each group's waits: the middle row (or the mean of the middle two) by rank.
+    hours = (epoch_seconds(Complaint.first_response_at) - epoch_seconds(Complaint.received_at)) / 3600.0
+    ranked = select(key.label("key"), hours.label("hours"),
+                    func.row_number().over(partition_by=key, order_by=hours).label("rank"),
+                    func.count().over(partition_by=key).label("size")).where(
+        Complaint.first_response_at.is_not(None)).subquery()
+    middle = or_(ranked.c.rank == (ranked.c.size + 1) // 2, ranked.c.rank == (ranked.c.size + 2) // 2)
+    for value, median in session.execute(select(ranked.c.key, func.avg(ranked.c.hours))
+                                         .where(middle).group_by(ranked.c.key)).all():
+        found[value]["median_first_response_hours"] = round(median, 2)
+    return found
 
 
 def stats(session, now):
-    complaints = session.scalars(select(Complaint)).all()
-    by_agency, by_category = {}, {}
-    for complaint in complaints:
-        by_agency.setdefault(complaint.agency_id or "triage", []).append(complaint)
-        by_category.setdefault(complaint.category, []).append(complaint)
+    """Open, overdue, forwarded and median hours to the first public answer: overall, by agency
+    (named from the local copy of the directory; ``triage`` for none) and by category
+    (``uncategorised`` for none), all counted in the database."""
+    overall = _figures_by(session, None, now).get("all") or {
+        "total": 0, "open": 0, "overdue": 0, "forwarded": 0, "median_first_response_hours": None}
+    by_agency = _figures_by(session, Complaint.agency_id, now)
+    names = agency_names(session, by_agency)
     return schemas.Stats().dump({
-        "total": len(complaints), **figures(complaints, now),
-        "by_agency": {key: figures(group, now) for key, group in by_agency.items()},
-        "by_category": {key: figures(group, now) for key, group in by_category.items()},
+        **overall,
+        "by_agency": {agency_id or "triage": {**figures, "agency": names.get(agency_id)}
+                      for agency_id, figures in by_agency.items()},
+        "by_category": {category or "uncategorised": figures
+                        for category, figures in _figures_by(session, Complaint.category, now).items()},
     })

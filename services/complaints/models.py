@@ -46,7 +46,7 @@ class Complaint(Base):
     reporter_secret_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    category: Mapped[str] = mapped_column(String(40), index=True)
+    category: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     target_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     about_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     filed_by_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

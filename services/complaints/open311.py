@@ -2,7 +2,8 @@
 
 ``service_request_id`` is the complaint's id, not its tracking number: the tracking
 number is the reporter's private handle (the Open311 ``token``) and must not be listed.
-The public list shows only verified, non-confidential complaints, and never the reporter.
+Every view here shows only what ``domain.open_to_public`` allows (verified, non-confidential),
+and never the reporter; anything else is the same 404 as an unknown id or token.
 """
 import json
 from datetime import datetime, timedelta
@@ -14,7 +15,6 @@ from services.complaints.models import Agency, Category, Complaint
 from shared.errors import NotFound, ValidationFailed
 
 OPEN_STATUSES = ("received", "verified", "held", "assigned", "in_progress", "responded")
-UNLISTED = ("received", "held", "rejected")
 DEFAULT_DAYS = 90
 MAX_REQUESTS = 1000
 
@@ -70,7 +70,7 @@ def _date(filters, name):
 def requests(session, filters, now):
     """``GET requests``: filters service_request_id (comma list), service_code, start_date,
     end_date, status (open|closed); by default the last 90 days, at most 1000."""
-    statement = select(Complaint).where(Complaint.confidential.is_(False), Complaint.status.not_in(UNLISTED))
+    statement = select(Complaint).where(domain.open_to_public())
     ids = [i for i in (filters.get("service_request_id") or "").split(",") if i]
     if ids:
         statement = statement.where(Complaint.id.in_(ids))
@@ -95,7 +95,7 @@ def requests(session, filters, now):
 
 
 def request(session, request_id):
-    complaint = session.get(Complaint, request_id)
+    complaint = domain.public_complaint(session, Complaint.id == request_id)
     if complaint is None:
         raise NotFound(f"no service request {request_id}")
     agencies, names = _lookups(session)
@@ -103,9 +103,9 @@ def request(session, request_id):
 
 
 def token(session, tracking_number):
-    """The holder of a tracking number learns its service_request_id once it is processed."""
-    complaint = session.scalar(select(Complaint).where(
-        Complaint.tracking_number == domain.normalise_tracking_number(tracking_number)))
+    """The holder of a tracking number learns its service_request_id once the complaint is public."""
+    complaint = domain.public_complaint(
+        session, Complaint.tracking_number == domain.normalise_tracking_number(tracking_number))
     if complaint is None:
         raise NotFound("no service request for this token yet")
     return [{"service_request_id": complaint.id, "token": complaint.tracking_number}]

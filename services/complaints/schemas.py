@@ -15,6 +15,7 @@ PHONE = validate.Regexp(r"^(\+62|62|0)[1-9][0-9]{6,12}$",
 CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$",
                                 error="lowercase letters, digits and _ (2-40 characters)")
 MAX_TEXT = 4000
+MAX_OFFSET = 10_000_000
 
 
 def not_blank(value):
@@ -43,7 +44,10 @@ class ReporterInput(Schema):
 class ComplaintInput(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT), not_blank])
-    category = fields.String(required=True, validate=CATEGORY_CODE)
+    category = fields.String(load_default=None, allow_none=True, validate=CATEGORY_CODE,
+                             metadata={"description": "from the coordinator's list; without it (a WhatsApp "
+                                                      "or SMS message, a citizen who does not know) the "
+                                                      "complaint goes to the coordinator's triage"})
     target_agency_id = fields.String(load_default=None, allow_none=True,
                                      metadata={"description": "the office named by a QR code or a PTSP desk"})
     about_agency_id = fields.String(load_default=None, allow_none=True,
@@ -85,7 +89,7 @@ class PublicAnswer(Schema):
 class Tracking(Schema):
     tracking_number = fields.String()
     status = fields.String()
-    category = fields.String()
+    category = fields.String(allow_none=True)
     agency = fields.String(allow_none=True)
     received_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -173,6 +177,19 @@ class ComplaintQuery(Schema):
     triage = fields.Boolean(load_default=None, metadata={"description": "coordinator: unrouted complaints"})
     category = fields.String(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET),
+                            metadata={"description": "complaints to skip (newest first); see total"})
+
+
+class AgencyName(Schema):
+    """An agency named from the service's copy of the directory (null when not known there)."""
+    id = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+
+
+def agency_name(of):
+    return fields.Nested(AgencyName, allow_none=True, metadata={"description": f"the agency of {of}, named"})
 
 
 class Forwarding(Schema):
@@ -184,11 +201,14 @@ class Forwarding(Schema):
     answer_reason = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
     answered_at = fields.AwareDateTime(allow_none=True)
+    from_agency = agency_name("from_agency_id")
+    to_agency = agency_name("to_agency_id")
 
 
 class NoteOut(Schema):
     id = fields.String()
     agency_id = fields.String()
+    agency = agency_name("agency_id")
     visibility = fields.String()
     text = fields.String()
     created_at = fields.AwareDateTime()
@@ -201,6 +221,8 @@ class AuditOut(Schema):
     status = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    agency = agency_name("agency_id")
+    actor_agency = agency_name("actor, when an agency acted")
 
 
 class Complaint(Schema):
@@ -209,7 +231,7 @@ class Complaint(Schema):
     tracking_number = fields.String()
     channel = fields.String()
     text = fields.String()
-    category = fields.String()
+    category = fields.String(allow_none=True)
     status = fields.String()
     status_reason = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
@@ -217,6 +239,10 @@ class Complaint(Schema):
     target_agency_id = fields.String(allow_none=True)
     about_agency_id = fields.String(allow_none=True)
     filed_by_agency_id = fields.String(allow_none=True)
+    agency = agency_name("agency_id")
+    target_agency = agency_name("target_agency_id")
+    about_agency = agency_name("about_agency_id")
+    filed_by_agency = agency_name("filed_by_agency_id")
     region_code = fields.String(allow_none=True)
     latitude = fields.Float(allow_none=True)
     longitude = fields.Float(allow_none=True)
@@ -239,6 +265,7 @@ class Complaint(Schema):
 
 class ComplaintList(Schema):
     complaints = fields.List(fields.Nested(Complaint))
+    total = fields.Integer(metadata={"description": "how many match the filters in all"})
 
 
 class Figures(Schema):
@@ -248,9 +275,13 @@ class Figures(Schema):
     median_first_response_hours = fields.Float(allow_none=True)
 
 
+class AgencyFigures(Figures):
+    agency = agency_name("the key (null for triage)")
+
+
 class Stats(Figures):
     total = fields.Integer()
-    by_agency = fields.Dict(keys=fields.String(), values=fields.Nested(Figures))
+    by_agency = fields.Dict(keys=fields.String(), values=fields.Nested(AgencyFigures))
     by_category = fields.Dict(keys=fields.String(), values=fields.Nested(Figures))
 
 

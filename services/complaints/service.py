@@ -152,7 +152,7 @@ class ComplaintsService(HealthCheck):
     @service_rpc
     def list_complaints(self, actor, query):
         with self.db.reading() as session:
-            return {"complaints": domain.list_complaints(session, actor, query, utcnow())}
+            return domain.list_complaints(session, actor, query, utcnow())
 
     @service_rpc
     def get_complaint(self, actor, complaint_id):

@@ -45,7 +45,8 @@ class ComplaintSubmitted(Schema):
 
 class _ComplaintRef(Schema):
     complaint_id = fields.String(required=True)
-    category = fields.String(required=True)
+    # None while a complaint filed without one waits in triage.
+    category = fields.String(required=True, allow_none=True)
     agency_id = fields.String(load_default=None, allow_none=True)
 
 

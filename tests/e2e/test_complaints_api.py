@@ -118,12 +118,17 @@ def test_forwarding_handshake_and_the_coordinator_decision(stack, coordinator, n
     assert dinas.get("/api/v1/complaints/stats").status_code == 403
 
 
-def test_confidential_complaint_about_a_unit_goes_to_its_parent(stack, coordinator, new_member):
+def complaint_about_a_unit(stack, new_member):
+    """A police unit, its parent, and a complaint about the unit as the parent sees it."""
     parent = new_member(kind="polri")
     unit = new_member(kind="polri", parent_id=parent.agency_id)
     number = eventually(lambda: file(stack.url, complaint(category="pungli", about_agency_id=unit.agency_id,
                                                           reporter=REPORTER))["tracking_number"])
-    seen = eventually(lambda: find(parent, number))
+    return parent, unit, number, eventually(lambda: find(parent, number))
+
+
+def test_confidential_complaint_about_a_unit_goes_to_its_parent(stack, coordinator, new_member):
+    parent, unit, number, seen = complaint_about_a_unit(stack, new_member)
     assert seen["confidential"] is True and seen["reporter"] is None
     assert find(unit, number) is None
     assert unit.get(f"/api/v1/complaints/{seen['id']}").status_code == 404
@@ -165,3 +170,60 @@ def test_a_category_sent_twice_with_one_idempotency_key_is_added_once(coordinato
     assert first.json() == again.json()
     after = coordinator.get("/api/v1/complaints/categories").json()
     assert len(after) == len(categories) + 1
+
+
+def test_a_complaint_is_never_handed_back_to_the_unit_it_is_about(stack, coordinator, new_member):
+    parent, unit, number, seen = complaint_about_a_unit(stack, new_member)
+    url = f"/api/v1/complaints/{seen['id']}"
+    forwarded = parent.post(url + "/forward", json={"to_agency_id": unit.agency_id, "reason": "Urusan polsek"})
+    assert forwarded.status_code == 400 and "to_agency_id" in forwarded.json()["error"]["fields"]
+    decided = coordinator.post(url + "/forward/decide", json={"agency_id": unit.agency_id, "reason": "x"})
+    assert decided.status_code == 400 and "agency_id" in decided.json()["error"]["fields"]
+    assert find(unit, number) is None and unit.get(url).status_code == 404
+    assert coordinator.get(url).json()["agency_id"] == parent.agency_id
+
+
+def test_a_complaint_without_category_is_accepted_and_waits_in_triage(stack, coordinator):
+    body = complaint(channel="whatsapp", text=f"Tolong, air PDAM mati tiga hari {uuid.uuid4().hex[:6]}")
+    del body["category"]
+    accepted = file(stack.url, body)
+    page = tracked(stack.url, accepted["tracking_number"])
+    assert page["category"] is None and page["status"] == "received"
+
+    def in_triage():
+        listed = coordinator.get("/api/v1/complaints", params={"triage": "true", "limit": 500}).json()
+        return next((c for c in listed["complaints"] if c["tracking_number"] == accepted["tracking_number"]), None)
+    waiting = eventually(in_triage)
+    assert (waiting["category"], waiting["agency_id"], waiting["routed_by"]) == (None, None, "triage:no_category")
+    assert "uncategorised" in coordinator.get("/api/v1/complaints/stats").json()["by_category"]
+
+
+def test_lists_come_in_pages_with_a_total(stack, coordinator, new_member):
+    dinas = routed_agency(stack, coordinator, new_member)
+    numbers = [file(stack.url, complaint(category=dinas.category))["tracking_number"] for _ in range(5)]
+    eventually(lambda: dinas.get("/api/v1/complaints").json()["total"] == 5)
+    pages = [dinas.get("/api/v1/complaints", params={"limit": 2, "offset": offset}).json()
+             for offset in (0, 2, 4)]
+    assert [len(p["complaints"]) for p in pages] == [2, 2, 1] and {p["total"] for p in pages} == {5}
+    assert sorted(c["tracking_number"] for p in pages for c in p["complaints"]) == sorted(numbers)
+    bad = dinas.get("/api/v1/complaints", params={"offset": -1})
+    assert bad.status_code == 400 and "offset" in bad.json()["error"]["fields"]
+
+
+def test_people_read_agency_names_beside_the_ids(stack, coordinator, new_member):
+    dinas = routed_agency(stack, coordinator, new_member)
+    polres = new_member(kind="polri")
+    number = file(stack.url, complaint(category=dinas.category))["tracking_number"]
+    complaint_id = eventually(lambda: find(dinas, number))["id"]
+    url = f"/api/v1/complaints/{complaint_id}"
+    eventually(lambda: dinas.post(url + "/forward", json={
+        "to_agency_id": polres.agency_id, "reason": "Urusan lalu lintas"}).status_code == 200)
+    view = coordinator.get(url).json()
+    named = {"id": dinas.agency_id, "name": dinas.agency["name"], "short_name": dinas.agency["short_name"]}
+    assert view["agency_id"] == dinas.agency_id and view["agency"] == named
+    forward = view["forwards"][0]
+    assert forward["from_agency"] == named and forward["to_agency"]["name"] == polres.agency["name"]
+    proposed = next(entry for entry in view["audit"] if entry["action"] == "forward:proposed")
+    assert proposed["actor_agency"] == named and proposed["agency"] == named
+    stats = coordinator.get("/api/v1/complaints/stats").json()
+    assert stats["by_agency"][dinas.agency_id]["agency"] == named

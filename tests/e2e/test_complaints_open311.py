@@ -1,7 +1,9 @@
 """An Open311 GeoReport v2 client, written from the spec, against the facade."""
+import uuid
+
 import pytest
 import requests
-from tests.e2e.complaints_e2e_support import eventually
+from tests.e2e.complaints_e2e_support import complaint, eventually, file
 
 pytestmark = pytest.mark.e2e
 
@@ -27,6 +29,52 @@ def client(stack):
     return Open311Client(stack.url + "/open311/v2")
 
 
+def coordinator_finds(coordinator, number):
+    listed = coordinator.get("/api/v1/complaints", params={"limit": 500}).json()["complaints"]
+    return next((c for c in listed if c["tracking_number"] == number), None)
+
+
+def filed_and_moved(stack, coordinator, moves, **fields):
+    """A complaint filed on the web with a distinctive text and address, moved by the coordinator."""
+    body = complaint(category="kebersihan", text=f"Rahasia {uuid.uuid4().hex}",
+                     location={"address": "Jl. Mawar 7, Parepare", "latitude": -4.0135, "longitude": 119.6255},
+                     **fields)
+    number = file(stack.url, body)["tracking_number"]
+    found = eventually(lambda: coordinator_finds(coordinator, number))
+    for status, reason in moves:
+        moved = coordinator.post(f"/api/v1/complaints/{found['id']}/status", json={"status": status, "reason": reason})
+        assert moved.status_code == 200, moved.text
+    return number, found["id"], body["text"]
+
+
+@pytest.mark.parametrize("moves, fields", [
+    ([], {}),
+    ([("held", "Lengkapi lokasi")], {}),
+    ([("rejected", "Bukan pengaduan")], {}),
+    ([("verified", None)], {"confidential": True}),
+], ids=["unverified", "held", "rejected", "confidential"])
+def test_a_complaint_the_public_may_not_see_is_404_in_every_open311_view(client, stack, coordinator, moves, fields):
+    number, complaint_id, text = filed_and_moved(stack, coordinator, moves, **fields)
+    one = client.get(f"requests/{complaint_id}")
+    assert one.status_code == 404 and one.json() == [{"code": 404, "description": f"no service request {complaint_id}"}]
+    token = client.get(f"tokens/{number}")
+    assert token.status_code == 404 and complaint_id not in token.text
+    assert token.json() == client.get("tokens/DUMAS-0000-0000-0000").json()
+    listed = client.get("requests", service_request_id=complaint_id)
+    assert listed.status_code == 200 and listed.json() == []
+    for answer in (one, token, listed, client.get("requests")):
+        assert text not in answer.text and "Mawar" not in answer.text
+
+
+def test_a_verified_public_complaint_is_shown_in_every_open311_view(client, stack, coordinator):
+    number, complaint_id, text = filed_and_moved(stack, coordinator, [("verified", None)])
+    one = client.get(f"requests/{complaint_id}")
+    assert one.status_code == 200 and one.json()[0]["description"] == text
+    assert one.json()[0]["address"] == "Jl. Mawar 7, Parepare"
+    assert client.get(f"tokens/{number}").json() == [{"service_request_id": complaint_id, "token": number}]
+    assert client.get("requests", service_request_id=complaint_id).json() == one.json()
+
+
 def test_services_list_and_definition(client):
     services = client.services()
     codes = {s["service_code"] for s in services}
@@ -45,15 +93,17 @@ def test_file_follow_and_read_a_request(client, stack, coordinator):
     assert posted.status_code == 200, posted.text
     token = posted.json()[0]["token"]
     assert posted.json()[0]["service_notice"]
-    found = eventually(lambda: client.get(f"tokens/{token}").status_code == 200 and client.get(f"tokens/{token}"))
-    request_id = found.json()[0]["service_request_id"]
+    request_id = eventually(lambda: coordinator_finds(coordinator, token))["id"]
+    # The public sees verified complaints only, in every view: the coordinator verifies it first.
+    assert request_id not in [r["service_request_id"] for r in client.get("requests").json()]
+    assert client.get(f"requests/{request_id}").status_code == 404
+    assert client.get(f"tokens/{token}").status_code == 404
+    coordinator.post(f"/api/v1/complaints/{request_id}/status", json={"status": "verified"})
+    assert client.get(f"tokens/{token}").json()[0]["service_request_id"] == request_id
     one = client.get(f"requests/{request_id}").json()[0]
     assert one["status"] == "open" and one["service_code"] == "kebersihan"
     assert one["lat"] == pytest.approx(-4.0135) and one["expected_datetime"]
     assert "budi" not in str(one).lower()
-    # Public lists show verified complaints only: the coordinator verifies it first.
-    assert request_id not in [r["service_request_id"] for r in client.get("requests").json()]
-    coordinator.post(f"/api/v1/complaints/{request_id}/status", json={"status": "verified"})
     listed = client.get("requests", service_code="kebersihan", status="open").json()
     assert request_id in [r["service_request_id"] for r in listed]
     assert request_id not in [r["service_request_id"] for r in client.get("requests", status="closed").json()]

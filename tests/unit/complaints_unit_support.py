@@ -11,10 +11,21 @@ def actor(agency_id):
     return {"agency_id": agency_id, "role": "member", "key_id": f"key-{agency_id}"}
 
 
-def make_store(tmp_path):
-    url = f"sqlite:///{tmp_path / 'complaints.db'}"
+def make_store(tmp_path, url=None):
+    url = url or f"sqlite:///{tmp_path / 'complaints.db'}"
     migrate("complaints", url)
     return Store(url, models)
+
+
+def city_store(tmp_path, url=None):
+    """A store (SQLite in ``tmp_path`` unless ``url`` names a database) knowing a city government,
+    its public works office, the city police and a closed office."""
+    store = make_store(tmp_path, url)
+    add_agency(store, "pemkot", region_code="73.72")
+    add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
+    add_agency(store, "polres", kind="polri", region_code="73.72")
+    add_agency(store, "gone", active=False)
+    return store
 
 
 def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, active=True, role="member"):
@@ -32,6 +43,12 @@ def submit(store, now, reporter=None, secret="s3cret", **complaint):
     with store.unit_of_work() as uow:
         complaint = domain.receive(uow, message, now)
     return complaint
+
+
+def move(store, who, complaint, status, when, **extra):
+    """``who`` moves ``complaint`` to ``status`` at ``when``."""
+    with store.unit_of_work() as uow:
+        return domain.change_status(uow, who, complaint.id, {"status": status, **extra}, when)
 
 
 def at(year, month, day, hour=10):

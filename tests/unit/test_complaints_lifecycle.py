@@ -3,7 +3,8 @@ import json
 from datetime import timedelta
 
 import pytest
-from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit import complaints_unit_support as support
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, city_store, submit
 from sqlalchemy import select
 
 from services.complaints import domain, models
@@ -16,17 +17,11 @@ DINAS, POLRES = actor("dinas"), actor("polres")
 
 @pytest.fixture
 def store(tmp_path):
-    store = make_store(tmp_path)
-    add_agency(store, "pemkot", region_code="73.72")
-    add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
-    add_agency(store, "polres", kind="polri", region_code="73.72")
-    add_agency(store, "gone", active=False)
-    return store
+    return city_store(tmp_path)
 
 
 def move(store, who, complaint, status, when=NOW, **extra):
-    with store.unit_of_work() as uow:
-        return domain.change_status(uow, who, complaint.id, {"status": status, **extra}, when)
+    return support.move(store, who, complaint, status, when, **extra)
 
 
 def reporter(store, complaint, action, when=NOW, secret="s3cret", text=None):
@@ -151,7 +146,7 @@ def test_refused_forward_goes_to_the_coordinator_who_decides(store):
         refused = domain.answer_forward(uow, POLRES, complaint.id, False, {"reason": "Urusan dinas"}, NOW)
     assert refused.agency_id is None
     with store.reading() as session:
-        assert [c["id"] for c in domain.list_complaints(session, COORDINATOR, {"triage": True}, NOW)] == [complaint.id]
+        assert [c["id"] for c in domain.list_complaints(session, COORDINATOR, {"triage": True}, NOW)["complaints"]] == [complaint.id]
     with store.unit_of_work() as uow:
         with pytest.raises(Forbidden):
             domain.decide_forward(uow, DINAS, complaint.id, {"agency_id": "dinas", "reason": "x"}, NOW)
@@ -173,6 +168,29 @@ def test_forward_to_the_same_or_an_inactive_agency_is_refused(store):
         assert "to_agency_id" in bad.value.fields
 
 
+def test_a_complaint_is_never_handed_to_the_unit_it_is_about(store):
+    add_agency(store, "pos-dinas", parent_id="dinas")
+    complaint = submit(store, NOW, about_agency_id="dinas")
+    assert complaint.agency_id == "pemkot"
+    pemkot = actor("pemkot")
+    for target in ("dinas", "pos-dinas"):
+        with pytest.raises(ValidationFailed) as refused:
+            forward(store, pemkot, complaint, target)
+        assert "to_agency_id" in refused.value.fields
+        with store.unit_of_work() as uow:
+            with pytest.raises(ValidationFailed) as decided:
+                domain.decide_forward(uow, COORDINATOR, complaint.id, {"agency_id": target, "reason": "x"}, NOW)
+        assert "agency_id" in decided.value.fields
+    move(store, pemkot, complaint, "verified")
+    with pytest.raises(ValidationFailed) as assigned:
+        move(store, COORDINATOR, complaint, "assigned", agency_id="dinas")
+    assert "agency_id" in assigned.value.fields
+    with store.reading() as session:
+        assert domain.get_complaint(session, complaint.id).agency_id == "pemkot"
+    forward(store, pemkot, complaint, "polres")
+    assert events(store, "complaint.forwarded")[-1]["to_agency_id"] == "polres"
+
+
 def test_an_overdue_complaint_escalates_once_to_coordinator_and_parent(store):
     complaint = submit(store, NOW, target_agency_id="dinas")
     late = NOW + timedelta(days=10)
@@ -187,7 +205,7 @@ def test_an_overdue_complaint_escalates_once_to_coordinator_and_parent(store):
     assert claims == [True, False]
     with store.reading() as session:
         assert domain.overdue_candidates(session, late) == []
-        parent_view = domain.list_complaints(session, actor("pemkot"), {}, late)
+        parent_view = domain.list_complaints(session, actor("pemkot"), {}, late)["complaints"]
     assert [c["id"] for c in parent_view] == [complaint.id]
     escalated = events(store, "complaint.escalated")
     assert [(e["stage"], e["parent_agency_id"]) for e in escalated] == [("verify", "pemkot")]

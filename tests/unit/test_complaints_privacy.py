@@ -9,6 +9,7 @@ from sqlalchemy import select
 from services.complaints import domain, models, open311
 from services.complaints.service import ComplaintsService
 from shared.contracts import open_envelope, seal
+from shared.errors import NotFound
 
 NOW = at(2026, 11, 23)
 ANI = {"name": "Ani Rahmawati", "phone": "081234567890", "email": "ani@example.id"}
@@ -89,6 +90,62 @@ def test_confidential_complaints_are_not_listed_in_open311(store):
         domain.change_status(uow, actor("dinas"), complaint.id, {"status": "verified"}, NOW)
     with store.reading() as session:
         assert open311.requests(session, {}, NOW) == []
+
+
+def complaint_in(store, status, **fields):
+    """A complaint with the agency it is routed to ("dinas", or its parent when about it), taken to ``status``."""
+    complaint = submit(store, NOW, reporter=ANI, target_agency_id="dinas", **fields)
+    steps = {"received": [], "held": [("held", "lengkapi")], "rejected": [("rejected", "bukan pengaduan")],
+             "verified": [("verified", None)], "closed": [("verified", None), ("assigned", None),
+                                                         ("responded", "Sudah"), ("closed", None)]}[status]
+    with store.unit_of_work() as uow:
+        for target, reason in steps:
+            domain.change_status(uow, actor(complaint.agency_id), complaint.id,
+                                 {"status": target, "reason": reason}, NOW)
+    return complaint
+
+
+@pytest.mark.parametrize("status, fields, public", [
+    ("received", {}, False),
+    ("held", {}, False),
+    ("rejected", {}, False),
+    ("verified", {"confidential": True}, False),
+    ("closed", {"confidential": True}, False),
+    ("verified", {"about_agency_id": "dinas"}, False),
+    ("verified", {}, True),
+    ("closed", {}, True),
+])
+def test_one_rule_says_which_complaints_the_public_sees(store, status, fields, public):
+    complaint = complaint_in(store, status, **fields)
+    with store.reading() as session:
+        seen = domain.public_complaint(session, models.Complaint.id == complaint.id)
+    assert (seen is not None) == public
+
+
+@pytest.mark.parametrize("status, fields", [
+    ("received", {}), ("held", {}), ("rejected", {}), ("verified", {"confidential": True})])
+def test_open311_answers_a_hidden_complaint_like_an_unknown_one(store, status, fields):
+    complaint = complaint_in(store, status, text="Rahasia di Jl. Mawar 7", **fields)
+    with store.reading() as session:
+        assert open311.requests(session, {"service_request_id": complaint.id}, NOW) == []
+        with pytest.raises(NotFound) as hidden:
+            open311.request(session, complaint.id)
+        with pytest.raises(NotFound) as unknown:
+            open311.request(session, "no-such-id")
+        with pytest.raises(NotFound) as hidden_token:
+            open311.token(session, complaint.tracking_number)
+        with pytest.raises(NotFound) as unknown_token:
+            open311.token(session, "DUMAS-0000-0000-0000")
+    assert hidden.value.message.replace(complaint.id, "ID") == unknown.value.message.replace("no-such-id", "ID")
+    assert hidden_token.value.message == unknown_token.value.message
+
+
+def test_open311_shows_a_verified_public_complaint_everywhere(store):
+    complaint = complaint_in(store, "verified")
+    with store.reading() as session:
+        listed = open311.requests(session, {"service_request_id": complaint.id}, NOW)
+        assert open311.request(session, complaint.id) == listed
+        assert open311.token(session, complaint.tracking_number)[0]["service_request_id"] == complaint.id
 
 
 def test_the_intake_command_carries_only_the_secret_hash():
