@@ -204,7 +204,8 @@ class Watch(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.broker = BrokerQueues(config[AMQP_URI_CONFIG_KEY])
-        self.snapshot = Snapshot(float(config.get("METRICS_CACHE_SECONDS") or DEFAULT_CACHE_SECONDS))
+        cache_seconds = config.get("METRICS_CACHE_SECONDS")
+        self.snapshot = Snapshot(DEFAULT_CACHE_SECONDS if cache_seconds in (None, "") else float(cache_seconds))
 
     def get_dependency(self, worker_ctx):
         return self
