@@ -9,6 +9,7 @@ round trip; ``/health`` always asks afresh and refreshes them.
 """
 import json
 import logging
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -19,12 +20,14 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
+from services import SERVICE_NAMES
 from shared.contracts.complaints import INTAKE_QUEUE
 from shared.messaging import DEAD_LETTER_QUEUE
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CACHE_SECONDS = 10.0
+BROKER_LOOK_SECONDS = 1.0
 # An instance that stopped answering (scaled down, restarted) drops out of the entrypoint counts.
 INSTANCE_FORGOTTEN_AFTER = 300.0
 # Routes of the gateway itself, and Open311 (served by the complaints service), by the service they reach.
@@ -58,32 +61,56 @@ def age_seconds(iso_time, now=None):
 
 
 class BrokerQueues:
-    """Dead letters and complaint intake waiting, read from RabbitMQ without consuming anything."""
+    """Dead letters and complaint intake waiting, read from RabbitMQ without consuming anything.
+
+    One connection is kept open (a look is then a few round trips, not a new login each time)
+    and opened again after the broker went away. Looks within ``BROKER_LOOK_SECONDS`` of the
+    last one share its figures, so many health checks at once cost the broker one look.
+    """
 
     def __init__(self, amqp_uri):
         self.amqp_uri = amqp_uri
+        self.connection = None
+        self.lock = threading.Lock()
+        self.last = (float("-inf"), None)
 
     def look(self):
         """``{"dead_letters", "intake_waiting", "intake_oldest_seconds"}``; None for what the broker did not tell."""
+        with self.lock:
+            taken, figures = self.last
+            if time.monotonic() - taken < BROKER_LOOK_SECONDS:
+                return figures
+            figures = self._read()
+            self.last = (time.monotonic(), figures)
+            return figures
+
+    def _read(self):
         figures = {"dead_letters": None, "intake_waiting": None, "intake_oldest_seconds": None}
         try:
-            with Connection(self.amqp_uri, connect_timeout=2) as connection:
-                figures["dead_letters"] = self._depth(connection, DEAD_LETTER_QUEUE)
-                figures["intake_waiting"] = self._depth(connection, INTAKE_QUEUE)
-                if figures["intake_waiting"]:
-                    figures["intake_oldest_seconds"] = self._oldest_intake_age(connection)
-                elif figures["intake_waiting"] == 0:
-                    figures["intake_oldest_seconds"] = 0.0
+            if self.connection is None:
+                self.connection = Connection(self.amqp_uri, connect_timeout=2)
+                self.connection.connect()
+            figures["dead_letters"] = self._depth(self.connection, DEAD_LETTER_QUEUE)
+            figures["intake_waiting"] = self._depth(self.connection, INTAKE_QUEUE)
+            figures["intake_oldest_seconds"] = (
+                self._oldest_intake_age(self.connection) if figures["intake_waiting"] else 0.0)
         except Exception:  # the broker is away: /health says so through the services
             log.warning("could not read queue depths from the broker", exc_info=True)
+            self.close()
+            return dict.fromkeys(figures)
         return figures
+
+    def close(self):
+        if self.connection is not None:
+            self.connection.release()
+            self.connection = None
 
     @staticmethod
     def _depth(connection, queue):
         channel = connection.channel()
         try:
             return channel.queue_declare(queue=queue, passive=True).message_count
-        except Exception:  # not declared yet: nothing ever waited there
+        except connection.channel_errors:  # not declared yet: nothing ever waited there
             return 0
         finally:
             if channel.is_open:
@@ -204,8 +231,15 @@ class Watch(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.broker = BrokerQueues(config[AMQP_URI_CONFIG_KEY])
+        for service in SERVICE_NAMES:  # at 0 from the start, so that a rate over them is defined
+            RPC_TIMEOUTS.labels(service)
         cache_seconds = config.get("METRICS_CACHE_SECONDS")
         self.snapshot = Snapshot(DEFAULT_CACHE_SECONDS if cache_seconds in (None, "") else float(cache_seconds))
 
     def get_dependency(self, worker_ctx):
         return self
+
+    def stop(self):
+        self.broker.close()
+
+    kill = stop

@@ -14,8 +14,9 @@ SUBMITTED = {"tracking_number": "DUMAS-AAAA-BBBB-CCCC", "reporter_secret_hash": 
 
 
 def test_nothing_declared_yet_is_nothing_waiting(rabbit_config):
-    assert BrokerQueues(rabbit_config["AMQP_URI"]).look() == {
-        "dead_letters": 0, "intake_waiting": 0, "intake_oldest_seconds": 0.0}
+    queues = BrokerQueues(rabbit_config["AMQP_URI"])
+    assert queues.look() == {"dead_letters": 0, "intake_waiting": 0, "intake_oldest_seconds": 0.0}
+    queues.close()
 
 
 def test_waiting_intake_and_dead_letters_are_counted_and_left_in_place(rabbit_config):
@@ -32,7 +33,10 @@ def test_waiting_intake_and_dead_letters_are_counted_and_left_in_place(rabbit_co
     first = queues.look()
     assert first["dead_letters"] == 1 and first["intake_waiting"] == 2
     assert 90 <= first["intake_oldest_seconds"] < 150
-    again = queues.look()
+    queues.close()
+    afresh = BrokerQueues(uri)  # a new look, not the last one's figures
+    again = afresh.look()
+    afresh.close()
     assert again["intake_waiting"] == 2 and again["intake_oldest_seconds"] >= first["intake_oldest_seconds"]
 
 
