@@ -3,8 +3,13 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 from shared.config import database_url, load_config
+
+# eventlet (imported with nameko) announces that it is in bugfix-only mode; the runner's output
+# stays free of it, as the processes' logs are (bakohumas.process).
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def cmd_run(args):

@@ -66,6 +66,9 @@ class ComplaintsService(HealthCheck):
     def on_agency_deactivated(self, uow, envelope):
         domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
+    def gauges(self, session, now):
+        return {"complaints_overdue": {"stage": domain.overdue_by_stage(session, now)}}
+
     @timer(interval=SWEEP_SECONDS)
     def sweep_deadlines(self):
         """Escalate overdue complaints once each, and close those whose reporter stayed silent."""
