@@ -1,0 +1,97 @@
+"""Stopping ``bakohumas run`` the ways a terminal, systemd, ``timeout`` or a CI runner do leaves no
+process behind and within the stop bound; a crashed process is started again."""
+import os
+import signal
+import time
+
+import pytest
+import requests
+
+from bakohumas.harness import LocalStack, running
+
+STOP_TIMEOUT = 8  # the stack's bound (seconds), short so that a stuck stop shows quickly
+pytestmark = pytest.mark.e2e
+
+
+def signal_group(sig, times=1):
+    def send(stack):
+        for _ in range(times):
+            os.killpg(stack.runner.pid, sig)
+            time.sleep(0.3)
+    return send
+
+
+def signal_runner(sig):
+    def send(stack):
+        os.kill(stack.runner.pid, sig)
+    return send
+
+
+WAYS = {
+    "SIGTERM to the group": signal_group(signal.SIGTERM),
+    "SIGTERM to the group twice": signal_group(signal.SIGTERM, 2),
+    "SIGINT to the group twice (Ctrl-C, Ctrl-C)": signal_group(signal.SIGINT, 2),
+    "SIGTERM to the runner only": signal_runner(signal.SIGTERM),
+    "SIGKILL to the runner only": signal_runner(signal.SIGKILL),
+}
+
+
+def started(stack):
+    stack.start(timeout=120)
+    pids = [stack.pid(label) for label in ("directory", "calendar", "distribution", "complaints", "gateway")]
+    assert sorted(stack.leftovers()) == sorted([stack.runner.pid, *pids])
+    return pids
+
+
+def assert_stops_cleanly(stack, send, pids):
+    began = time.monotonic()
+    send(stack)
+    stack.runner.wait(STOP_TIMEOUT + 15)
+    deadline = time.monotonic() + STOP_TIMEOUT + 5
+    while stack.leftovers() and time.monotonic() < deadline:  # a SIGKILLed runner's children stop by themselves
+        time.sleep(0.2)
+    assert stack.leftovers() == [], stack.log()[-3000:]
+    assert not [pid for pid in pids if running(pid)]
+    assert "re-send() an already-triggered event" not in stack.log()
+    assert "starting again" not in stack.log(), "a stop was taken for a crash"
+    return time.monotonic() - began
+
+
+@pytest.fixture
+def own_stack():
+    stack = LocalStack(own_group=True, extra_env={"STOP_TIMEOUT": str(STOP_TIMEOUT)})
+    try:
+        yield stack
+    finally:
+        if stack.runner is not None and stack.runner.poll() is None:
+            os.killpg(stack.runner.pid, signal.SIGKILL)
+        for pid in stack.leftovers():
+            os.kill(pid, signal.SIGKILL)
+        stack.stop()
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_a_stop_leaves_no_process_behind(own_stack, way):
+    pids = started(own_stack)
+    took = assert_stops_cleanly(own_stack, WAYS[way], pids)
+    assert took < STOP_TIMEOUT + 10
+
+
+def test_the_next_start_after_a_stop_is_clean(own_stack):
+    assert_stops_cleanly(own_stack, WAYS["SIGTERM to the group twice"], started(own_stack))
+    pids = started(own_stack)
+    assert requests.get(own_stack.url + "/health", timeout=10).status_code == 200
+    assert_stops_cleanly(own_stack, WAYS["SIGTERM to the group"], pids)
+
+
+def test_a_crashed_process_is_started_again_and_the_stack_is_healthy(own_stack):
+    started(own_stack)
+    crashed = own_stack.pid("calendar")
+    own_stack.kill("calendar", signal.SIGKILL, hold=False)
+    deadline = time.monotonic() + 60
+    while own_stack.pid("calendar") == crashed:
+        assert time.monotonic() < deadline, "calendar was not started again"
+        time.sleep(0.2)
+    assert "calendar exited with code -9; starting it again" in own_stack.log()
+    own_stack.wait_healthy(90)
+    assert running(own_stack.pid("calendar"))
