@@ -112,9 +112,9 @@ class Child:
         self.restart_at = None
         self.held = False
 
-    def start(self):
+    def start(self, now):
         self.process = spawn(self.name)
-        self.started = time.monotonic()
+        self.started = now
         self.restart_at = None
         self.pid_file.write_text(str(self.process.pid))
 
@@ -122,7 +122,7 @@ class Child:
         """Start again when due; notice an exit and schedule the restart. Raises StackFailed."""
         if self.restart_at is not None:
             if now >= self.restart_at:
-                self.start()
+                self.start(now)
                 print(f"bakohumas: {self.label} started again (pid {self.process.pid})", file=sys.stderr, flush=True)
             return
         code = self.process.poll()
@@ -137,7 +137,7 @@ class Child:
         if self.held:
             self.held = False
             self.failed_starts = 0
-            self.start()
+            self.start(now)
             print(f"bakohumas: {self.label} released, started again (pid {self.process.pid})", file=sys.stderr, flush=True)
             return
         self.failed_starts = self.failed_starts + 1 if now - self.started < self.QUICK_SECONDS else 1
@@ -175,7 +175,7 @@ class Stack:
             for index in range(copies):
                 label = name if copies == 1 else f"{name}-{index + 1}"
                 child = Child(label, name, self.run_dir / f"{label}.pid")
-                child.start()
+                child.start(time.monotonic())
                 self.children.append(child)
 
     def supervise(self):

@@ -95,3 +95,39 @@ def test_a_crashed_process_is_started_again_and_the_stack_is_healthy(own_stack):
     assert "calendar exited with code -9; starting it again" in own_stack.log()
     own_stack.wait_healthy(90)
     assert running(own_stack.pid("calendar"))
+
+
+def test_one_served_process_beats_while_it_runs_and_stops_once_on_two_sigterms(tmp_path):
+    """``bakohumas serve`` as in a container: the heartbeat the probes read, and a double SIGTERM."""
+    import subprocess
+    import sys
+
+    from bakohumas.harness import ROOT, Vhost
+
+    vhost = Vhost().create()
+    heartbeat = tmp_path / "probe" / "heartbeat"
+    env = {**os.environ, "AMQP_URI": vhost.amqp_uri, "DATA_DIR": str(tmp_path), "HEARTBEAT_FILE": str(heartbeat),
+           "STOP_TIMEOUT": str(STOP_TIMEOUT)}
+    served = subprocess.Popen([sys.executable, "-m", "bakohumas.cli", "serve", "directory", "--migrate"], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not heartbeat.exists():
+            assert time.monotonic() < deadline and served.poll() is None, "no heartbeat"
+            time.sleep(0.2)
+        first = heartbeat.stat().st_mtime
+        deadline = time.monotonic() + 30
+        while heartbeat.stat().st_mtime == first:
+            assert time.monotonic() < deadline, "the heartbeat was not renewed"
+            time.sleep(0.5)
+        served.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        served.send_signal(signal.SIGTERM)
+        assert served.wait(STOP_TIMEOUT + 10) == 0
+        log = served.stdout.read()
+        assert "already stopping" in log and "starting again" not in log, log
+        assert not heartbeat.exists(), "a stopped process must not look alive"
+    finally:
+        if served.poll() is None:
+            served.kill()
+        vhost.delete()
