@@ -215,6 +215,42 @@ class LocalStack:
         self.vhost.delete()
 
 
+def signal_group(sig, times=1):
+    def send(stack):
+        for _ in range(times):
+            os.killpg(stack.runner.pid, sig)
+            time.sleep(0.3)
+    return send
+
+
+def signal_runner(sig):
+    def send(stack):
+        os.kill(stack.runner.pid, sig)
+    return send
+
+
+# How a stack started with ``own_group=True`` gets stopped: by a terminal, systemd (KillMode=control-group),
+# ``timeout``, a CI runner, an impatient operator, or an OOM killer hitting the runner.
+STOP_WAYS = {
+    "SIGTERM to the group": signal_group(signal.SIGTERM),
+    "SIGTERM to the group twice": signal_group(signal.SIGTERM, 2),
+    "SIGINT to the group twice (Ctrl-C, Ctrl-C)": signal_group(signal.SIGINT, 2),
+    "SIGTERM to the runner only": signal_runner(signal.SIGTERM),
+    "SIGKILL to the runner only": signal_runner(signal.SIGKILL),
+}
+
+
+def stopped_within(stack, seconds):
+    """Seconds until no process of the stack runs (its runner and every child), or None after ``seconds``."""
+    began = time.monotonic()
+    deadline = began + seconds
+    while time.monotonic() < deadline:
+        if stack.runner.poll() is not None and not stack.leftovers():
+            return time.monotonic() - began
+        time.sleep(0.1)
+    return None
+
+
 class Api:
     """requests against the gateway with one API key; answers are plain ``requests`` responses."""
 

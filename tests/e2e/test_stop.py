@@ -7,33 +7,10 @@ import time
 import pytest
 import requests
 
-from bakohumas.harness import LocalStack, running
+from bakohumas.harness import STOP_WAYS as WAYS, LocalStack, running, stopped_within
 
 STOP_TIMEOUT = 8  # the stack's bound (seconds), short so that a stuck stop shows quickly
 pytestmark = pytest.mark.e2e
-
-
-def signal_group(sig, times=1):
-    def send(stack):
-        for _ in range(times):
-            os.killpg(stack.runner.pid, sig)
-            time.sleep(0.3)
-    return send
-
-
-def signal_runner(sig):
-    def send(stack):
-        os.kill(stack.runner.pid, sig)
-    return send
-
-
-WAYS = {
-    "SIGTERM to the group": signal_group(signal.SIGTERM),
-    "SIGTERM to the group twice": signal_group(signal.SIGTERM, 2),
-    "SIGINT to the group twice (Ctrl-C, Ctrl-C)": signal_group(signal.SIGINT, 2),
-    "SIGTERM to the runner only": signal_runner(signal.SIGTERM),
-    "SIGKILL to the runner only": signal_runner(signal.SIGKILL),
-}
 
 
 def started(stack):
@@ -44,17 +21,14 @@ def started(stack):
 
 
 def assert_stops_cleanly(stack, send, pids):
-    began = time.monotonic()
     send(stack)
-    stack.runner.wait(STOP_TIMEOUT + 15)
-    deadline = time.monotonic() + STOP_TIMEOUT + 5
-    while stack.leftovers() and time.monotonic() < deadline:  # a SIGKILLed runner's children stop by themselves
-        time.sleep(0.2)
-    assert stack.leftovers() == [], stack.log()[-3000:]
+    # A SIGKILLed runner's children notice (PR_SET_PDEATHSIG) and stop by themselves, within the bound.
+    took = stopped_within(stack, STOP_TIMEOUT + 15)
+    assert took is not None, f"left running: {stack.leftovers()}\n{stack.log()[-3000:]}"
     assert not [pid for pid in pids if running(pid)]
     assert "re-send() an already-triggered event" not in stack.log()
     assert "starting again" not in stack.log(), "a stop was taken for a crash"
-    return time.monotonic() - began
+    return took
 
 
 @pytest.fixture

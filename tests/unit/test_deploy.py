@@ -174,3 +174,41 @@ def test_every_deployment_keeps_one_pod_through_a_disruption():
             budget = budgets[doc["metadata"]["name"]]
             assert budget["selector"] == doc["spec"]["selector"]
             assert 1 <= budget["minAvailable"] < doc["spec"]["replicas"]
+
+
+def systemd_unit():
+    import configparser
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(ROOT / "deploy" / "systemd" / "bakohumas.service")
+    return unit
+
+
+def test_the_systemd_unit_stops_the_whole_stack_within_its_bound():
+    service = systemd_unit()["Service"]
+    config = yaml.safe_load((ROOT / "deploy" / "config.yaml").read_text().replace("${STOP_TIMEOUT:20}", "20"))
+    assert service["ExecStart"].endswith("/bakohumas run")
+    assert service["KillMode"] == "control-group"
+    # bakohumas run waits STOP_TIMEOUT plus 5 s for its processes before it kills them.
+    assert int(service["TimeoutStopSec"]) > int(config["STOP_TIMEOUT"]) + 5
+    assert service["Restart"] == "on-failure"
+    assert service["User"] not in ("", "root")
+    assert service["EnvironmentFile"].startswith("/etc/")
+    example = (ROOT / "deploy" / "systemd" / "bakohumas.env.example").read_text()
+    configured = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    assert configured <= set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "deploy" / "config.yaml").read_text()))
+    assert not re.search(r"^GATEWAY_SECRET=.", example, re.M), "no secret in the example"
+
+
+def test_systemd_accepts_the_unit(tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed here")
+    text = (ROOT / "deploy" / "systemd" / "bakohumas.service").read_text()
+    runnable = tmp_path / "bakohumas.service"  # the unit as installed, with an executable that exists here
+    runnable.write_text(text.replace("/opt/bakohumas/.venv/bin/bakohumas", shutil.which("true")))
+    checked = subprocess.run(["systemd-analyze", "verify", str(runnable)], capture_output=True, text=True)
+    assert checked.returncode == 0 and "bakohumas.service" not in checked.stderr, checked.stderr
