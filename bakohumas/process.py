@@ -16,10 +16,13 @@ import logging  # noqa: E402
 import logging.config  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
+import socket  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import amqp.exceptions  # noqa: E402
+import kombu.exceptions  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from bakohumas.stack import provide_gateway_secret, service_class, stop_seconds  # noqa: E402
@@ -29,6 +32,10 @@ log = logging.getLogger("bakohumas.process")
 
 # How often a running process renews its heartbeat file (see ``heartbeat``).
 HEARTBEAT_SECONDS = 5
+
+# The connection to RabbitMQ broke (it restarts, or is still booting): wait and start again.
+BROKER_ERRORS = (ConnectionError, socket.timeout, amqp.exceptions.ConnectionError, kombu.exceptions.OperationalError)
+MAX_PAUSE_SECONDS = 10
 
 # A container that dies sooner than this after starting did not start at all (bad configuration,
 # a broken migration): the process ends instead of starting it again.
@@ -82,19 +89,28 @@ class Process:
         # nameko kills the whole container when a worker cannot ack or answer because the broker
         # went away (a RabbitMQ restart): start a fresh one, which waits for the broker to come back.
         # Unacked messages are redelivered and unanswered callers retry, so nothing is lost.
+        # Losing the broker again while starting (it is still booting) is more of the same, never
+        # a reason to give up; any other failure right at start (bad configuration, a broken
+        # migration) ends the process, and whoever runs it decides (``bakohumas run`` counts them).
+        pause = 1
         while not self.stopping:
             started = time.monotonic()
             try:
                 self.run_once()
                 return
-            except Exception:
+            except Exception as exc:
                 if self.stopping:
                     log.warning("%s stopped with an error while stopping", self.name, exc_info=True)
                     return
-                if time.monotonic() - started < FAILED_START_SECONDS:
+                quick = time.monotonic() - started < FAILED_START_SECONDS
+                if quick and not isinstance(exc, BROKER_ERRORS):
                     raise
-                log.exception("%s stopped with an error; starting again", self.name)
-                eventlet.sleep(1)
+                pause = min(MAX_PAUSE_SECONDS, pause * 2) if quick else 1
+                log.exception("%s stopped with an error; starting again in %ss", self.name, pause)
+                self.runner = None
+                deadline = time.monotonic() + pause
+                while not self.stopping and time.monotonic() < deadline:
+                    eventlet.sleep(0.2)
 
     def run_once(self):
         runner = ServiceRunner(self.config)

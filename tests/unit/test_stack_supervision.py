@@ -64,3 +64,30 @@ def test_version_is_the_package_version(capsys):
     assert capsys.readouterr().out.strip() == f"bakohumas-hub {__version__}"
     project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
     assert __version__ == project["version"], "the installed package is older than pyproject.toml: run make setup"
+
+
+def serving(outcomes):
+    """A Process whose runs end with ``outcomes`` in turn (an exception raised, or None: stopped)."""
+    from bakohumas.process import Process
+
+    process = Process("calendar", {"STOP_TIMEOUT": 5})
+    runs = iter(outcomes)
+
+    def run_once():
+        outcome = next(runs)
+        if outcome is not None:
+            raise outcome
+    process.run_once = run_once
+    return process
+
+
+def test_losing_the_broker_while_starting_is_waited_out_not_a_failed_start(monkeypatch):
+    monkeypatch.setattr("bakohumas.process.signal.signal", lambda *_: None)
+    process = serving([ConnectionResetError(104, "Connection reset by peer"), None])
+    process.serve()  # returns: started again after the reset
+
+
+def test_any_other_failure_right_at_start_ends_the_process(monkeypatch):
+    monkeypatch.setattr("bakohumas.process.signal.signal", lambda *_: None)
+    with pytest.raises(KeyError):
+        serving([KeyError("DATABASES"), None]).serve()
