@@ -10,14 +10,15 @@ VENV=${VENV:-.venv}
 # The supported Pythons, newest first (pyproject.toml's requires-python says the same).
 SUPPORTED_MINORS=${PYTHON_MINORS:-13 12 11}  # PYTHON_MINORS=11: only 3.11
 
-supported() {
-  "$1" -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null
+supported() {  # python: is it one of SUPPORTED_MINORS?
+  "$1" -c 'import sys; sys.exit(str(sys.version_info[1]) not in sys.argv[1].split() or sys.version_info[0] != 3)' \
+    "$SUPPORTED_MINORS" 2>/dev/null
 }
 
 find_python() {
   if [ -n "${PYTHON:-}" ]; then
     supported "$PYTHON" && { echo "$PYTHON"; return 0; }
-    echo "bakohumas setup: PYTHON=$PYTHON is not Python 3.11, 3.12 or 3.13" >&2
+    echo "bakohumas setup: PYTHON=$PYTHON is not Python 3.${SUPPORTED_MINORS// /, 3.}" >&2
     return 1
   fi
   local pyenv_root=${PYENV_ROOT:-$HOME/.pyenv} minor candidate
@@ -27,7 +28,7 @@ find_python() {
     done
   done
   if supported python3; then echo python3; return 0; fi
-  echo "bakohumas setup: Python 3.11, 3.12 or 3.13 is needed (set PYTHON=/path/to/python3)" >&2
+  echo "bakohumas setup: Python 3.${SUPPORTED_MINORS// /, 3.} is needed (set PYTHON=/path/to/python3)" >&2
   return 1
 }
 
