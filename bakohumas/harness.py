@@ -113,8 +113,7 @@ class LocalStack:
         self.runner = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=self._log,
                                        stderr=subprocess.STDOUT, start_new_session=self.own_group)
         self.wait_healthy(timeout)
-        # The runner checks health itself before it watches its children; a process killed
-        # before then would count as a failed start and stop the whole stack.
+        # Ready as a user sees it: the runner has printed its line (it checks health itself first).
         deadline = time.monotonic() + timeout
         while "Bakohumas Hub is running at" not in self.log():
             if time.monotonic() > deadline or self.runner.poll() is not None:
