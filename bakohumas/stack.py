@@ -103,7 +103,6 @@ class Child:
     # the process cannot start at all (bad configuration, a broken migration), and the stack stops.
     QUICK_SECONDS = 10
     FAILED_STARTS = 5
-    MAX_BACKOFF = 30
 
     def __init__(self, label, name, pid_file):
         self.label, self.name, self.pid_file = label, name, pid_file
@@ -144,7 +143,7 @@ class Child:
         if self.failed_starts >= self.FAILED_STARTS:
             raise StackFailed(f"{self.label} exited {self.failed_starts} times within {self.QUICK_SECONDS}s "
                               f"of starting (last code {code}); it cannot start, stopping everything")
-        delay = min(self.MAX_BACKOFF, 2 ** (self.failed_starts - 1))
+        delay = 2 ** (self.failed_starts - 1)
         self.restart_at = now + delay
         print(f"bakohumas: {self.label} exited with code {code}; starting it again in {delay}s",
               file=sys.stderr, flush=True)
@@ -156,7 +155,7 @@ class Child:
 class Stack:
     """The processes of one running system, with a pid file each under DATA_DIR/run.
 
-    A process that exits by itself is started again (1, 2, 4… seconds later); one that keeps failing
+    A process that exits by itself is started again (1 s later; 2, 4, 8 s after failed starts); one that keeps failing
     right at start stops the stack. ``stop`` signals every process once and kills what is still
     there after the bound.
     """
