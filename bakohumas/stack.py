@@ -92,7 +92,7 @@ class StackFailed(RuntimeError):
     pass
 
 
-class Child:
+class SupervisedProcess:
     """One supervised process: started again with backoff when it exits by itself.
 
     An operator keeps it down by creating ``DATA_DIR/run/<label>.hold`` before stopping it, and has
@@ -173,7 +173,7 @@ class Stack:
             copies = 1 if name == "gateway" else self.instances
             for index in range(copies):
                 label = name if copies == 1 else f"{name}-{index + 1}"
-                child = Child(label, name, self.run_dir / f"{label}.pid")
+                child = SupervisedProcess(label, name, self.run_dir / f"{label}.pid")
                 child.start(time.monotonic())
                 self.children.append(child)
 

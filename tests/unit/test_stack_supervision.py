@@ -20,7 +20,7 @@ def exits_at_once(monkeypatch):
 
 
 def test_a_process_that_keeps_failing_at_start_stops_the_stack_after_backing_off(tmp_path, exits_at_once, capsys):
-    child = stack.Child("calendar", "calendar", tmp_path / "calendar.pid")
+    child = stack.SupervisedProcess("calendar", "calendar", tmp_path / "calendar.pid")
     child.start(0.0)
     delays, now = [], 0.0
     with pytest.raises(stack.StackFailed, match="calendar exited 5 times"):
@@ -34,18 +34,18 @@ def test_a_process_that_keeps_failing_at_start_stops_the_stack_after_backing_off
 
 
 def test_a_process_that_ran_a_while_is_started_again_after_a_second(tmp_path, exits_at_once, monkeypatch):
-    child = stack.Child("gateway", "gateway", tmp_path / "gateway.pid")
+    child = stack.SupervisedProcess("gateway", "gateway", tmp_path / "gateway.pid")
     now = 0.0
     for _ in range(10):  # crashes after running a while never add up to a failed start
         child.start(now)
-        now += stack.Child.QUICK_SECONDS + 1
+        now += stack.SupervisedProcess.QUICK_SECONDS + 1
         child.supervise(now)
         assert child.restart_at - now == 1
     assert (tmp_path / "gateway.pid").read_text() == str(child.process.pid)
 
 
 def test_a_held_process_stays_down_until_released(tmp_path, exits_at_once):
-    child = stack.Child("complaints", "complaints", tmp_path / "complaints.pid")
+    child = stack.SupervisedProcess("complaints", "complaints", tmp_path / "complaints.pid")
     child.start(0.0)
     (tmp_path / "complaints.hold").touch()
     first = child.process
