@@ -115,7 +115,11 @@ class Process:
     def run_once(self):
         runner = ServiceRunner(self.config)
         runner.add_service(service_class(self.name))
-        runner.start()
+        try:
+            runner.start()
+        except Exception:
+            runner.kill()  # what did start (a consumer, a timer) must not outlive a failed start
+            raise
         self.runner, self.runner_stopped = runner, False
         if self.stopping:  # the signal came while starting
             self.stop_runner()
