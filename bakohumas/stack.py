@@ -115,7 +115,10 @@ class SupervisedProcess:
         self.process = spawn(self.name)
         self.started = now
         self.restart_at = None
-        self.pid_file.write_text(str(self.process.pid))
+        # Whole or not at all: a reader (the test harness, an operator's script) never sees it empty.
+        partial = self.pid_file.with_suffix(".pid.partial")
+        partial.write_text(str(self.process.pid))
+        os.replace(partial, self.pid_file)
 
     def supervise(self, now):
         """Start again when due; notice an exit and schedule the restart. Raises StackFailed."""
