@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 .PHONY: run test setup bench clean
 
 setup:
-	@deploy/setup.sh
+	@VENV=$(VENV) deploy/setup.sh
 
 run: setup
 	@$(VENV)/bin/bakohumas run
 
 test:
-	@deploy/setup.sh --management
+	@VENV=$(VENV) deploy/setup.sh --management
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -5,6 +5,7 @@ import os
 import sys
 import warnings
 
+from bakohumas import __version__
 from shared.config import database_url, load_config
 
 # eventlet (imported with nameko) announces that it is in bugfix-only mode; the runner's output
@@ -140,6 +141,7 @@ def cmd_dead_letters(args):
 
 def parser():
     top = argparse.ArgumentParser(prog="bakohumas", description="Operate a Bakohumas Hub.")
+    top.add_argument("--version", action="version", version=f"bakohumas-hub {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run every service and the gateway on this machine")
