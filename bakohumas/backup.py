@@ -128,7 +128,7 @@ def server_major(url):
 
 def tool_major(tool):
     out = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"(\d+)(?:\.\d+)?", out.split(")")[-1]).group(1))
+    return int(re.search(r"\(PostgreSQL\)\s*(\d+)", out).group(1))
 
 
 def postgres_tool(name, server):

@@ -255,3 +255,20 @@ def test_the_commands_print_the_archive_and_exit_with_the_refusals_code(system, 
     assert cli.main(["restore", str(cut)]) == backup.DAMAGED
     assert "refused, nothing changed: the archive is damaged or cut short" in capsys.readouterr().err
     assert cli.main(["restore", printed]) == 0
+
+
+def fake_tool(folder, name, version_line):
+    tool = folder / name
+    tool.write_text(f"#!/bin/sh\necho '{version_line}'\n")
+    tool.chmod(0o755)
+    return tool
+
+
+def test_a_pg_dump_at_least_as_new_as_the_server_is_chosen(tmp_path, monkeypatch):
+    newer = fake_tool(tmp_path, "pg_dump", "pg_dump (PostgreSQL) 98.2 (Debian 98.2-1)")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert backup.postgres_tool("pg_dump", 97) == str(newer)
+    with pytest.raises(backup.BackupRefused) as refused:
+        backup.postgres_tool("pg_dump", 99)
+    assert "pg_dump 99 or newer is needed for a PostgreSQL 99 server; found:" in str(refused.value)
+    assert f"{newer} (98)" in str(refused.value)
