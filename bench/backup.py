@@ -15,7 +15,6 @@ What it holds the system to:
 """
 import json
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -23,13 +22,13 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 from sqlalchemy import create_engine, inspect, text
 
 from bakohumas.harness import Api, LocalStack
 from bench.common import table
+from bench.faults import Receiver
 from services import SERVICE_NAMES
 from shared.config import database_url, load_config
 from shared.db import normalise_url
@@ -44,34 +43,10 @@ SETTLE_SECONDS = 120
 OUTBOX_COLUMNS = "event_id, name, envelope"
 
 
-class Receiver:
-    """A webhook destination counting what it got per ``webhook-id``."""
-
-    def __init__(self):
-        self.received = Counter()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received[self.headers["webhook-id"]] += 1
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def twice(self):
-        return sorted(webhook_id for webhook_id, count in self.received.items() if count > 1)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+def twice(receiver):
+    """The ``webhook-id`` of each delivery that reached the receiver more than once."""
+    counts = Counter(webhook_id for _at, _path, webhook_id, _body in receiver.calls)
+    return sorted(webhook_id for webhook_id, count in counts.items() if count > 1)
 
 
 @dataclass
@@ -143,7 +118,7 @@ def settled(urls, receiver, expected_deliveries):
         if scalar(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]:
             return False
     pending = scalar(urls["distribution"], "SELECT count(*) FROM deliveries WHERE state != 'delivered'")[0][0]
-    return pending == 0 and len(receiver.received) >= expected_deliveries
+    return pending == 0 and len(receiver.calls) >= expected_deliveries
 
 
 # ------------------------------------------------------------------ a forum and its day
@@ -305,7 +280,7 @@ def drill(size=24, postgresql=()):
         stack.start()
         urls = service_urls(stack)
         coordinator, members, clients = load_forum(stack)
-        expect(coordinator.post("/api/v1/subscriptions", json={"url": receiver.url, "filters": {}}), 201)
+        expect(coordinator.post("/api/v1/subscriptions", json={"url": receiver.url("drill"), "filters": {}}), 201)
         made = a_day_of_activity(stack, coordinator, members, clients, size, urls)
         deliveries = len(made["content"]) + sum(1 for i in range(0, size, 8))
         eventually(lambda: settled(urls, receiver, deliveries), "the day's events and deliveries to settle")
@@ -340,7 +315,7 @@ def drill(size=24, postgresql=()):
             raise RuntimeError(f"restore failed ({restored.returncode}): {restored.stderr}")
         stack.start()
 
-        delivered_before = Counter(receiver.received)
+        delivered_before = len(receiver.calls)
         eventually(lambda: all(not scalar(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]
                                for url in urls.values()), "the restored outboxes to be sent again")
         after = read_all(urls)
@@ -352,10 +327,10 @@ def drill(size=24, postgresql=()):
                      "the coordinator reads the forum differently after the restore")
         check_load(result, answered, (began, ended), urls, coordinator)
         check_new_writes(result, stack, coordinator, members, clients, receiver, delivered_before)
-        result.check(not receiver.twice(), f"delivered twice: {receiver.twice()}")
+        result.check(not twice(receiver), f"delivered twice: {twice(receiver)}")
     finally:
         stack.stop()
-        receiver.close()
+        receiver.down()
         shutil.rmtree(backups, ignore_errors=True)
         shutil.rmtree(stack.data_dir, ignore_errors=True)
         if pg_names:
@@ -401,7 +376,7 @@ def check_new_writes(result, stack, coordinator, members, clients, receiver, del
     content = expect(client.post("/api/v1/content", json={
         "type": "news", "headline": "Berita setelah pemulihan", "language": "id", "body_html": "<p>Ya.</p>"}), 201)
     expect(client.post(f"/api/v1/content/{content['id']}/publish", json={}), 200)
-    eventually(lambda: len(receiver.received) > len(delivered_before), "the new release's delivery")
+    eventually(lambda: len(receiver.calls) > delivered_before, "the new release's delivery")
     # Give the courier a few more rounds: an old delivery sent again would show now.
     time.sleep(5)
 
