@@ -440,6 +440,17 @@ class PostgresSwap:
         self._admin(f'DROP DATABASE IF EXISTS "{self.aside}" WITH (FORCE)')
 
 
+def undo_all(steps):
+    """Run every undo step, even after one fails; the failures."""
+    failed = []
+    for step in steps:
+        try:
+            step()
+        except Exception as exc:
+            failed.append(exc)
+    return failed
+
+
 def restore(config, archive_path):
     """Put the system's data back as the archive has it; returns the manifest.
 
@@ -496,20 +507,19 @@ def restore(config, archive_path):
             for swap in swaps:
                 swap.swap()
         except BaseException:
-            for swap in reversed(swaps):
-                swap.undo()
-            for kept, original in reversed(moved):
-                if kept is None:
-                    original.unlink(missing_ok=True)
-                else:
-                    kept.rename(original)
-            if not any(path.is_file() for path in aside.rglob("*")):
-                shutil.rmtree(aside, ignore_errors=True)
+            steps = [swap.undo for swap in reversed(swaps)]
+            steps += [(lambda kept=kept, original=original:
+                       original.unlink(missing_ok=True) if kept is None else kept.rename(original))
+                      for kept, original in reversed(moved)]
+            failed = undo_all(steps)
+            if failed:
+                raise BackupRefused(f"the restore failed and so did putting the old data back ({failed[0]}); "
+                                    f"what it replaced is kept in {aside} and as *_replaced_{token} databases",
+                                    1) from None
+            shutil.rmtree(aside, ignore_errors=True)
             raise
     except BaseException:
-        for swap in swaps:
-            if swap.state == "staged":
-                swap.undo()
+        undo_all([swap.undo for swap in swaps if swap.state == "staged"])
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)

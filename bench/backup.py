@@ -14,6 +14,7 @@ What it holds the system to:
 - new writes work on the restored system.
 """
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -298,7 +299,7 @@ def drill(size=24, postgresql=()):
         if out.returncode != 0:
             raise RuntimeError(f"backup failed ({out.returncode}): {out.stderr}")
         archive = out.stdout.strip()
-        result.archive_bytes = len(open(archive, "rb").read())
+        result.archive_bytes = os.path.getsize(archive)
         answered = load.answered
         result.writes = Counter(f"{kind} {'before' if at < began else 'after' if at > ended else 'during'}"
                                 for at, kind, _ in answered)
