@@ -383,17 +383,21 @@ def check_new_writes(result, stack, coordinator, members, clients, receiver, del
 
 
 def main(options):
-    quick = "--quick" in options
-    sizes = [24] if quick else [400]
+    sizes = [24] if "--quick" in options else [400]
+    layouts = [()] + ([("distribution", "complaints")] if "--postgresql" in options else [])
     rows = []
     for size in sizes:
-        for postgresql in ([()] + ([("distribution", "complaints")] if "--postgresql" in options else [])):
+        for postgresql in layouts:
             result = drill(size, postgresql)
-            before, after = sum(result.records_before.values()), sum(result.records_after.values())
-            rows.append([f"{size} ({'+'.join(postgresql) + ' on PostgreSQL' if postgresql else 'SQLite'})",
-                         f"{before}", f"{after}", f"{result.archive_bytes / 1024:.0f} KiB",
-                         f"{result.backup_seconds:.2f} s", f"{result.restore_seconds:.2f} s",
-                         ", ".join(f"{k}: {v}" for k, v in sorted(result.writes.items())),
-                         "none" if not result.problems else "; ".join(result.problems)])
-    print(table(["day of activity", "rows before", "rows after", "archive", "backup", "restore",
-                 "writes during the drill", "problems"], rows))
+            rows.append({
+                "day of activity": size,
+                "databases": "+".join(postgresql) + " on PostgreSQL" if postgresql else "SQLite",
+                "rows before": sum(result.records_before.values()),
+                "rows after": sum(result.records_after.values()),
+                "archive KiB": round(result.archive_bytes / 1024),
+                "backup s": round(result.backup_seconds, 2), "restore s": round(result.restore_seconds, 2),
+                "writes": ", ".join(f"{kind}: {count}" for kind, count in sorted(result.writes.items())),
+                "problems": "; ".join(result.problems) or "none"})
+            print(json.dumps({**rows[-1], "tables before": result.records_before,
+                              "tables after": result.records_after}), flush=True)
+    table(rows, list(rows[0]))
