@@ -272,3 +272,13 @@ def test_a_pg_dump_at_least_as_new_as_the_server_is_chosen(tmp_path, monkeypatch
         backup.postgres_tool("pg_dump", 99)
     assert "pg_dump 99 or newer is needed for a PostgreSQL 99 server; found:" in str(refused.value)
     assert f"{newer} (98)" in str(refused.value)
+
+
+def test_an_entry_named_outside_the_archive_folders_is_refused(system, archive):
+    def escape(name, data):
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["entries"][-1]["name"] = "../../etc/cron.d/x"
+            return json.dumps(manifest).encode()
+        return data
+    assert_refused(system, rewrite(archive, escape), "outside databases/ and files/")
