@@ -10,7 +10,7 @@ from shared.schemas import Id, Name, Schema
 # Where Indonesian agencies sit: WIB (Jakarta, Pontianak), WITA (Makassar), WIT (Jayapura).
 ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
 RESPONSES = ("confirmed", "declined")
-CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+CLOCK = r"^([01]\d|2[0-3]):[0-5]\d\Z"
 
 
 def moment(**kwargs):

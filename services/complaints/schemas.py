@@ -6,13 +6,13 @@ from shared.contracts.directory import AGENCY_KINDS
 from shared.schemas import Id, Name, Phone, Schema
 
 CHANNELS = ("web", "whatsapp", "sms", "email", "qr", "ptsp", "social_media", "app", "open311")
-REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z",
                               error="a Kemendagri region code such as 73.72")
 # Indonesia's extent, with a margin for its seas: Sabang to Merauke, Miangas to Rote.
 LATITUDE = validate.Range(min=-11.5, max=6.5, error="outside Indonesia (latitude -11.5 to 6.5)")
 LONGITUDE = validate.Range(min=94.5, max=141.5, error="outside Indonesia (longitude 94.5 to 141.5)")
-CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}\Z",
-                                error="lowercase letters, digits and _ (2-40 characters)")
+CATEGORY_CODE = [validate.Length(max=40), validate.Regexp(r"^[a-z][a-z0-9_]{1,39}\Z",
+                                                         error="lowercase letters, digits and _ (2-40 characters)")]
 MAX_TEXT = 4000
 
 

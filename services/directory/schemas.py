@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
 from shared.schemas import Id, Name, Phone, Schema, normalise_phone
 
-REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
+REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z"
 
 
 _url = validate.URL(relative=False, schemes={"http", "https"}, require_tld=True)

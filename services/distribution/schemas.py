@@ -38,9 +38,9 @@ def known_subjects(codes):
 
 
 class Attachment(Schema):
-    url = fields.String(required=True, validate=http_url)
+    url = fields.String(required=True, validate=[validate.Length(max=2000), http_url])
     media_type = fields.String(required=True, validate=validate.Regexp(
-        r"^[a-z]+/[A-Za-z0-9.+-]+$", error="a media type such as image/jpeg"))
+        r"^[a-z]+/[A-Za-z0-9.+-]+\Z", error="a media type such as image/jpeg"))
     caption = fields.String(load_default="", validate=validate.Length(max=500))
 
 
