@@ -6,7 +6,7 @@ feeds, JSON), so text is cleaned where it enters, in one place:
 - every string loses its control characters (C0, DEL, C1) and lone surrogates; tab and newline
   stay for multi-line text (``\\r\\n`` becomes ``\\n``);
 - a name (``Name``) is also stripped and must be one line;
-- every integer and every time has one bound (``INTEGER_RANGE``, ``MOMENTS``), so no arithmetic or
+- every integer and every time has one bound (``INTEGER_RANGE``, ``EARLIEST``..``LATEST``), so no arithmetic or
   database column overflows on it;
 - an identifier (``Id``) fits the ``String(ID_LENGTH)`` columns ids are kept in;
 - a phone number (``Phone``) is read by ``phonenumbers`` and kept in E.164 (``+62...``).
