@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
+import requests
 import pytest
 
 from bakohumas.harness import Api, LocalStack
@@ -76,3 +77,32 @@ def test_every_service_works_on_postgresql(pg_stack):
     assert published.status_code == 200, published.text
     eventually(lambda: content.json()["uri"] in [
         doc["uri"] for doc in Api(pg_stack.url).get("/api/v1/feeds/content.json").json()])
+
+
+def test_every_complaint_answered_202_is_stored_and_every_unstorable_one_is_a_400(pg_stack):
+    """Hostile intake over HTTP: what does not fit a column is refused up front, naming the field;
+    what is accepted is later found by its tracking number (nothing dies in the service)."""
+    refused = {
+        "target_agency_id": complaint(target_agency_id="7" * 37),
+        "about_agency_id": complaint(about_agency_id="a" * 200),
+        "reporter": complaint(reporter={"name": "N" * 201}),
+        "location": complaint(location={"address": "Jl. " + "x" * 600}),
+    }
+    for field, body in refused.items():
+        answer = requests.post(pg_stack.url + "/api/v1/complaints", json=body, timeout=15)
+        assert answer.status_code == 400, (field, answer.text)
+        assert field in answer.json()["error"]["fields"], answer.text
+    odd_id = requests.post(pg_stack.url + "/api/v1/complaints", timeout=15,
+                           json=complaint(target_agency_id="'; DROP TABLE complaints; --"))
+    assert odd_id.status_code == 400 and "target_agency_id" in odd_id.json()["error"]["fields"]
+
+    accepted = [
+        complaint(target_agency_id=str(uuid.uuid4())),  # well formed, unknown: goes to triage
+        complaint(about_agency_id=str(uuid.uuid4()).upper()),
+        complaint(text="Lampu\u0007 jalan\u009b mati\x1b[2J sejak\x7f seminggu"),
+        complaint(reporter={"name": "  Ani\u0085 ", "phone": "0813-5557-8901"}),
+        complaint(location={"address": "Jl. Bau Massepe\u000b No. 1", "region_code": "73.72"}),
+    ]
+    numbers = [file(pg_stack.url, body)["tracking_number"] for body in accepted]
+    for number in numbers:
+        assert tracked(pg_stack.url, number)["tracking_number"] == number
