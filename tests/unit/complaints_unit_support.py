@@ -1,20 +1,14 @@
-"""A migrated complaints database in a temporary file, and helpers to fill it, for unit tests."""
+"""Helpers to fill a complaints database (the ``service_db("complaints")`` fixture) for unit tests."""
 from datetime import datetime, timezone
 
-from services.complaints import domain, models
-from shared.db import Store, migrate, utcnow
+from services.complaints import domain
+from shared.db import utcnow
 
 COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
 
 
 def actor(agency_id):
     return {"agency_id": agency_id, "role": "member", "key_id": f"key-{agency_id}"}
-
-
-def make_store(tmp_path):
-    url = f"sqlite:///{tmp_path / 'complaints.db'}"
-    migrate("complaints", url)
-    return Store(url, models)
 
 
 def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, active=True, role="member"):

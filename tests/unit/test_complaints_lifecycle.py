@@ -3,7 +3,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, submit
 from sqlalchemy import select
 
 from services.complaints import domain, models
@@ -15,8 +15,8 @@ DINAS, POLRES = actor("dinas"), actor("polres")
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = make_store(tmp_path)
+def store(service_db):
+    store = service_db("complaints")
     add_agency(store, "pemkot", region_code="73.72")
     add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
     add_agency(store, "polres", kind="polri", region_code="73.72")
