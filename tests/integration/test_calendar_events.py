@@ -12,7 +12,7 @@ from services.calendar.service import CalendarService
 from shared import contracts
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.service import service_rpc
-from tests.integration.support import wait_until
+from tests.integration.integration_support import wait_until
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k"}
 LATE = {"id": "late", "name": "Kantor Imigrasi", "short_name": "IMIGRASI", "kind": "imigrasi",

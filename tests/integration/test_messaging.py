@@ -12,7 +12,7 @@ from bakohumas import cli
 from shared import contracts, messaging
 from shared.messaging import DeadLetters
 from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService, build_tables
-from tests.integration.support import store_of, wait_until
+from tests.integration.integration_support import store_of, wait_until
 
 
 @pytest.fixture

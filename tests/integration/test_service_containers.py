@@ -25,7 +25,7 @@ from services.distribution.service import DistributionService
 from shared import contracts
 from shared.contracts.complaints import intake_queue
 from shared.errors import NotFound, ValidationFailed
-from tests.integration.support import wait_until
+from tests.integration.integration_support import wait_until
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 DINKES = {"agency_id": "dinkes", "role": "member", "key_id": "k1"}
@@ -43,38 +43,37 @@ def dependency(container, name):
 
 
 @pytest.fixture
-def start(container_factory, config, service_db):
-    """``start("calendar")`` -> ``(container, store)``: the service running on its migrated database."""
-    def run(name):
-        store = service_db(name)
-        container = container_factory(SERVICES[name], config)
-        container.start()
-        return container, store
-    return run
-
-
-@pytest.fixture
 def cluster(config):
     with ClusterRpcProxy(config) as proxy:
         yield proxy
 
 
-def announce(config, *agency_ids):
-    dispatch = event_dispatcher(config)
-    for agency_id in agency_ids:
-        dispatch("directory", "agency.registered",
-                 contracts.seal("agency.registered", {"agency": snapshot(agency_id)}))
+@pytest.fixture
+def start(container_factory, config, service_db, cluster):
+    """``start("calendar")`` -> ``(container, store)``: the service running on its migrated database,
+    its ``health`` answered over the broker."""
+    def run(name):
+        store = service_db(name)
+        container = container_factory(SERVICES[name], config)
+        container.start()
+        assert getattr(cluster, name).health() == {"service": name, "status": "ok"}
+        return container, store
+    return run
 
 
-def known(store, model, agency_id):
-    with store.reading() as session:
-        return session.get(model, agency_id)
+def announce_dinkes(config, store, agency_model):
+    """Send the directory's ``agency.registered`` for Dinkes; wait until the service keeps its copy."""
+    event_dispatcher(config)("directory", "agency.registered",
+                             contracts.seal("agency.registered", {"agency": snapshot("dinkes")}))
+
+    def known():
+        with store.reading() as session:
+            return session.get(agency_model, "dinkes")
+    wait_until(known)
 
 
 def test_directory_registers_and_answers_and_forgets_details_on_change(start, cluster, config):
     container, _store = start("directory")
-    assert cluster.directory.health() == {"service": "directory", "status": "ok"}
-
     registered = cluster.directory.register_agency(COORDINATOR, {"name": "Dinas Kesehatan",
                                                                  "short_name": "DINKES", "kind": "opd"})
     assert cluster.directory.get_agency(registered["id"])["short_name"] == "DINKES"
@@ -91,10 +90,7 @@ def test_directory_registers_and_answers_and_forgets_details_on_change(start, cl
 
 def test_calendar_keeps_announced_agencies_and_takes_proposals(start, cluster, config):
     _container, store = start("calendar")
-    assert cluster.calendar.health() == {"service": "calendar", "status": "ok"}
-
-    announce(config, "dinkes")
-    wait_until(lambda: known(store, calendar_models.Agency, "dinkes"))
+    announce_dinkes(config, store, calendar_models.Agency)
     start_at = datetime.now(timezone.utc) + timedelta(days=3)
     body = {"kind": "forum", "title": "Forum humas", "timezone": "Asia/Makassar", "start": start_at.isoformat(),
             "end": (start_at + timedelta(hours=2)).isoformat()}
@@ -107,10 +103,7 @@ def test_calendar_keeps_announced_agencies_and_takes_proposals(start, cluster, c
 
 def test_distribution_keeps_announced_agencies_and_takes_content(start, cluster, config):
     _container, store = start("distribution")
-    assert cluster.distribution.health() == {"service": "distribution", "status": "ok"}
-
-    announce(config, "dinkes")
-    wait_until(lambda: known(store, distribution_models.Agency, "dinkes"))
+    announce_dinkes(config, store, distribution_models.Agency)
     release = {"type": "release", "headline": "Vaksinasi keliling", "language": "id",
                "body_html": "<p>Mulai Senin.</p>"}
     item = cluster.distribution.create_content(DINKES, release)
@@ -122,10 +115,7 @@ def test_distribution_keeps_announced_agencies_and_takes_content(start, cluster,
 
 def test_complaints_keeps_announced_agencies_and_takes_complaints_from_the_intake_queue(start, cluster, config):
     _container, store = start("complaints")
-    assert cluster.complaints.health() == {"service": "complaints", "status": "ok"}
-
-    announce(config, "dinkes")
-    wait_until(lambda: known(store, complaints_models.Agency, "dinkes"))
+    announce_dinkes(config, store, complaints_models.Agency)
     number = "DUMAS-AAAA-BBBB-CCCC"
     submitted = contracts.seal("complaint.submitted", {
         "tracking_number": number, "reporter_secret_hash": "0" * 64, "submitted_at": datetime.now(timezone.utc),
@@ -156,7 +146,8 @@ def test_gateway_answers_over_http_with_every_service_behind_it(container_factor
 
     health = requests.get(f"{url}/health", timeout=10)
     assert health.status_code == 200, health.text
-    assert sorted(health.json()["services"]) == sorted(SERVICE_NAMES)
+    assert {name: answer["status"] for name, answer in health.json()["services"].items()} == {
+        name: "ok" for name in SERVICE_NAMES}
 
     secret = "k" * 32
     keys = dependency(gateway, "keys").cache
