@@ -12,7 +12,7 @@ import eventlet
 import pytest
 from kombu import Connection, Queue
 from nameko.events import get_event_exchange
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from services.directory import models
 from shared import contracts
@@ -150,6 +150,11 @@ class StoreContract:
             for n in range(40):
                 revoke(uow, n)
         claimed = {}
+
+        @event.listens_for(store.engine, "before_cursor_execute")
+        def let_another_relay_look_first(connection, cursor, statement, *args):
+            if statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+                eventlet.sleep(0.01)  # between a relay's look at the free rows and its claim of them
 
         def relay(owner):
             while rows := store.claim_outbox(owner, limit=3):
