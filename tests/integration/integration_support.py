@@ -13,6 +13,11 @@ def wait_until(check, timeout=15):
     raise AssertionError("condition not reached in time")
 
 
+def dependency(container, attr_name):
+    """The dependency provider a service container runs for the service's attribute ``attr_name``."""
+    return next(dep for dep in container.dependencies if dep.attr_name == attr_name)
+
+
 def store_of(container):
     """The :class:`shared.db.Store` a service container uses."""
-    return next(dep for dep in container.dependencies if dep.attr_name == "db").store
+    return dependency(container, "db").store

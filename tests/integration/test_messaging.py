@@ -11,8 +11,8 @@ from sqlalchemy import select
 from bakohumas import cli
 from shared import contracts, messaging
 from shared.messaging import DeadLetters
-from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService, build_tables
 from tests.integration.integration_support import store_of, wait_until
+from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService, build_tables
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from services.distribution.service import DistributionService
 from shared import contracts
 from shared.contracts.complaints import intake_queue
 from shared.errors import NotFound, ValidationFailed
-from tests.integration.integration_support import wait_until
+from tests.integration.integration_support import dependency, wait_until
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 DINKES = {"agency_id": "dinkes", "role": "member", "key_id": "k1"}
@@ -36,10 +36,6 @@ SERVICES = {"directory": DirectoryService, "calendar": CalendarService, "distrib
 def snapshot(agency_id, **fields):
     return {"id": agency_id, "name": f"Humas {agency_id}", "short_name": agency_id.upper(), "kind": "opd",
             "role": "member", "parent_id": None, "region_code": None, "active": True, **fields}
-
-
-def dependency(container, name):
-    return next(dep for dep in container.dependencies if dep.attr_name == name)
 
 
 @pytest.fixture

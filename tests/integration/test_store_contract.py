@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 import eventlet
 import pytest
+from amqp.exceptions import AMQPError
 from kombu import Connection, Queue
 from nameko.events import get_event_exchange
 from sqlalchemy import event, func, select
@@ -21,7 +22,7 @@ from shared.messaging import OutboxRelay, consumes
 
 AGENCY = {"id": "a1", "name": "Polres Parepare", "short_name": "POLRES", "kind": "polri",
           "role": "member", "parent_id": None, "region_code": "73.72", "active": True}
-REFUSING_BROKER = "amqp://guest:guest@127.0.0.1:5672/bakohumas-no-such-vhost"
+REFUSING_BROKER = "amqp://guest:guest@127.0.0.1:5672/bakohumas-no-such-vhost"  # refuses at once
 
 
 def agency_row(agency_id, moment=None):
@@ -123,7 +124,7 @@ class StoreContract:
         with store.unit_of_work() as uow:
             revoke(uow, 1)
         broken = OutboxRelay(store, {**rabbit_config, "AMQP_URI": REFUSING_BROKER}, "directory")
-        with pytest.raises(Exception):
+        with pytest.raises(AMQPError):
             broken.publish_due()
         assert [row.published_at for row in outbox(store)] == [None]
         healthy = OutboxRelay(store, rabbit_config, "directory")
