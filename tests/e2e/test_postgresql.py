@@ -1,50 +1,32 @@
 """The whole system on PostgreSQL (each service its own database), as docker-compose and the
 Kubernetes manifests run it: one pass through every service over HTTP."""
-import os
-import socket
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import psycopg
-import requests
 import pytest
+import requests
 
 from bakohumas.harness import Api, LocalStack
 from services import SERVICE_NAMES
+from tests.databases import create_postgres_database, drop_postgres_database, postgres_url, require_postgres
 from tests.e2e.complaints_e2e_support import complaint, eventually, file, tracked
 
 pytestmark = pytest.mark.e2e
-SERVER = os.environ.get("BAKOHUMAS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def postgres_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def pg_stack():
-    if not postgres_answers() and "BAKOHUMAS_TEST_POSTGRES" not in os.environ:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (set BAKOHUMAS_TEST_POSTGRES to a server URL)")
-    suffix = uuid.uuid4().hex[:8]
-    names = {service: f"bakohumas_test_{service}_{suffix}" for service in SERVICE_NAMES}
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        for name in names.values():
-            admin.execute(f'CREATE DATABASE "{name}"')
-    base = SERVER.rsplit("/", 1)[0]
-    env = {f"{service.upper()}_DATABASE_URL": f"{base}/{name}" for service, name in names.items()}
+    require_postgres()
+    names = {service: create_postgres_database() for service in SERVICE_NAMES}
+    env = {f"{service.upper()}_DATABASE_URL": postgres_url(name) for service, name in names.items()}
     stack = LocalStack(extra_env=env)
     try:
         yield stack.start()
     finally:
         stack.stop()
-        with psycopg.connect(SERVER, autocommit=True) as admin:
-            for name in names.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in names.values():
+            drop_postgres_database(name)
 
 
 def test_every_service_works_on_postgresql(pg_stack):

@@ -6,16 +6,12 @@ from sqlalchemy.exc import IntegrityError
 
 from services.directory import domain, models
 from shared.contracts import open_envelope
-from shared.db import Store
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 @pytest.fixture
-def store(tmp_path):
-    made = Store(f"sqlite:///{tmp_path / 'directory.db'}", models)
-    models.Base.metadata.create_all(made.engine)
-    yield made
-    made.dispose()
+def store(service_db):
+    return service_db("directory")
 
 
 def events(store, name=None):

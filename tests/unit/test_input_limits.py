@@ -15,7 +15,7 @@ from services.complaints import schemas as complaint_schemas
 from services.directory import schemas as directory_schemas
 from shared import schemas as shared_schemas
 from shared.schemas import Id, Schema, name_key
-from tests.unit.calendar_fixtures import at, cal, member  # noqa: F401
+from tests.unit.calendar_unit_support import member
 from services.calendar import domain as calendar_domain
 
 SERVICES = ("directory", "calendar", "distribution", "complaints")
@@ -167,7 +167,7 @@ def test_names_are_the_same_name_after_unicode_normalisation_case_and_spacing():
     assert name_key("Straße") == name_key("STRASSE")
 
 
-def test_an_item_with_control_characters_reaches_the_ics_feed_clean(cal):  # noqa: F811
+def test_an_item_with_control_characters_reaches_the_ics_feed_clean(cal):
     item = cal.scheduled(member("polres"), title="Rapat" + HOSTILE, venue="Aula\x1b Utama",
                          description="Agenda\x0b:\r\n1. Pembukaan\x7f")
     text = cal.read(calendar_domain.public_feed)
