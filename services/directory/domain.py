@@ -105,9 +105,19 @@ def count_active_coordinators(session):
         Agency.role == "coordinator", Agency.active.is_(True)))
 
 
-def keep_a_coordinator(session, agency, field):
+def lock_active_coordinators(uow):
+    """The ids of the active coordinators, held until the unit of work ends (their rows locked on
+    PostgreSQL, the writer lock on SQLite): two coordinators stepping down at once are then
+    decided one after the other, never both against the same count."""
+    uow.hold_writes()
+    return set(uow.session.scalars(select(Agency.id).where(Agency.role == "coordinator", Agency.active.is_(True))
+                               .order_by(Agency.id).with_for_update()))
+
+
+def keep_a_coordinator(uow, agency, field):
     """The forum always keeps at least one active coordinator."""
-    if agency.role == "coordinator" and agency.active and count_active_coordinators(session) <= 1:
+    coordinators = lock_active_coordinators(uow)
+    if coordinators == {agency.id}:
         raise Conflict("the forum needs at least one active coordinator; appoint another one first",
                        {field: ["this is the last active coordinator"]})
 
@@ -191,7 +201,7 @@ def update_agency(uow, actor, agency_id, data):
     if "parent_id" in values and values["parent_id"] != agency.parent_id:
         check_parent(session, values["parent_id"], agency.id)
     if values.get("role", agency.role) != agency.role:
-        keep_a_coordinator(session, agency, "role")
+        keep_a_coordinator(uow, agency, "role")
     for name in ("name", "short_name", "kind", "role", "parent_id", "region_code"):
         if name in values:
             setattr(agency, name, values[name])
@@ -218,7 +228,7 @@ def deactivate_agency(uow, agency_id):
     agency = get_agency(uow.session, agency_id)
     if not agency.active:
         return agency
-    keep_a_coordinator(uow.session, agency, "agency_id")
+    keep_a_coordinator(uow, agency, "agency_id")
     agency.active = False
     agency.deactivated_at = agency.updated_at = utcnow()
     for key in uow.session.scalars(select(ApiKey).where(ApiKey.agency_id == agency.id,
