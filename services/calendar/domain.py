@@ -26,7 +26,7 @@ from sqlalchemy.orm import lazyload
 
 from services.calendar import schemas
 from services.calendar.models import Agency, Booking, BookingLock, FeedLink, HistoryEntry, Item, Participant
-from shared.agencies import keep_agency
+from shared.agencies import keep_agency, names_of
 from shared.rules import is_coordinator, require_coordinator
 from shared.rules import load as load_strict
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -259,6 +259,21 @@ def history(session, actor, item_id):
     get_item(session, actor, item_id)
     return session.scalars(select(HistoryEntry).where(HistoryEntry.item_id == item_id)
                            .order_by(HistoryEntry.id)).all()
+
+
+def agency_names(session, agency_ids):
+    """``{id: {"id", "name", "short_name"}}`` from the calendar's copy of the agencies."""
+    return names_of(session, Agency, agency_ids)
+
+
+def named_history(session, actor, item_id):
+    """The item's history as people read it: each entry also names the agency that acted
+    (``actor_agency``; null for what the system did)."""
+    entries = history(session, actor, item_id)
+    names = agency_names(session, [entry.actor_agency_id for entry in entries])
+    return [{"at": entry.at, "actor_agency_id": entry.actor_agency_id, "actor_agency": names.get(entry.actor_agency_id),
+             "action": entry.action, "changes": json.loads(entry.changes), "reason": entry.reason,
+             "revision": entry.revision} for entry in entries]
 
 
 def taking_part(agency_id):

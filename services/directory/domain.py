@@ -142,7 +142,9 @@ def set_channels(agency, channels):
 
 def detail(session, agency):
     """The answer of GET one agency: its fields, officers, channels, contributors and direct sub-units."""
+    parent = agency.parent_id and session.get(Agency, agency.parent_id)
     return {**schemas.AgencyDetail().dump(agency),
+            "parent": {"id": parent.id, "name": parent.name, "short_name": parent.short_name} if parent else None,
             "sub_units": schemas.Agency(many=True).dump(sub_units(session, agency.id))}
 
 
@@ -216,6 +218,9 @@ def update_agency(uow, actor, agency_id, data):
     if changed:
         agency.updated_at = utcnow()
         refresh_details(session, agency, before["parent_id"], agency.parent_id)
+        if {"name", "short_name"} & set(changed):  # its sub-units name it as their parent
+            for unit in sub_units(session, agency.id):
+                unit.detail_json = json.dumps(detail(session, unit))
         uow.emit("agency.updated", {"agency": after, "changed": changed})
     return agency
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from shared.agencies import AgencyName
 from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
 
 REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
@@ -201,6 +202,7 @@ class AgencyPage(Schema):
 
 
 class AgencyDetail(Agency):
+    parent = fields.Nested(AgencyName, allow_none=True, metadata={"description": "the parent agency, named"})
     officers = fields.List(fields.Nested(Officer))
     channels = fields.Function(lambda agency: {c.platform: c.url for c in agency.channels},
                                metadata={"description": "platform -> canonical URL"})

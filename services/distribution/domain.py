@@ -317,10 +317,17 @@ def content_ref(item):
 
 
 def view(session, item, stripped=None):
+    """The item as the API answers it; the agencies it names carry their names beside their ids."""
+    approvals = approvals_of(session, item)
+    names = agencies.names_of(session, Agency, [item.agency_id, *item.co_issuers])
     dumped = {
         "id": item.id, "uri": URI_PREFIX + item.id, "type": item.kind, "state": item.state,
         "pub_status": item.pub_status, "version": item.version, "agency_id": item.agency_id,
-        "co_issuers": item.co_issuers, "approvals": approvals_of(session, item), "headline": item.headline,
+        "agency": names[item.agency_id], "co_issuers": item.co_issuers,
+        "co_issuer_agencies": [names[agency_id] for agency_id in item.co_issuers], "approvals": approvals,
+        "approved_by": [{**names[agency_id], "version": approvals[agency_id]}
+                        for agency_id in item.co_issuers if agency_id in approvals],
+        "headline": item.headline,
         "summary": item.summary, "body_html": item.body_html, "language": item.language,
         "subjects": item.subjects, "byline": item.byline, "place": item.place,
         "attachments": item.attachments, "calendar_item_id": item.calendar_item_id,

@@ -106,6 +106,10 @@ class ContentQuery(Schema):
     agency_id = fields.String()
 
 
+class Approval(AgencyName):
+    version = fields.Integer()
+
+
 class ContentView(Schema):
     id = fields.String()
     uri = fields.String()
@@ -114,8 +118,12 @@ class ContentView(Schema):
     pub_status = fields.String()
     version = fields.Integer()
     agency_id = fields.String()
+    agency = fields.Nested(AgencyName, metadata={"description": "the posting agency, named"})
     co_issuers = fields.List(fields.String())
+    co_issuer_agencies = fields.List(fields.Nested(AgencyName), metadata={"description": "the co-issuers, named"})
     approvals = fields.Dict(metadata={"description": "agency id -> approved version"})
+    approved_by = fields.List(fields.Nested(Approval), metadata={
+        "description": "the co-issuers that approved, named, with the version each approved"})
     headline = fields.String()
     summary = fields.String()
     body_html = fields.String()

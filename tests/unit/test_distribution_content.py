@@ -182,6 +182,18 @@ def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
     assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
 
 
+def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
+    act(store, domain.approve, PARTNER, item_id, {"version": 1})
+    with store.reading() as session:
+        shown = domain.view(session, session.get(ContentItem, item_id))
+    assert shown["agency"] == {"id": "a-author", "name": "Humas a-author", "short_name": "A-AUTHOR"}
+    assert [a["short_name"] for a in shown["co_issuer_agencies"]] == ["A-PARTNER", "A-OTHER"]
+    assert shown["approved_by"] == [{"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER",
+                                     "version": 1}]
+    assert shown["approvals"] == {"a-partner": 1}
+
+
 def test_only_co_issuers_approve(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
     with pytest.raises(Forbidden):
