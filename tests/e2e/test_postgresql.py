@@ -1,7 +1,5 @@
 """The whole system on PostgreSQL (each service its own database), as docker-compose and the
 Kubernetes manifests run it: one pass through every service over HTTP."""
-import os
-import socket
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,23 +10,14 @@ import pytest
 from bakohumas.harness import Api, LocalStack
 from services import SERVICE_NAMES
 from tests.e2e.complaints_e2e_support import complaint, eventually, file, tracked
+from tests.postgresql_support import SERVER, skip_without_postgresql
 
 pytestmark = pytest.mark.e2e
-SERVER = os.environ.get("BAKOHUMAS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def postgres_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def pg_stack():
-    if not postgres_answers() and "BAKOHUMAS_TEST_POSTGRES" not in os.environ:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (set BAKOHUMAS_TEST_POSTGRES to a server URL)")
+    skip_without_postgresql()
     suffix = uuid.uuid4().hex[:8]
     names = {service: f"bakohumas_test_{service}_{suffix}" for service in SERVICE_NAMES}
     with psycopg.connect(SERVER, autocommit=True) as admin:

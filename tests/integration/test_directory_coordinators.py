@@ -1,7 +1,5 @@
 """The last-coordinator rule under concurrency: two directory instances (two stores on one
 database) acting at the same moment, on SQLite and on PostgreSQL."""
-import os
-import socket
 import uuid
 
 import eventlet
@@ -12,20 +10,12 @@ from sqlalchemy import event
 from services.directory import domain, models
 from shared.db import Store, migrate
 from shared.errors import Conflict
+from tests.postgresql_support import SERVER, skip_without_postgresql
 
-SERVER = os.environ.get("BAKOHUMAS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 # Real OS threads, as two processes would be: SQLite's busy wait and PostgreSQL's row lock block them.
 threading = eventlet.patcher.original("threading")
 # How long the first to count waits for the other to count too (it never comes when the rule holds).
 BOTH_COUNTED_WAIT = 2
-
-
-def postgres_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,8 +25,7 @@ def database_url(request, tmp_path):
         migrate("directory", url)
         yield url
         return
-    if not postgres_answers() and "BAKOHUMAS_TEST_POSTGRES" not in os.environ:
-        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (set BAKOHUMAS_TEST_POSTGRES to a server URL)")
+    skip_without_postgresql()
     name = f"bakohumas_test_coordinators_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(SERVER, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
