@@ -199,8 +199,10 @@ def publish(uow, actor, item_id, data):
         raise Conflict(f"the item is already {item.state}", {"state": [item.state]})
     missing = missing_approvals(uow.session, item)
     if missing:
-        raise Conflict("every co-issuing agency must approve this version first",
-                       {"approvals": [f"{agency} has not approved version {item.version}" for agency in missing]})
+        names = agencies.names_of(uow.session, Agency, missing)
+        raise Conflict("every co-issuing agency must approve this version first", {"approvals": [
+            f"{names[agency]['short_name'] or agency} ({agency}) has not approved version {item.version}"
+            for agency in missing]})
     now = utcnow()
     if "embargo_until" in values:  # the request sets (or, with null, lifts) the embargo
         _check_embargo(values["embargo_until"], now)

@@ -169,6 +169,7 @@ def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
     with pytest.raises(Conflict) as error:
         act(store, domain.publish, AUTHOR, item_id, {})
     assert len(error.value.fields["approvals"]) == 2
+    assert error.value.fields["approvals"][0] == "A-PARTNER (a-partner) has not approved version 1"
     act(store, domain.approve, PARTNER, item_id, {"version": 1})
     act(store, domain.approve, OTHER, item_id, {"version": 1})
     act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"})
