@@ -51,9 +51,10 @@ class AgencyName(Schema):
 
 
 def names_of(session, model, agency_ids):
-    """``{id: {"id", "name", "short_name"}}`` for ``agency_ids`` from the service's copy, in one
-    query; an agency not known here (yet) is named by its id alone."""
-    wanted = {agency_id for agency_id in agency_ids if agency_id}
+    """``{id: {"id", "name", "short_name"}}`` for every id in ``agency_ids`` but None (an action
+    of the system), from the service's copy, in one query; an agency not known here (yet) is
+    named by its id alone."""
+    wanted = {agency_id for agency_id in agency_ids if agency_id is not None}
     known = {row.id: {"id": row.id, "name": row.name, "short_name": row.short_name} for row in session.execute(
         select(model.id, model.name, model.short_name).where(model.id.in_(wanted)))} if wanted else {}
     return {agency_id: known.get(agency_id, {"id": agency_id, "name": None, "short_name": None})

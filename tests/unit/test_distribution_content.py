@@ -330,3 +330,14 @@ def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(st
                                           "end": new_start + timedelta(hours=1), "embargo_at": None})
     with store.reading() as session:
         assert session.get(ContentItem, item_id).embargo_until == new_start
+
+
+def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
+    with store.unit_of_work() as uow:
+        item = ContentItem(id="c-1", agency_id="", kind="news", state="draft", version=1, headline="Berita",
+                           language="id", co_issuers=["a-gone"], first_created=utcnow(), version_created=utcnow())
+        uow.session.add(item)
+    with store.reading() as session:
+        shown = domain.view(session, session.get(ContentItem, "c-1"))
+    assert shown["agency"] == {"id": "", "name": None, "short_name": None}
+    assert shown["co_issuer_agencies"] == [{"id": "a-gone", "name": None, "short_name": None}]
