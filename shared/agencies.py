@@ -6,11 +6,13 @@ snapshot older than the one kept changes nothing.
 """
 from datetime import datetime
 
-from sqlalchemy import Boolean, String
+from marshmallow import fields
+from sqlalchemy import Boolean, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import UtcDateTime, utcnow
 from shared.messaging import consumes
+from shared.schemas import Schema
 
 SNAPSHOT_FIELDS = ("name", "short_name", "kind", "role", "parent_id", "region_code", "active")
 
@@ -41,6 +43,24 @@ def keep_agency(session, model, snapshot, as_of):
         setattr(agency, field, snapshot.get(field))
     agency.as_of = as_of
     return agency, True
+
+
+class AgencyName(Schema):
+    """How a view names an agency beside its id: people read names, not UUIDs."""
+    id = fields.String()
+    name = fields.String(allow_none=True, metadata={"description": "null while the agency is not known here yet"})
+    short_name = fields.String(allow_none=True)
+
+
+def names_of(session, model, agency_ids):
+    """``{id: {"id", "name", "short_name"}}`` for every id in ``agency_ids`` but None (an action
+    of the system), from the service's copy, in one query; an agency not known here (yet) is
+    named by its id alone."""
+    wanted = {agency_id for agency_id in agency_ids if agency_id is not None}
+    known = {row.id: {"id": row.id, "name": row.name, "short_name": row.short_name} for row in session.execute(
+        select(model.id, model.name, model.short_name).where(model.id.in_(wanted)))} if wanted else {}
+    return {agency_id: known.get(agency_id, {"id": agency_id, "name": None, "short_name": None})
+            for agency_id in wanted}
 
 
 class KeepsAgencies:

@@ -139,6 +139,14 @@ class UnitOfWork:
         if exc_type is None and self.emitted:
             self._store.notify_outbox()
 
+    def hold_writes(self):
+        """From here until this unit of work ends, no other one writes, in any process: a rule
+        that counts and then writes holds. On SQLite this takes the database's writer lock
+        (``BEGIN IMMEDIATE``) unless a write of this unit already holds it; on PostgreSQL the
+        caller locks the rows its rule reads (``SELECT ... FOR UPDATE``)."""
+        if self._store.is_sqlite and not self.session.connection().connection.dbapi_connection.in_transaction:
+            self.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
     def emit(self, name, data):
         """Queue an event in the outbox, validated against its contract; sent after commit."""
         envelope = contracts.seal(name, data)
@@ -193,7 +201,8 @@ class Store:
         self.outbox_table = models.OutboxMessage
         self.handled_table = models.HandledEvent
         self.idempotency_table = models.IdempotentAnswer
-        self.write_lock = threading.Lock() if self.url.startswith("sqlite") else _NoLock()
+        self.is_sqlite = self.url.startswith("sqlite")
+        self.write_lock = threading.Lock() if self.is_sqlite else _NoLock()
         self._outbox_listeners = []
 
     def unit_of_work(self):

@@ -98,7 +98,14 @@ class DistributionRoutes:
     def answer_amplification(self, call, request_id):
         return self.rpc("distribution", "answer_amplification", call.actor, request_id, call.body)
 
-    @route("GET", "/api/v1/amplification-requests/<request_id>", summary="Who re-shared and who did not",
+    @route("GET", "/api/v1/amplification-requests",
+           summary="The requests asking your agency to re-share, newest first, each with your answer", tag=TAG,
+           query=schemas.AmplificationQuery, response=schemas.AmplificationReport(many=True))
+    def amplification_requests_to_me(self, call):
+        return self.rpc("distribution", "amplification_requests_to_me", call.actor, call.query)
+
+    @route("GET", "/api/v1/amplification-requests/<request_id>",
+           summary="Who re-shared and who did not (an asked agency: the request and its own answer)",
            tag=TAG, response=schemas.AmplificationReport)
     def amplification_report(self, call, request_id):
         return self.rpc("distribution", "amplification_report", call.actor, request_id)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import lazyload
 
 from services.calendar import schemas
 from services.calendar.models import Agency, Booking, BookingLock, FeedLink, HistoryEntry, Item, Participant
-from shared.agencies import keep_agency
+from shared.agencies import keep_agency, names_of
 from shared.rules import is_coordinator, require_coordinator
 from shared.rules import load as load_strict
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -64,7 +64,7 @@ def remember_agency(session, snapshot, as_of):
     agency, applied = keep_agency(session, Agency, snapshot, as_of)
     if applied and agency.short_name != previous_name:  # the feeds name the lead agency
         for item in session.scalars(select(Item).where(Item.lead_agency_id == agency.id)):
-            item.vevent = vevent(item, agency.short_name)
+            item.vevent = vevent(item, agency.short_name, cancellation_reason(session, item))
     return agency
 
 
@@ -261,6 +261,21 @@ def history(session, actor, item_id):
                            .order_by(HistoryEntry.id)).all()
 
 
+def agency_names(session, agency_ids):
+    """``{id: {"id", "name", "short_name"}}`` from the calendar's copy of the agencies."""
+    return names_of(session, Agency, agency_ids)
+
+
+def named_history(session, actor, item_id):
+    """The item's history as people read it: each entry also names the agency that acted
+    (``actor_agency``; null for what the system did)."""
+    entries = history(session, actor, item_id)
+    names = agency_names(session, [entry.actor_agency_id for entry in entries])
+    return [{"at": entry.at, "actor_agency_id": entry.actor_agency_id, "actor_agency": names.get(entry.actor_agency_id),
+             "action": entry.action, "changes": json.loads(entry.changes), "reason": entry.reason,
+             "revision": entry.revision} for entry in entries]
+
+
 def taking_part(agency_id):
     return select(Participant.item_id).where(Participant.agency_id == agency_id)
 
@@ -352,8 +367,10 @@ def free_slots(session, query):
     windows = working_windows(start, end, query["timezone"], query["day_start"], query["day_end"],
                               query["weekdays_only"])
     duration = timedelta(minutes=query["duration_minutes"])
-    return [{"start": s.isoformat(), "end": e.isoformat(), "start_local": local(s, query["timezone"]).isoformat(),
-             "end_local": local(e, query["timezone"]).isoformat()}
+    # A gap begins at a window's opening (local) or at a booking's end (UTC): answered alike, in
+    # UTC as every calendar time is, with the local times in the zone of the working hours.
+    return [{"start": s.astimezone(timezone.utc).isoformat(), "end": e.astimezone(timezone.utc).isoformat(),
+             "start_local": local(s, query["timezone"]).isoformat(), "end_local": local(e, query["timezone"]).isoformat()}
             for s, e in free_gaps(busy, windows, duration, query["limit"])]
 
 
@@ -497,8 +514,8 @@ def move_state(session, actor, item, state, reason, now):
     changes = {"state": [item.state, state]}
     item.state = state
     item.sequence += 1
-    touch(session, item, now)
     record(session, item, actor, state, changes, reason, now)
+    touch(session, item, now)
 
 
 def schedule(uow, actor, item_id, data, now):
@@ -618,9 +635,19 @@ def vtimezone(zone):
     return Timezone.from_tzid(zone, first_date=date(2000, 1, 1), last_date=date(2045, 1, 1)).to_ical()
 
 
-def vevent(item, lead_name):
+def cancellation_reason(session, item):
+    """Why a cancelled item was cancelled (the reason recorded with the cancel), else None."""
+    if item.state != "cancelled":
+        return None
+    return session.scalar(select(HistoryEntry.reason).where(
+        HistoryEntry.item_id == item.id, HistoryEntry.action == "cancelled")
+        .order_by(HistoryEntry.id.desc()).limit(1))
+
+
+def vevent(item, lead_name, cancelled_because=None):
     """The item's VEVENT: UID never changes, DTSTAMP is the last change in UTC, SEQUENCE counts
-    changes of time and state, a cancelled item says STATUS:CANCELLED, times are local with a TZID."""
+    changes of time and state, a cancelled item says STATUS:CANCELLED and why (first in
+    DESCRIPTION, which every client shows, and as a COMMENT), times are local with a TZID."""
     event = Event()
     event.add("uid", f"{item.id}@bakohumas-hub")
     event.add("dtstamp", item.updated_at)
@@ -631,7 +658,11 @@ def vevent(item, lead_name):
     event.add("sequence", item.sequence)
     event.add("status", "CANCELLED" if item.state == "cancelled" else "CONFIRMED")
     event.add("summary", item.title)
-    event.add("description", f"{item.description}\n\n{lead_name}" if item.description else lead_name)
+    described = f"{item.description}\n\n{lead_name}" if item.description else lead_name
+    if cancelled_because:
+        event.add("comment", f"Cancelled: {cancelled_because}")
+        described = f"Cancelled: {cancelled_because}\n\n{described}"
+    event.add("description", described)
     if item.venue:
         event.add("location", item.venue)
     event.add("categories", [item.kind])
@@ -647,7 +678,7 @@ def touch(session, item, now):
     """
     item.updated_at = now
     lead = session.get(Agency, item.lead_agency_id)
-    item.vevent = vevent(item, lead.short_name if lead else item.lead_agency_id)
+    item.vevent = vevent(item, lead.short_name if lead else item.lead_agency_id, cancellation_reason(session, item))
 
 
 def render_feed(entries, name):

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from marshmallow import fields, validate
 
+from shared.agencies import AgencyName
 from shared.contracts.calendar import ITEM_KINDS, ITEM_STATES, VISIBILITIES
 from shared.schemas import Id, Name, Schema
 
@@ -79,6 +80,8 @@ class ParticipationInput(Schema):
 
 class Participant(Schema):
     agency_id = fields.String()
+    name = fields.String(allow_none=True)
+    short_name = fields.String(allow_none=True)
     role = fields.String()
     response = fields.String()
     responded_at = fields.AwareDateTime(allow_none=True)
@@ -113,6 +116,7 @@ class ItemSummary(Schema):
 
 
 class Item(ItemSummary):
+    lead_agency = fields.Nested(AgencyName, metadata={"description": "the lead agency, named"})
     description = fields.String()
     officials = fields.Function(lambda item: json.loads(item.officials))
     participants = fields.List(fields.Nested(Participant))
@@ -126,8 +130,9 @@ class ItemList(Schema):
 class HistoryEntry(Schema):
     at = fields.AwareDateTime()
     actor_agency_id = fields.String(allow_none=True)
+    actor_agency = fields.Nested(AgencyName, allow_none=True, metadata={"description": "null: done by the system"})
     action = fields.String()
-    changes = fields.Function(lambda entry: json.loads(entry.changes))
+    changes = fields.Dict(metadata={"description": "field -> [before, after]"})
     reason = fields.String()
     revision = fields.Integer()
 

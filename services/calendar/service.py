@@ -19,8 +19,15 @@ SUMMARY = schemas.ItemSummary(many=True)
 HISTORY = schemas.HistoryEntry(many=True)
 
 
-def _item(item):
-    return ITEM.dump(item)
+def _item(session, item):
+    """One item's answer: its lead and participants carry the agencies' names beside their ids."""
+    answer = ITEM.dump(item)
+    names = domain.agency_names(session, [item.lead_agency_id, *(p["agency_id"] for p in answer["participants"])])
+    answer["lead_agency"] = names[item.lead_agency_id]
+    for participant in answer["participants"]:
+        named = names[participant["agency_id"]]
+        participant.update(name=named["name"], short_name=named["short_name"])
+    return answer
 
 
 class CalendarService(HealthCheck):
@@ -71,12 +78,12 @@ class CalendarService(HealthCheck):
         self._learn_agencies(self._named_agencies(actor, data))
         with self.db.unit_of_work() as uow:
             return uow.once(actor["agency_id"], idempotency_key,
-                            lambda: _item(domain.propose(uow, actor, data, utcnow())))
+                            lambda: _item(uow.session, domain.propose(uow, actor, data, utcnow())))
 
     @service_rpc
     def get_item(self, actor, item_id):
         with self.db.reading() as session:
-            return _item(domain.get_item(session, actor, item_id))
+            return _item(session, domain.get_item(session, actor, item_id))
 
     @service_rpc
     def list_items(self, actor, args):
@@ -87,44 +94,44 @@ class CalendarService(HealthCheck):
     @service_rpc
     def item_history(self, actor, item_id):
         with self.db.reading() as session:
-            return {"entries": HISTORY.dump(domain.history(session, actor, item_id))}
+            return {"entries": HISTORY.dump(domain.named_history(session, actor, item_id))}
 
     @service_rpc
     def change_item(self, actor, item_id, data):
         if isinstance(data, dict) and isinstance(data.get("supporting_agency_ids"), list):
             self._learn_agencies(data["supporting_agency_ids"])
         with self.db.unit_of_work() as uow:
-            return _item(domain.change(uow, actor, item_id, data, utcnow()))
+            return _item(uow.session, domain.change(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def schedule_item(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return _item(domain.schedule(uow, actor, item_id, data, utcnow()))
+            return _item(uow.session, domain.schedule(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def decline_item(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return _item(domain.decline(uow, actor, item_id, data, utcnow()))
+            return _item(uow.session, domain.decline(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def withdraw_item(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return _item(domain.withdraw(uow, actor, item_id, data, utcnow()))
+            return _item(uow.session, domain.withdraw(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def cancel_item(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return _item(domain.cancel(uow, actor, item_id, data, utcnow()))
+            return _item(uow.session, domain.cancel(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def mark_held(self, actor, item_id):
         with self.db.unit_of_work() as uow:
-            return _item(domain.mark_held(uow, actor, item_id, utcnow()))
+            return _item(uow.session, domain.mark_held(uow, actor, item_id, utcnow()))
 
     @service_rpc
     def respond(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return _item(domain.respond(uow, actor, item_id, data, utcnow()))
+            return _item(uow.session, domain.respond(uow, actor, item_id, data, utcnow()))
 
     # --- planning help ---
 

@@ -107,9 +107,19 @@ def count_active_coordinators(session):
         Agency.role == "coordinator", Agency.active.is_(True)))
 
 
-def keep_a_coordinator(session, agency, field):
+def lock_active_coordinators(uow):
+    """The ids of the active coordinators, held until the unit of work ends (their rows locked on
+    PostgreSQL, the writer lock on SQLite): two coordinators stepping down at once are then
+    decided one after the other, never both against the same count."""
+    uow.hold_writes()
+    return set(uow.session.scalars(select(Agency.id).where(Agency.role == "coordinator", Agency.active.is_(True))
+                               .order_by(Agency.id).with_for_update()))
+
+
+def keep_a_coordinator(uow, agency, field):
     """The forum always keeps at least one active coordinator."""
-    if agency.role == "coordinator" and agency.active and count_active_coordinators(session) <= 1:
+    coordinators = lock_active_coordinators(uow)
+    if coordinators == {agency.id}:
         raise Conflict("the forum needs at least one active coordinator; appoint another one first",
                        {field: ["this is the last active coordinator"]})
 
@@ -134,7 +144,9 @@ def set_channels(agency, channels):
 
 def detail(session, agency):
     """The answer of GET one agency: its fields, officers, channels, contributors and direct sub-units."""
+    parent = agency.parent_id and session.get(Agency, agency.parent_id)
     return {**schemas.AgencyDetail().dump(agency),
+            "parent": {"id": parent.id, "name": parent.name, "short_name": parent.short_name} if parent else None,
             "sub_units": schemas.Agency(many=True).dump(sub_units(session, agency.id))}
 
 
@@ -193,7 +205,7 @@ def update_agency(uow, actor, agency_id, data):
     if "parent_id" in values and values["parent_id"] != agency.parent_id:
         check_parent(session, values["parent_id"], agency.id)
     if values.get("role", agency.role) != agency.role:
-        keep_a_coordinator(session, agency, "role")
+        keep_a_coordinator(uow, agency, "role")
     for name in ("name", "short_name", "kind", "role", "parent_id", "region_code"):
         if name in values:
             setattr(agency, name, values[name])
@@ -209,6 +221,9 @@ def update_agency(uow, actor, agency_id, data):
     if changed:
         agency.updated_at = utcnow()
         refresh_details(session, agency, before["parent_id"], agency.parent_id)
+        if {"name", "short_name"} & set(changed):  # its sub-units name it as their parent
+            for unit in sub_units(session, agency.id):
+                unit.detail_json = json.dumps(detail(session, unit))
         uow.emit("agency.updated", {"agency": after, "changed": changed})
     return agency
 
@@ -221,7 +236,7 @@ def deactivate_agency(uow, agency_id):
     agency = get_agency(uow.session, agency_id)
     if not agency.active:
         return agency
-    keep_a_coordinator(uow.session, agency, "agency_id")
+    keep_a_coordinator(uow, agency, "agency_id")
     agency.active = False
     agency.deactivated_at = agency.updated_at = utcnow()
     for key in uow.session.scalars(select(ApiKey).where(ApiKey.agency_id == agency.id,

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from shared.agencies import AgencyName
 from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
 from shared.schemas import Id, Name, Phone, Schema, normalise_phone
 
@@ -181,6 +182,7 @@ class AgencyPage(Schema):
 
 
 class AgencyDetail(Agency):
+    parent = fields.Nested(AgencyName, allow_none=True, metadata={"description": "the parent agency, named"})
     officers = fields.List(fields.Nested(Officer))
     channels = fields.Function(lambda agency: {c.platform: c.url for c in agency.channels},
                                metadata={"description": "platform -> canonical URL"})

@@ -199,8 +199,10 @@ def publish(uow, actor, item_id, data):
         raise Conflict(f"the item is already {item.state}", {"state": [item.state]})
     missing = missing_approvals(uow.session, item)
     if missing:
-        raise Conflict("every co-issuing agency must approve this version first",
-                       {"approvals": [f"{agency} has not approved version {item.version}" for agency in missing]})
+        names = agencies.names_of(uow.session, Agency, missing)
+        raise Conflict("every co-issuing agency must approve this version first", {"approvals": [
+            f"{names[agency]['short_name'] or agency} ({agency}) has not approved version {item.version}"
+            for agency in missing]})
     now = utcnow()
     if "embargo_until" in values:  # the request sets (or, with null, lifts) the embargo
         _check_embargo(values["embargo_until"], now)
@@ -290,9 +292,10 @@ def withdraw(uow, actor, item_id, data):
     return item
 
 
-def _names(agency_id):
-    """A coarse SQL pre-filter on the co-issuer list (JSON text); callers check exactly after."""
-    return cast(ContentItem.co_issuers, Text).contains(f'"{agency_id}"')
+def _names(agency_id, agency_list=ContentItem.co_issuers):
+    """A coarse SQL pre-filter on a list of agency ids kept as JSON text (by default the
+    co-issuers); callers check exactly after."""
+    return cast(agency_list, Text).contains(f'"{agency_id}"')
 
 
 def list_content(session, actor, query):
@@ -316,10 +319,17 @@ def content_ref(item):
 
 
 def view(session, item, stripped=None):
+    """The item as the API answers it; the agencies it names carry their names beside their ids."""
+    approvals = approvals_of(session, item)
+    names = agencies.names_of(session, Agency, [item.agency_id, *item.co_issuers])
     dumped = {
         "id": item.id, "uri": URI_PREFIX + item.id, "type": item.kind, "state": item.state,
         "pub_status": item.pub_status, "version": item.version, "agency_id": item.agency_id,
-        "co_issuers": item.co_issuers, "approvals": approvals_of(session, item), "headline": item.headline,
+        "agency": names[item.agency_id], "co_issuers": item.co_issuers,
+        "co_issuer_agencies": [names[agency_id] for agency_id in item.co_issuers], "approvals": approvals,
+        "approved_by": [{**names[agency_id], "version": approvals[agency_id]}
+                        for agency_id in item.co_issuers if agency_id in approvals],
+        "headline": item.headline,
         "summary": item.summary, "body_html": item.body_html, "language": item.language,
         "subjects": item.subjects, "byline": item.byline, "place": item.place,
         "attachments": item.attachments, "calendar_item_id": item.calendar_item_id,
@@ -664,23 +674,43 @@ def answer_amplification(uow, actor, request_id, data):
 
 
 def amplification_report(session, actor, request_id):
+    """The author and the coordinator see who re-shared and who did not; an asked agency sees
+    the request and its own answer (or that it has not answered); anyone else is refused."""
     request = _get_request(session, request_id)
     item = session.get(ContentItem, request.item_id)
-    if actor["agency_id"] not in (request.requested_by, item.agency_id) and not is_coordinator(actor):
-        raise Forbidden("only the author and the coordinator see who amplified")
+    if actor["agency_id"] in (request.requested_by, item.agency_id) or is_coordinator(actor):
+        return _report(session, request, request.members)
+    if actor["agency_id"] in request.members:
+        return _report(session, request, [actor["agency_id"]])
+    raise Forbidden("only the author, the coordinator and the agencies asked see this request")
+
+
+def requests_addressed_to(session, actor, query):
+    """The amplification requests that ask the caller's agency to re-share, newest first."""
+    me = actor["agency_id"]
+    stmt = (select(AmplificationRequest).where(_names(me, AmplificationRequest.members))
+            .order_by(AmplificationRequest.created_at.desc(), AmplificationRequest.id)
+            .limit(query["limit"]).offset(query["offset"]))
+    return [_report(session, request, [me]) for request in session.scalars(stmt) if me in request.members]
+
+
+def _report(session, request, members):
+    """The request with the answers of ``members`` (who re-shared, with URL, time and lateness)."""
     answers = {a.agency_id: a for a in session.scalars(select(Amplification).where(
-        Amplification.request_id == request.id))}
+        Amplification.request_id == request.id, Amplification.agency_id.in_(members)))}
+    names = agencies.names_of(session, Agency, [request.requested_by, *members])
 
     def who(agency_id):
-        agency = session.get(Agency, agency_id)
-        return {"agency_id": agency_id, "short_name": agency.short_name if agency else None}
+        named = names[agency_id]
+        return {"agency_id": agency_id, "name": named["name"], "short_name": named["short_name"]}
 
-    shared = [{**who(m), "url": answers[m].url, "responded_at": answers[m].responded_at.isoformat(),
-               "late": answers[m].responded_at > request.deadline} for m in request.members if m in answers]
+    shared = [{**who(m), "url": answers[m].url, "responded_at": answers[m].responded_at,
+               "late": answers[m].responded_at > request.deadline} for m in members if m in answers]
     return schemas.AmplificationReport().dump({
         "id": request.id, "item_id": request.item_id, "requested_by": request.requested_by,
-        "message": request.message, "deadline": request.deadline, "deadline_passed": utcnow() > request.deadline,
-        "shared": shared, "not_shared": [who(m) for m in request.members if m not in answers]})
+        "requested_by_agency": names[request.requested_by], "message": request.message,
+        "deadline": request.deadline, "deadline_passed": utcnow() > request.deadline, "created_at": request.created_at,
+        "shared": shared, "not_shared": [who(m) for m in members if m not in answers]})
 
 
 # --- public feeds -----------------------------------------------------------------------------

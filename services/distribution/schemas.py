@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
+from shared.agencies import AgencyName
 from shared.contracts.distribution import CONTENT_TYPES
 from shared.schemas import Id, Name, Schema
 
@@ -108,6 +109,10 @@ class ContentQuery(Schema):
     agency_id = fields.String()
 
 
+class Approval(AgencyName):
+    version = fields.Integer()
+
+
 class ContentView(Schema):
     id = fields.String()
     uri = fields.String()
@@ -116,8 +121,12 @@ class ContentView(Schema):
     pub_status = fields.String()
     version = fields.Integer()
     agency_id = fields.String()
+    agency = fields.Nested(AgencyName, metadata={"description": "the posting agency, named"})
     co_issuers = fields.List(fields.String())
+    co_issuer_agencies = fields.List(fields.Nested(AgencyName), metadata={"description": "the co-issuers, named"})
     approvals = fields.Dict(metadata={"description": "agency id -> approved version"})
+    approved_by = fields.List(fields.Nested(Approval), metadata={
+        "description": "the co-issuers that approved, named, with the version each approved"})
     headline = fields.String()
     summary = fields.String()
     body_html = fields.String()
@@ -209,15 +218,35 @@ class AmplificationAnswer(Schema):
     url = fields.String(required=True, validate=[validate.Length(max=2000), http_url])
 
 
+class AskedAgency(Schema):
+    agency_id = fields.String()
+    name = fields.String(allow_none=True)
+    short_name = fields.String(allow_none=True)
+
+
+class Reshare(AskedAgency):
+    url = fields.String()
+    responded_at = fields.AwareDateTime()
+    late = fields.Boolean(metadata={"description": "answered after the deadline"})
+
+
 class AmplificationReport(Schema):
     id = fields.String()
     item_id = fields.String()
     requested_by = fields.String()
+    requested_by_agency = fields.Nested(AgencyName)
     message = fields.String()
     deadline = fields.AwareDateTime()
     deadline_passed = fields.Boolean()
-    shared = fields.List(fields.Dict())
-    not_shared = fields.List(fields.Dict())
+    created_at = fields.AwareDateTime()
+    shared = fields.List(fields.Nested(Reshare), metadata={
+        "description": "who re-shared; an asked agency sees only its own answer"})
+    not_shared = fields.List(fields.Nested(AskedAgency))
+
+
+class AmplificationQuery(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class FeedQuery(Schema):

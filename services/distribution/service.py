@@ -133,6 +133,12 @@ class DistributionService(HealthCheck):
         return {"request_id": request.id, "agency_id": actor["agency_id"], "url": data["url"]}
 
     @service_rpc
+    def amplification_requests_to_me(self, actor, query):
+        values = domain.load(schemas.AmplificationQuery, query)
+        with self.db.reading() as session:
+            return domain.requests_addressed_to(session, actor, values)
+
+    @service_rpc
     def amplification_report(self, actor, request_id):
         with self.db.reading() as session:
             return domain.amplification_report(session, actor, request_id)

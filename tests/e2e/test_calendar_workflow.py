@@ -48,6 +48,10 @@ def test_a_joint_item_from_proposal_to_cancellation(coordinator, new_member):
     answered = ok(partner.post(f"{ITEMS}/{joint['id']}/participation", json={"response": "confirmed"}))
     assert {p["agency_id"]: p["response"] for p in answered["participants"]} == {
         lead.agency_id: "confirmed", partner.agency_id: "confirmed"}
+    assert {p["agency_id"]: p["short_name"] for p in answered["participants"]} == {
+        lead.agency_id: lead.agency["short_name"], partner.agency_id: partner.agency["short_name"]}
+    assert answered["lead_agency"] == {"id": lead.agency_id, "name": lead.agency["name"],
+                                       "short_name": lead.agency["short_name"]}
 
     assert lead.post(f"{ITEMS}/{joint['id']}/schedule", json={}).status_code == 403
     scheduled = ok(coordinator.post(f"{ITEMS}/{joint['id']}/schedule", json={}))
@@ -87,6 +91,9 @@ def test_a_joint_item_from_proposal_to_cancellation(coordinator, new_member):
         "proposed", "participation_confirmed", "scheduled", "rescheduled", "cancelled"]
     assert history[3]["reason"] == "the Kapolres is called to Makassar" and history[3]["revision"] == 2
     assert history[3]["actor_agency_id"] == lead.agency_id
+    assert history[3]["actor_agency"] == {"id": lead.agency_id, "name": lead.agency["name"],
+                                          "short_name": lead.agency["short_name"]}
+    assert history[1]["actor_agency"]["short_name"] == partner.agency["short_name"]
     other_history = ok(coordinator.get(f"{ITEMS}/{other['id']}/history"))["entries"]
     assert "the deputy attends the second one" in other_history[-1]["reason"]
 

@@ -47,6 +47,8 @@ def test_sub_units_are_shown_with_their_parent_and_the_list_filters_and_pages(co
                         region_code=f"{region}.0{i}") for i, n in enumerate(("Bacukiki", "Soreang", "Ujung"), 1)]
     detail = kemenag.get(f"/api/v1/agencies/{kemenag.agency_id}").json()
     assert {u["id"] for u in detail["sub_units"]} == {u.agency_id for u in units}
+    assert units[0].get(f"/api/v1/agencies/{units[0].agency_id}").json()["parent"] == {
+        "id": kemenag.agency_id, "name": "Kantor Kemenag Kota Contoh", "short_name": kemenag.agency["short_name"]}
 
     listed = kemenag.get("/api/v1/agencies", params={"parent_id": kemenag.agency_id, "limit": 2})
     assert listed.status_code == 200, listed.text

@@ -91,7 +91,7 @@ def member(hub):
                                                                 "kind": "opd"}).json()
         key = hub.coordinator.post(f"/api/v1/agencies/{agency['id']}/keys", json={"label": "t"}).json()
         client = Api(hub.url, key["api_key"])
-        client.agency_id = agency["id"]
+        client.agency_id, client.agency = agency["id"], agency
         # an agency's feed exists once the distribution service has its copy of the agency
         eventually(lambda: hub.coordinator.get(f"/api/v1/feeds/atom/{agency['id']}").status_code == 200,
                    "the distribution service to learn the agency")
@@ -296,8 +296,42 @@ def test_amplification_report_shows_who_reshared(hub, member):
     assert [s["agency_id"] for s in report["shared"]] == [sharer.agency_id]
     assert report["shared"][0]["url"] == "https://instagram.com/p/abc"
     assert [s["agency_id"] for s in report["not_shared"]] == [silent.agency_id]
-    assert sharer.get(f"/api/v1/amplification-requests/{request_id}").status_code == 403
     assert hub.coordinator.get(f"/api/v1/amplification-requests/{request_id}").status_code == 200
+
+
+def test_an_asked_agency_lists_and_reads_the_requests_addressed_to_it(hub, member):
+    author, asked, other_asked, stranger = member(), member(), member(), member()
+    item = publish_release(author)
+    deadline = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    made = author.post(f"/api/v1/content/{item['id']}/amplification-requests", json={
+        "deadline": deadline, "message": "Mohon dibagikan", "members": [asked.agency_id, other_asked.agency_id]})
+    assert made.status_code == 201, made.text
+    request_id = made.json()["id"]
+    assert other_asked.post(f"/api/v1/amplification-requests/{request_id}/responses",
+                            json={"url": "https://instagram.com/p/other"}).status_code == 200
+
+    listed = asked.get("/api/v1/amplification-requests")
+    assert listed.status_code == 200, listed.text
+    [mine] = [r for r in listed.json() if r["id"] == request_id]
+    assert mine["item_id"] == item["id"] and mine["message"] == "Mohon dibagikan"
+    assert mine["requested_by_agency"] == {"id": author.agency_id, "name": author.agency["name"],
+                                           "short_name": author.agency["short_name"]}
+    # its own answer only: who else re-shared is the author's and the coordinator's to see
+    assert mine["shared"] == [] and [a["agency_id"] for a in mine["not_shared"]] == [asked.agency_id]
+    assert mine["not_shared"][0]["short_name"] == asked.agency["short_name"]
+    assert asked.post(f"/api/v1/amplification-requests/{request_id}/responses",
+                      json={"url": "https://instagram.com/p/mine"}).status_code == 200
+    read = asked.get(f"/api/v1/amplification-requests/{request_id}")
+    assert read.status_code == 200, read.text
+    assert [(a["agency_id"], a["url"]) for a in read.json()["shared"]] == [(asked.agency_id, "https://instagram.com/p/mine")]
+    assert read.json()["not_shared"] == []
+
+    assert stranger.get(f"/api/v1/amplification-requests/{request_id}").status_code == 403
+    assert request_id not in [r["id"] for r in stranger.get("/api/v1/amplification-requests").json()]
+    assert request_id not in [r["id"] for r in author.get("/api/v1/amplification-requests").json()]
+    report = author.get(f"/api/v1/amplification-requests/{request_id}").json()
+    assert {a["agency_id"] for a in report["shared"]} == {asked.agency_id, other_asked.agency_id}
+    assert {a["name"] for a in report["shared"]} == {asked.agency["name"], other_asked.agency["name"]}
 
 
 def test_an_embargo_due_while_the_service_is_down_publishes_once_after_restart(hub, member, receivers):

@@ -78,3 +78,26 @@ def test_a_renamed_lead_agency_is_named_in_the_feed(cal):
                                              "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
     shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
     assert str(shown["DESCRIPTION"]) == "Operasi Ketupat\n\nPOLRES-PARE"
+
+
+def test_a_cancelled_event_says_why_in_the_public_and_the_agency_feed(cal):
+    item = cal.scheduled(POLRES, description="Operasi Ketupat")
+    cal.act(domain.cancel, POLRES, item.id, {"reason": "Banjir di lokasi"}, now=NOW + timedelta(hours=1))
+    token = cal.act(lambda uow, now: domain.rotate_feed_link(uow, POLRES, "polres", now))
+    agency_feed = Calendar.from_ical(cal.read(lambda s: domain.agency_feed(s, token)))
+    for calendar in (feed(cal), agency_feed):
+        shown = events(calendar)[f"{item.id}@bakohumas-hub"]
+        assert str(shown["STATUS"]) == "CANCELLED"
+        assert str(shown["COMMENT"]) == "Cancelled: Banjir di lokasi"
+        assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir di lokasi\n\nOperasi Ketupat\n\nPOLRES"
+
+
+def test_a_cancelled_event_keeps_its_reason_when_the_lead_agency_is_renamed(cal):
+    item = cal.scheduled(POLRES)
+    cal.act(domain.cancel, POLRES, item.id, {"reason": "Banjir"}, now=NOW + timedelta(hours=1))
+    with cal.store.unit_of_work() as uow:
+        domain.remember_agency(uow.session, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
+                                             "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
+    shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
+    assert str(shown["COMMENT"]) == "Cancelled: Banjir"
+    assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir\n\nPOLRES-PARE"

@@ -74,3 +74,18 @@ def test_the_search_needs_something_to_search_for_and_a_sane_window(cal):
     with pytest.raises(ValidationFailed) as error:
         search(cal, at(11, 0), at(12, 0), agencies="polres", day_start="17:00", day_end="08:00")
     assert "day_end" in error.value.fields
+
+
+def test_every_slot_follows_one_offset_rule_utc_and_local_in_the_zone_of_the_hours(cal):
+    """A gap opening with the working day and one opening after a booking are answered alike."""
+    cal.scheduled(POLRES, start=at(11, 9, zone=WITA), end=at(11, 10, zone=WITA))
+    slots = search(cal, at(11, 0), at(13, 0), limit=4, agencies="polres", timezone="Asia/Makassar")
+    assert [slot["start_local"] for slot in slots] == [
+        "2030-03-11T08:00:00+08:00", "2030-03-11T10:00:00+08:00",
+        "2030-03-12T08:00:00+08:00"]
+    assert [slot["start"] for slot in slots] == [
+        "2030-03-11T00:00:00+00:00", "2030-03-11T02:00:00+00:00",
+        "2030-03-12T00:00:00+00:00"]
+    for slot in slots:
+        assert slot["start"].endswith("+00:00") and slot["end"].endswith("+00:00"), slot
+        assert slot["start_local"].endswith("+08:00") and slot["end_local"].endswith("+08:00"), slot

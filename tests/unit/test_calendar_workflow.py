@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from tests.unit.calendar_unit_support import COORDINATOR, NOW, WITA, at, member
-from services.calendar import domain
+from services.calendar import domain, schemas
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 POLRES, DINKES, KOMINFO = member("polres"), member("dinkes"), member("kominfo")
@@ -203,3 +203,14 @@ def test_listing_by_range_agency_kind_and_state(cal):
     assert listed(DINKES, state="proposed") == []  # another agency's proposal is not shown
     assert listed(COORDINATOR, state="proposed") == [mine.id]
     refused(NotFound, lambda: cal.read(lambda s: domain.get_item(s, DINKES, mine.id)))
+
+
+def test_the_history_names_the_agency_that_acted(cal):
+    cal.agency("polres")
+    item = cal.scheduled(POLRES)
+    entries = cal.read(lambda s: domain.named_history(s, POLRES, item.id))
+    assert [e["action"] for e in entries] == ["proposed", "scheduled"]
+    assert entries[0]["actor_agency"] == {"id": "polres", "name": "Agency polres", "short_name": "POLRES"}
+    assert entries[1]["actor_agency"] == {"id": "koord", "name": "Agency koord", "short_name": "KOORD"}
+    dumped = schemas.HistoryEntry(many=True).dump(entries)
+    assert dumped[0]["actor_agency"]["short_name"] == "POLRES" and dumped[1]["changes"] == {"state": ["proposed", "scheduled"]}

@@ -240,3 +240,16 @@ def test_text_search_takes_wildcards_literally(store):
     with store.reading() as session:
         items, total = domain.list_agencies(session, {"q": "s_a 100%", "limit": 10, "offset": 0})
     assert [a.short_name for a in items] == ["DINAS_A"] and total == 1
+
+
+def test_an_agency_names_its_parent_and_a_renamed_parent_is_renamed_in_its_units(store):
+    kemenag = register(store, "KEMENAG-PAREPARE")
+    kua = register(store, "KUA-SOREANG", parent_id=kemenag)
+    with store.reading() as session:
+        assert domain.read_detail(session, kua)["parent"] == {
+            "id": kemenag, "name": "Agency KEMENAG-PAREPARE", "short_name": "KEMENAG-PAREPARE"}
+        assert domain.read_detail(session, kemenag)["parent"] is None
+    update(store, coordinator(), kemenag, {"name": "Kantor Kemenag Kota Parepare", "short_name": "KEMENAG-PARE"})
+    with store.reading() as session:
+        assert domain.read_detail(session, kua)["parent"] == {
+            "id": kemenag, "name": "Kantor Kemenag Kota Parepare", "short_name": "KEMENAG-PARE"}

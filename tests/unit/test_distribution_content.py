@@ -168,6 +168,7 @@ def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
     with pytest.raises(Conflict) as error:
         act(store, domain.publish, AUTHOR, item_id, {})
     assert len(error.value.fields["approvals"]) == 2
+    assert error.value.fields["approvals"][0] == "A-PARTNER (a-partner) has not approved version 1"
     act(store, domain.approve, PARTNER, item_id, {"version": 1})
     act(store, domain.approve, OTHER, item_id, {"version": 1})
     act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"})
@@ -179,6 +180,18 @@ def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
     act(store, domain.approve, PARTNER, item_id, {"version": 2})
     act(store, domain.approve, OTHER, item_id, {"version": 2})
     assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
+
+
+def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
+    act(store, domain.approve, PARTNER, item_id, {"version": 1})
+    with store.reading() as session:
+        shown = domain.view(session, session.get(ContentItem, item_id))
+    assert shown["agency"] == {"id": "a-author", "name": "Humas a-author", "short_name": "A-AUTHOR"}
+    assert [a["short_name"] for a in shown["co_issuer_agencies"]] == ["A-PARTNER", "A-OTHER"]
+    assert shown["approved_by"] == [{"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER",
+                                     "version": 1}]
+    assert shown["approvals"] == {"a-partner": 1}
 
 
 def test_only_co_issuers_approve(store):
@@ -335,3 +348,14 @@ def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(st
                                           "end": new_start + timedelta(hours=1), "embargo_at": None})
     with store.reading() as session:
         assert session.get(ContentItem, item_id).embargo_until == new_start
+
+
+def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
+    with store.unit_of_work() as uow:
+        item = ContentItem(id="c-1", agency_id="", kind="news", state="draft", version=1, headline="Berita",
+                           language="id", co_issuers=["a-gone"], first_created=utcnow(), version_created=utcnow())
+        uow.session.add(item)
+    with store.reading() as session:
+        shown = domain.view(session, session.get(ContentItem, "c-1"))
+    assert shown["agency"] == {"id": "", "name": None, "short_name": None}
+    assert shown["co_issuer_agencies"] == [{"id": "a-gone", "name": None, "short_name": None}]
