@@ -165,6 +165,12 @@ class Call:
     query: dict = field(default_factory=dict)
 
     @property
+    def args(self):
+        """The query string as sent (strings): what a service receives and loads with the same
+        schema the gateway checked (``query`` is that load, for the gateway's own use)."""
+        return self.request.args.to_dict()
+
+    @property
     def idempotency_key(self):
         """The ``Idempotency-Key`` header, bound to this operation (method and path).
 
