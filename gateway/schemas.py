@@ -18,6 +18,7 @@ class IntakeHealth(Schema):
 
 class Health(Schema):
     status = fields.String(metadata={"description": "ok, or unavailable when a service did not answer"})
+    version = fields.String(metadata={"description": "the release that runs (as `bakohumas --version`)"})
     services = fields.Dict(keys=fields.String(), values=fields.Nested(ServiceHealth))
     dead_letters = fields.Integer(allow_none=True, metadata={
         "description": "events parked in the dead-letter queue (null: broker did not say)"})

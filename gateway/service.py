@@ -3,6 +3,7 @@ import eventlet
 from nameko.events import BROADCAST, event_handler
 from werkzeug.wrappers import Response
 
+from bakohumas import __version__
 from gateway.auth import KnownKeys, bearer_secret, key_hash
 from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
@@ -54,7 +55,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
             exc = service_unavailable(down)
             response = error_response(503, exc.code, exc.message, {"services": down}, exc.headers)
             return response
-        return {"status": "ok",
+        return {"status": "ok", "version": __version__,
                 "services": {name: {"service": name, "status": answer["status"],
                                     "outbox_backlog": answer["outbox"]["backlog"],
                                     "outbox_oldest_seconds": answer["outbox"]["oldest_seconds"]}

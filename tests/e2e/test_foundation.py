@@ -5,6 +5,7 @@ import time
 import pytest
 import requests
 
+import bakohumas
 from bakohumas.harness import LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +27,7 @@ def test_health_answers_from_every_service(stack):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
+    assert body["version"] == bakohumas.__version__ != "0+unknown"
     assert set(body["services"]) == {"directory", "calendar", "distribution", "complaints"}
     assert all(s["status"] == "ok" for s in body["services"].values())
 
