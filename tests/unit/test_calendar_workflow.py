@@ -180,6 +180,16 @@ def test_an_older_directory_snapshot_does_not_undo_a_newer_one(cal):
     refused(Conflict, lambda: cal.propose(COORDINATOR, lead_agency_id="polres"))
 
 
+def test_the_agencies_a_raw_body_names_are_learnt_before_it_is_loaded():
+    """The service asks the directory about these before the unit of work: only well-formed ids."""
+    assert domain.agencies_proposed(POLRES, {"supporting_agency_ids": ["dinkes", "", 7]}) == ["polres", "dinkes"]
+    assert domain.agencies_proposed(COORDINATOR, {"lead_agency_id": "kominfo"}) == ["kominfo"]
+    assert domain.agencies_proposed(POLRES, "not a body") == ["polres"]
+    assert domain.agencies_proposed(None, {"supporting_agency_ids": "dinkes"}) == []
+    assert domain.agencies_added({"lead_agency_id": "kominfo", "supporting_agency_ids": ["dinkes"]}) == ["dinkes"]
+    assert domain.agencies_added({"title": "no agencies"}) == []
+
+
 def test_listing_by_range_agency_kind_and_state(cal):
     early = cal.scheduled(POLRES, start=at(3, 9), kind="forum")
     joint = cal.scheduled(DINKES, start=at(12, 9, zone=WITA), timezone="Asia/Makassar", supporting_agency_ids=["polres"])
