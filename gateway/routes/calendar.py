@@ -16,7 +16,7 @@ class CalendarRoutes:
     @route("GET", "/api/v1/calendar/items", summary="Items by date range, agency, kind, state, attention",
            tag="calendar", query=schemas.ItemQuery, response=schemas.ItemList)
     def list_items(self, call):
-        return self.rpc("calendar", "list_items", call.actor, call.request.args.to_dict())
+        return self.rpc("calendar", "list_items", call.actor, call.args)
 
     @route("GET", ITEM, summary="One item", tag="calendar", response=schemas.Item)
     def get_item(self, call, item_id):
@@ -65,12 +65,12 @@ class CalendarRoutes:
     @route("GET", "/api/v1/calendar/clashes", summary="Scheduled items a time would clash with",
            tag="calendar", query=schemas.ClashQuery, response=schemas.ClashList)
     def clash_check(self, call):
-        return self.rpc("calendar", "clash_check", call.actor, call.request.args.to_dict())
+        return self.rpc("calendar", "clash_check", call.actor, call.args)
 
     @route("GET", "/api/v1/calendar/free-slots", summary="The earliest free slots of a length in a window",
            tag="calendar", query=schemas.FreeSlotQuery, response=schemas.SlotList)
     def free_slots(self, call):
-        return self.rpc("calendar", "free_slots", call.actor, call.request.args.to_dict())
+        return self.rpc("calendar", "free_slots", call.actor, call.args)
 
     @route("POST", "/api/v1/calendar/agencies/<agency_id>/feed-link", response=schemas.FeedLink,
            summary="A new secret link to the agency's feed (the previous link stops working)",

@@ -6,9 +6,9 @@ from nameko.exceptions import UnknownService
 from nameko.rpc import RpcProxy
 
 from services.calendar import domain, models, schemas
+from shared.agencies import KeepsAgencies
 from shared.db import Database, utcnow
 from shared.errors import NotFound
-from shared.messaging import consumes
 from shared.service import HealthCheck, service_rpc
 
 DIRECTORY_TIMEOUT = 3.0
@@ -30,30 +30,19 @@ def _item(session, item):
     return answer
 
 
-class CalendarService(HealthCheck):
+class CalendarService(HealthCheck, KeepsAgencies):
+    """The joint press calendar; it keeps the directory's agencies (``KeepsAgencies``) and asks
+    the directory about one named before its event arrived."""
     name = "calendar"
     db = Database(models)
     directory = RpcProxy("directory")
-
-    # --- the directory's agencies, kept locally ---
-
-    @consumes("directory", "agency.registered")
-    def on_agency_registered(self, uow, envelope):
-        domain.remember_agency(uow.session, envelope.data["agency"], envelope.occurred)
-
-    @consumes("directory", "agency.updated")
-    def on_agency_updated(self, uow, envelope):
-        domain.remember_agency(uow.session, envelope.data["agency"], envelope.occurred)
-
-    @consumes("directory", "agency.deactivated")
-    def on_agency_deactivated(self, uow, envelope):
-        domain.agency_left(uow.session, envelope.data["agency"], envelope.occurred,
-                           utcnow())
+    agencies_domain = domain
 
     def _learn_agencies(self, agency_ids):
         """Ask the directory once about agencies not (yet) known here: one registered a moment ago
         may be in our queue still. Done outside any unit of work (no network I/O while writing)."""
-        agency_ids = [a for a in agency_ids if isinstance(a, str) and a]
+        if not agency_ids:
+            return
         with self.db.reading() as session:
             missing = domain.unknown_agencies(session, agency_ids)
         for agency_id in missing:
@@ -63,19 +52,13 @@ class CalendarService(HealthCheck):
             except (NotFound, UnknownService, eventlet.Timeout):
                 continue  # the domain answers "unknown agency"
             with self.db.unit_of_work() as uow:
-                domain.remember_agency(uow.session, agency, datetime.fromisoformat(agency["updated_at"]))
-
-    def _named_agencies(self, actor, data):
-        data = data if isinstance(data, dict) else {}
-        supporting = data.get("supporting_agency_ids")
-        named = [data.get("lead_agency_id") or (actor or {}).get("agency_id")]
-        return named + (supporting if isinstance(supporting, list) else [])
+                domain.keep_agency(uow, agency, datetime.fromisoformat(agency["updated_at"]))
 
     # --- items ---
 
     @service_rpc
     def propose_item(self, actor, data, idempotency_key=None):
-        self._learn_agencies(self._named_agencies(actor, data))
+        self._learn_agencies(domain.agencies_proposed(actor, data))
         with self.db.unit_of_work() as uow:
             return uow.once(actor["agency_id"], idempotency_key,
                             lambda: _item(uow.session, domain.propose(uow, actor, data, utcnow())))
@@ -87,9 +70,8 @@ class CalendarService(HealthCheck):
 
     @service_rpc
     def list_items(self, actor, args):
-        query = domain.load(schemas.ItemQuery, args)
         with self.db.reading() as session:
-            return {"items": SUMMARY.dump(domain.list_items(session, actor, query))}
+            return {"items": SUMMARY.dump(domain.list_items(session, actor, args))}
 
     @service_rpc
     def item_history(self, actor, item_id):
@@ -98,8 +80,7 @@ class CalendarService(HealthCheck):
 
     @service_rpc
     def change_item(self, actor, item_id, data):
-        if isinstance(data, dict) and isinstance(data.get("supporting_agency_ids"), list):
-            self._learn_agencies(data["supporting_agency_ids"])
+        self._learn_agencies(domain.agencies_added(data))
         with self.db.unit_of_work() as uow:
             return _item(uow.session, domain.change(uow, actor, item_id, data, utcnow()))
 
@@ -137,15 +118,13 @@ class CalendarService(HealthCheck):
 
     @service_rpc
     def clash_check(self, actor, args):
-        query = domain.load(schemas.ClashQuery, args)
         with self.db.reading() as session:
-            return {"clashes": domain.clash_check(session, query)}
+            return {"clashes": domain.clash_check(session, actor, args)}
 
     @service_rpc
     def free_slots(self, actor, args):
-        query = domain.load(schemas.FreeSlotQuery, args)
         with self.db.reading() as session:
-            return {"slots": domain.free_slots(session, query)}
+            return {"slots": domain.free_slots(session, actor, args)}
 
     # --- feeds ---
 

@@ -28,9 +28,9 @@ class Calendar:
 
     def agency(self, agency_id, active=True, role="member", as_of=NOW):
         with self.store.unit_of_work() as uow:
-            domain.remember_agency(uow.session, {"id": agency_id, "name": f"Agency {agency_id}",
-                                                 "short_name": agency_id.upper(), "kind": "opd", "role": role,
-                                                 "active": active}, as_of)
+            domain.keep_agency(uow, {"id": agency_id, "name": f"Agency {agency_id}",
+                                     "short_name": agency_id.upper(), "kind": "opd", "role": role,
+                                     "active": active}, as_of)
 
     def act(self, operation, *args, now=NOW):
         with self.store.unit_of_work() as uow:

@@ -128,9 +128,9 @@ def test_a_declined_supporting_agency_is_not_booked(cal):
 
 def test_a_clash_check_before_proposing(cal):
     first = cal.scheduled(DINKES, venue="Aula")
-    found = cal.read(lambda s: domain.clash_check(s, {
-        "start": at(10, 9, 30), "end": at(10, 11), "agencies": "polres,kominfo", "officials": "",
-        "venue": "AULA", "exclude_item_id": None}))
+    found = cal.read(lambda s: domain.clash_check(s, POLRES, {
+        "start": at(10, 9, 30).isoformat(), "end": at(10, 11).isoformat(), "agencies": "polres,kominfo",
+        "venue": "AULA"}))
     assert [c["id"] for c in found] == [first.id]
 
 

@@ -74,8 +74,8 @@ def test_a_renamed_lead_agency_is_named_in_the_feed(cal):
     item = cal.scheduled(POLRES, description="Operasi Ketupat")
     cal.agency("polres", as_of=NOW + timedelta(hours=1))
     with cal.store.unit_of_work() as uow:
-        domain.remember_agency(uow.session, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
-                                             "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
+        domain.keep_agency(uow, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
+                                 "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
     shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
     assert str(shown["DESCRIPTION"]) == "Operasi Ketupat\n\nPOLRES-PARE"
 
@@ -96,8 +96,8 @@ def test_a_cancelled_event_keeps_its_reason_when_the_lead_agency_is_renamed(cal)
     item = cal.scheduled(POLRES)
     cal.act(domain.cancel, POLRES, item.id, {"reason": "Banjir"}, now=NOW + timedelta(hours=1))
     with cal.store.unit_of_work() as uow:
-        domain.remember_agency(uow.session, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
-                                             "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
+        domain.keep_agency(uow, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
+                                 "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
     shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
     assert str(shown["COMMENT"]) == "Cancelled: Banjir"
     assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir\n\nPOLRES-PARE"

@@ -12,10 +12,10 @@ HOUR = timedelta(hours=1)
 
 
 def search(cal, start, end, minutes=60, limit=3, **fields):
-    query = {"start": start, "end": end, "duration_minutes": minutes, "agencies": "", "officials": "",
-             "venue": "", "timezone": "Asia/Jakarta", "day_start": "08:00", "day_end": "17:00",
-             "weekdays_only": True, "limit": limit, **fields}
-    return cal.read(lambda s: domain.free_slots(s, query))
+    """A free-slot query as a member's client sends it (strings)."""
+    args = {"from": start.isoformat(), "to": end.isoformat(), "duration_minutes": str(minutes),
+            "limit": str(limit), **fields}
+    return cal.read(lambda s: domain.free_slots(s, POLRES, args))
 
 
 def starts(slots):

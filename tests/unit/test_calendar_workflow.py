@@ -167,10 +167,8 @@ def test_deactivation_flags_future_open_items_once(cal):
     snapshot = {"id": "dinkes", "name": "Dinas Kesehatan", "short_name": "DINKES", "kind": "opd", "role": "member",
                 "active": False}
     for _ in range(2):
-        cal.act(lambda uow, now: domain.agency_left(uow.session, snapshot, NOW, now), now=at(5, 9))
-    flagged = cal.read(lambda s: domain.list_items(s, COORDINATOR, {
-        "start": None, "end": None, "agency_id": None, "kind": None, "state": None, "needs_attention": True,
-        "limit": 100, "offset": 0}))
+        cal.act(lambda uow, now: domain.agency_departed(uow, snapshot, NOW, now), now=at(5, 9))
+    flagged = cal.read(lambda s: domain.list_items(s, COORDINATOR, {"needs_attention": "true"}))
     assert {i.id for i in flagged} == {future.id, proposal.id}
     assert flagged[0].attention == "DINKES was deactivated in the directory"
     assert past.id not in {i.id for i in flagged} and other.id not in {i.id for i in flagged}
@@ -182,9 +180,14 @@ def test_an_older_directory_snapshot_does_not_undo_a_newer_one(cal):
     refused(Conflict, lambda: cal.propose(COORDINATOR, lead_agency_id="polres"))
 
 
-def list_query(**fields):
-    return {"start": None, "end": None, "agency_id": None, "kind": None, "state": None,
-            "needs_attention": None, "limit": 100, "offset": 0, **fields}
+def test_the_agencies_a_raw_body_names_are_learnt_before_it_is_loaded():
+    """The service asks the directory about these before the unit of work: only well-formed ids."""
+    assert domain.agencies_proposed(POLRES, {"supporting_agency_ids": ["dinkes", "", 7]}) == ["polres", "dinkes"]
+    assert domain.agencies_proposed(COORDINATOR, {"lead_agency_id": "kominfo"}) == ["kominfo"]
+    assert domain.agencies_proposed(POLRES, "not a body") == ["polres"]
+    assert domain.agencies_proposed(None, {"supporting_agency_ids": "dinkes"}) == []
+    assert domain.agencies_added({"lead_agency_id": "kominfo", "supporting_agency_ids": ["dinkes"]}) == ["dinkes"]
+    assert domain.agencies_added({"title": "no agencies"}) == []
 
 
 def test_listing_by_range_agency_kind_and_state(cal):
@@ -193,11 +196,12 @@ def test_listing_by_range_agency_kind_and_state(cal):
     cal.scheduled(KOMINFO, start=at(25, 9))
     mine = cal.propose(POLRES, start=at(13, 9))
 
-    def listed(actor, **fields):
-        return [i.id for i in cal.read(lambda s: domain.list_items(s, actor, list_query(**fields)))]
+    def listed(actor, **args):
+        """The ids a member's list query (strings, as sent) answers."""
+        return [i.id for i in cal.read(lambda s: domain.list_items(s, actor, args))]
 
     assert listed(POLRES, agency_id="polres") == [early.id, joint.id, mine.id]
-    assert listed(POLRES, start=at(10, 0), end=at(20, 0)) == [joint.id, mine.id]
+    assert listed(POLRES, **{"from": at(10, 0).isoformat(), "to": at(20, 0).isoformat()}) == [joint.id, mine.id]
     assert listed(POLRES, kind="forum") == [early.id]
     assert listed(POLRES, state="proposed") == [mine.id]
     assert listed(DINKES, state="proposed") == []  # another agency's proposal is not shown

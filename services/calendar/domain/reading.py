@@ -1,0 +1,78 @@
+"""Reading items: one item, its history, lists, and the clashes a time would have."""
+import json
+
+from marshmallow import EXCLUDE
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from services.calendar import schemas
+from services.calendar.domain.access import FORUM_STATES, may_see
+from services.calendar.domain.agencies import agency_names
+from services.calendar.domain.clashes import find_clashes, resources, split_list
+from services.calendar.domain.times import MAX_DURATION, check_times
+from services.calendar.models import HistoryEntry, Item, Participant
+from shared.errors import NotFound, ValidationFailed
+from shared.rules import is_coordinator, load
+
+
+def get_item(session, actor, item_id):
+    item = session.get(Item, item_id)
+    if item is None or not may_see(actor, item):
+        raise NotFound(f"no item {item_id}", {"item_id": ["unknown item"]})
+    return item
+
+
+def history(session, actor, item_id):
+    get_item(session, actor, item_id)
+    return session.scalars(select(HistoryEntry).where(HistoryEntry.item_id == item_id)
+                           .order_by(HistoryEntry.id)).all()
+
+
+def named_history(session, actor, item_id):
+    """The item's history as people read it: each entry also names the agency that acted
+    (``actor_agency``; null for what the system did)."""
+    entries = history(session, actor, item_id)
+    names = agency_names(session, [entry.actor_agency_id for entry in entries])
+    return [{"at": entry.at, "actor_agency_id": entry.actor_agency_id, "actor_agency": names.get(entry.actor_agency_id),
+             "action": entry.action, "changes": json.loads(entry.changes), "reason": entry.reason,
+             "revision": entry.revision} for entry in entries]
+
+
+def taking_part(agency_id):
+    return select(Participant.item_id).where(Participant.agency_id == agency_id)
+
+
+def list_items(session, actor, args):
+    """Items by date range (overlapping it), agency, kind, state and attention flag, by start time;
+    ``args`` is the query as sent."""
+    query = load(schemas.ItemQuery, args, unknown=EXCLUDE)
+    stmt = select(Item)
+    if query["start"] is not None:
+        stmt = stmt.where(Item.ends_at > query["start"], Item.starts_at >= query["start"] - MAX_DURATION)
+    if query["end"] is not None:
+        stmt = stmt.where(Item.starts_at < query["end"])
+    if query["agency_id"]:
+        stmt = stmt.join(Participant, Participant.item_id == Item.id).where(Participant.agency_id == query["agency_id"])
+    if query["kind"]:
+        stmt = stmt.where(Item.kind == query["kind"])
+    if query["state"]:
+        stmt = stmt.where(Item.state == query["state"])
+    if query["needs_attention"] is not None:
+        stmt = stmt.where(Item.attention.is_not(None) if query["needs_attention"] else Item.attention.is_(None))
+    if not is_coordinator(actor):
+        stmt = stmt.where(Item.state.in_(FORUM_STATES) | Item.id.in_(taking_part(actor["agency_id"])))
+    # A list shows summaries: the participants are not loaded for it.
+    stmt = stmt.options(lazyload(Item.participants)).order_by(Item.starts_at, Item.id)
+    stmt = stmt.limit(query["limit"]).offset(query["offset"])
+    return session.scalars(stmt).all()
+
+
+def clash_check(session, actor, args):
+    """The clashes a proposed time would have, before anyone asks to schedule it; any member may
+    ask (``actor``), ``args`` is the query as sent."""
+    query = load(schemas.ClashQuery, args, unknown=EXCLUDE)
+    check_times(query["start"], query["end"])
+    keys = resources(split_list(query["agencies"]), split_list(query["officials"]), query["venue"])
+    if not keys:
+        raise ValidationFailed("say what to check", {"agencies": ["give agencies, officials or a venue"]})
+    return find_clashes(session, keys, query["start"], query["end"], query["exclude_item_id"])
