@@ -22,7 +22,8 @@ class Agency(Base):
     short_name: Mapped[str] = mapped_column(String(SHORT_NAME_LENGTH), unique=True)
     # The short name as compared for uniqueness (shared.schemas.name_key): "HUMAS-X", "humas-x "
     # and "ＨＵＭＡＳ-Ｘ" are one name, so the unique index holds even under concurrent registrations.
-    short_name_key: Mapped[str | None] = mapped_column(String(SHORT_NAME_LENGTH), unique=True, index=True, nullable=True)
+    short_name_key: Mapped[str | None] = mapped_column(String(SHORT_NAME_LENGTH), unique=True, index=True,
+                                                       nullable=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     role: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True, index=True)

@@ -8,6 +8,7 @@ from shared.db import Database, utcnow
 from shared.service import HealthCheck, service_rpc
 
 AGENCY_PAGE = schemas.AgencyPage()
+CALLER = schemas.Caller()
 KEY = schemas.ApiKey()
 KEYS = schemas.ApiKey(many=True)
 
@@ -20,7 +21,8 @@ class DirectoryService(HealthCheck):
     @rpc
     def authenticate(self, key_hash):
         with self.db.reading() as session:
-            return domain.authenticate(session, key_hash)
+            caller = domain.authenticate(session, key_hash)
+        return CALLER.dump(caller) if caller else None
 
     @service_rpc
     def register_agency(self, actor, data, idempotency_key=None):

@@ -155,7 +155,7 @@ def test_deactivation_revokes_the_keys_for_good_and_is_announced_once(store):
     with store.unit_of_work() as uow:
         _key, secret = domain.issue_key(uow, member(agency_id), agency_id, {}, NOW)
     with store.reading() as session:
-        assert domain.authenticate(session, domain.hash_key(secret))["agency_id"] == agency_id
+        assert domain.authenticate(session, domain.hash_key(secret)).agency_id == agency_id
     for _ in range(2):
         with store.unit_of_work() as uow:
             domain.deactivate_agency(uow, coordinator(), agency_id, NOW)

@@ -3,6 +3,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -14,6 +15,17 @@ from shared.errors import Conflict, NotFound
 from shared.rules import load
 
 KEY_PREFIX = "bkh_"
+
+
+@dataclass
+class Caller:
+    """Who an API key acts for, as the gateway needs it (``schemas.Caller``)."""
+    key_id: str
+    agency_id: str
+    role: str
+    short_name: str
+    name: str
+    kind: str
 
 
 def hash_key(secret):
@@ -70,5 +82,4 @@ def authenticate(session, secret_hash):
     key, agency = row
     if not hmac.compare_digest(key.key_hash, secret_hash) or key.revoked_at or not agency.active:
         return None
-    return {"key_id": key.id, "agency_id": agency.id, "role": agency.role, "short_name": agency.short_name,
-            "name": agency.name, "kind": agency.kind}
+    return Caller(key.id, agency.id, agency.role, agency.short_name, agency.name, agency.kind)
