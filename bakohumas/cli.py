@@ -52,14 +52,14 @@ def cmd_makemigration(args):
 def bootstrap_forum(data):
     """The first coordinator of a forum, made directly in the directory database: ``(agency, key)``."""
     from services.directory import domain, models
-    from shared.db import Store, migrate
+    from shared.db import Store, migrate, utcnow
 
     url = database_url(load_config(), "directory")
     migrate("directory", url)
     store = Store(url, models)
     try:
         with store.unit_of_work() as uow:
-            agency, _key, secret = domain.bootstrap_forum(uow, data)
+            agency, _key, secret = domain.bootstrap_forum(uow, data, utcnow())
     finally:
         store.dispose()
     return agency, secret

@@ -19,7 +19,17 @@ import phonenumbers
 from marshmallow import Schema as MarshmallowSchema
 from marshmallow import ValidationError, fields, pre_load, validate
 
+# Lengths both a schema and a column bound: the models take their String lengths from here.
 ID_LENGTH = 36
+NAME_LENGTH = 200
+EMAIL_LENGTH = 254
+SHORT_NAME_LENGTH = 50
+KEY_LABEL_LENGTH = 100
+HEADLINE_LENGTH = 300
+URL_LENGTH = 2000
+ADDRESS_LENGTH = 500
+CATEGORY_CODE_LENGTH = 40
+CATEGORY_NAME_LENGTH = 120
 # E.164: at most 15 digits after the +.
 PHONE_LENGTH = 16
 INTEGER_RANGE = validate.Range(min=-(2**31), max=2**31 - 1,

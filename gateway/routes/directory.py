@@ -21,7 +21,7 @@ class DirectoryRoutes:
     @route("GET", "/api/v1/agencies", summary="The forum's agencies, filtered and paginated",
            tag="directory", query=schemas.AgencyQuery, response=schemas.AgencyPage)
     def list_agencies(self, call):
-        return self.rpc("directory", "list_agencies", call.query)
+        return self.rpc("directory", "list_agencies", call.args)
 
     @route("GET", "/api/v1/agencies/<agency_id>", summary="One agency, with its sub-units",
            tag="directory", response=schemas.AgencyDetail)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.agencies import AgencyCopy
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
+from shared.schemas import ID_LENGTH, NAME_LENGTH
 
 
 class Base(DeclarativeBase):
@@ -21,16 +22,16 @@ class Agency(AgencyCopy, Base):
 
 class Item(Base):
     __tablename__ = "items"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(NAME_LENGTH))
     description: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
     timezone: Mapped[str] = mapped_column(String(40))
-    venue: Mapped[str] = mapped_column(String(200), default="")
+    venue: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     officials: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {name, position}
-    lead_agency_id: Mapped[str] = mapped_column(String(36), index=True)
+    lead_agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
     visibility: Mapped[str] = mapped_column(String(10))
     embargo_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     state: Mapped[str] = mapped_column(String(20))
@@ -52,7 +53,7 @@ class Participant(Base):
     """An agency taking part in an item: the lead, or a supporting agency with its answer."""
     __tablename__ = "participants"
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), primary_key=True)
-    agency_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     role: Mapped[str] = mapped_column(String(12))  # lead | supporting
     response: Mapped[str] = mapped_column(String(12))  # confirmed | pending | declined
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -91,7 +92,7 @@ class HistoryEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
-    actor_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    actor_agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     action: Mapped[str] = mapped_column(String(30))
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -101,6 +102,6 @@ class HistoryEntry(Base):
 class FeedLink(Base):
     """An agency's secret feed link; only the token's SHA-256 is kept, rotating replaces it."""
     __tablename__ = "feed_links"
-    agency_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

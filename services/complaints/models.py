@@ -6,6 +6,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.agencies import AgencyCopy
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
+from shared.schemas import (ADDRESS_LENGTH, CATEGORY_CODE_LENGTH, CATEGORY_NAME_LENGTH, EMAIL_LENGTH, ID_LENGTH,
+                            NAME_LENGTH)
 
 
 class Base(DeclarativeBase):
@@ -21,9 +23,9 @@ class Agency(AgencyCopy, Base):
 
 class Category(Base):
     __tablename__ = "categories"
-    code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name_id: Mapped[str] = mapped_column(String(120))
-    name_en: Mapped[str] = mapped_column(String(120))
+    code: Mapped[str] = mapped_column(String(CATEGORY_CODE_LENGTH), primary_key=True)
+    name_id: Mapped[str] = mapped_column(String(CATEGORY_NAME_LENGTH))
+    name_en: Mapped[str] = mapped_column(String(CATEGORY_NAME_LENGTH))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -31,37 +33,37 @@ class RoutingRule(Base):
     """Complaints of ``category`` in ``region_code`` (a prefix) go to ``agency_id``, or to the
     active agency of ``agency_kind`` that serves the complaint's region."""
     __tablename__ = "routing_rules"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    category: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    category: Mapped[str | None] = mapped_column(String(CATEGORY_CODE_LENGTH), nullable=True)
     region_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     agency_kind: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
 
 class Complaint(Base):
     __tablename__ = "complaints"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     tracking_number: Mapped[str] = mapped_column(String(40), unique=True)
     reporter_secret_hash: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(20))
     text: Mapped[str] = mapped_column(Text)
-    category: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
-    target_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    about_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    filed_by_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    category: Mapped[str | None] = mapped_column(String(CATEGORY_CODE_LENGTH), nullable=True, index=True)
+    target_agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    about_agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    filed_by_agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     region_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     latitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
-    address: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(ADDRESS_LENGTH), nullable=True)
     attachments: Mapped[str] = mapped_column(Text, default="[]")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
-    reporter_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    reporter_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     reporter_phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    reporter_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    reporter_email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH), nullable=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True, index=True)
     routed_by: Mapped[str] = mapped_column(String(60))
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -82,10 +84,10 @@ class Complaint(Base):
 class Forward(Base):
     """One pelimpahan handshake: proposed, then accepted, refused, or decided by the coordinator."""
     __tablename__ = "forwards"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.id"), index=True)
-    from_agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    to_agency_id: Mapped[str] = mapped_column(String(36), index=True)
+    from_agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    to_agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
     reason: Mapped[str] = mapped_column(Text)
     state: Mapped[str] = mapped_column(String(20))
     answer_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -102,16 +104,16 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(60))
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    agency_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     public: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Note(Base):
     __tablename__ = "notes"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.id"), index=True)
-    agency_id: Mapped[str] = mapped_column(String(36))
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH))
     visibility: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())

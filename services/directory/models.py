@@ -5,6 +5,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
+from shared.schemas import EMAIL_LENGTH, ID_LENGTH, KEY_LABEL_LENGTH, NAME_LENGTH, SHORT_NAME_LENGTH
 
 
 class Base(DeclarativeBase):
@@ -16,12 +17,13 @@ OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)
 
 class Agency(Base):
     __tablename__ = "agencies"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    short_name: Mapped[str] = mapped_column(String(50), unique=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    short_name: Mapped[str] = mapped_column(String(SHORT_NAME_LENGTH), unique=True)
     # The short name as compared for uniqueness (shared.schemas.name_key): "HUMAS-X", "humas-x "
     # and "ＨＵＭＡＳ-Ｘ" are one name, so the unique index holds even under concurrent registrations.
-    short_name_key: Mapped[str | None] = mapped_column(String(50), unique=True, index=True, nullable=True)
+    short_name_key: Mapped[str | None] = mapped_column(String(SHORT_NAME_LENGTH), unique=True, index=True,
+                                                       nullable=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     role: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True, index=True)
@@ -48,22 +50,22 @@ class AttachedPerson:
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     position_in_list: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(EMAIL_LENGTH), nullable=True)
 
 
 class HumasOfficer(AttachedPerson, Base):
     """A person who speaks or publishes for the agency (kepala humas, PPID, spokesperson...)."""
     __tablename__ = "humas_officers"
     position: Mapped[str] = mapped_column(String(30))
-    title: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
 
 
 class Contributor(AttachedPerson, Base):
     """A news contributor attached to the agency (often someone in one of its sub-units)."""
     __tablename__ = "contributors"
-    unit: Mapped[str] = mapped_column(String(200), default="")
+    unit: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
 
 
 class Channel(Base):
@@ -79,10 +81,10 @@ class Channel(Base):
 class ApiKey(Base):
     """An agency's API key; only its SHA-256 is kept (keys are random, so no slow hash is needed)."""
     __tablename__ = "api_keys"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str] = mapped_column(String(100), default="")
+    label: Mapped[str] = mapped_column(String(KEY_LABEL_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -11,7 +11,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.agencies import AgencyName
 from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
-from shared.schemas import Id, Name, Phone, Schema, normalise_phone
+from shared.schemas import (EMAIL_LENGTH, KEY_LABEL_LENGTH, NAME_LENGTH, SHORT_NAME_LENGTH, Id, Name, Phone, Schema,
+                            normalise_phone)
 
 REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z"
 
@@ -98,7 +99,7 @@ class Channels(Schema):
 
 class Reachable(Schema):
     phone = Phone(load_default=None, allow_none=True)
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=EMAIL_LENGTH))
 
     @validates_schema
     def _phone_or_email(self, data, **kwargs):
@@ -107,21 +108,21 @@ class Reachable(Schema):
 
 
 class Officer(Reachable):
-    name = Name(required=True, min=2, max=200)
+    name = Name(required=True, min=2, max=NAME_LENGTH)
     position = fields.String(required=True, validate=validate.OneOf(OFFICER_POSITIONS))
-    title = Name(load_default="", min=0, max=200,
+    title = Name(load_default="", min=0, max=NAME_LENGTH,
                           metadata={"description": "the job title as written, e.g. Kasubbag Publikasi"})
 
 
 class Contributor(Reachable):
-    name = Name(required=True, min=2, max=200)
-    unit = Name(load_default="", min=0, max=200,
+    name = Name(required=True, min=2, max=NAME_LENGTH)
+    unit = Name(load_default="", min=0, max=NAME_LENGTH,
                          metadata={"description": "the sub-unit this person writes for, e.g. KUA Soreang"})
 
 
 class AgencyInput(Schema):
-    name = Name(required=True, min=2, max=200)
-    short_name = Name(required=True, min=2, max=50, validate=[
+    name = Name(required=True, min=2, max=NAME_LENGTH)
+    short_name = Name(required=True, min=2, max=SHORT_NAME_LENGTH, validate=[
         validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*\Z",
                         error="letters, digits, space, dot, slash, dash, underscore")])
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
@@ -191,7 +192,7 @@ class AgencyDetail(Agency):
 
 
 class KeyInput(Schema):
-    label = Name(load_default="", min=0, max=100)
+    label = Name(load_default="", min=0, max=KEY_LABEL_LENGTH)
 
 
 class ApiKey(Schema):

@@ -4,8 +4,13 @@ from nameko.rpc import rpc
 
 from services.directory import domain, models, schemas
 from services.directory.cache import Details
-from shared.db import Database
+from shared.db import Database, utcnow
 from shared.service import HealthCheck, service_rpc
+
+AGENCY_PAGE = schemas.AgencyPage()
+CALLER = schemas.Caller()
+KEY = schemas.ApiKey()
+KEYS = schemas.ApiKey(many=True)
 
 
 class DirectoryService(HealthCheck):
@@ -16,14 +21,14 @@ class DirectoryService(HealthCheck):
     @rpc
     def authenticate(self, key_hash):
         with self.db.reading() as session:
-            return domain.authenticate(session, key_hash)
+            caller = domain.authenticate(session, key_hash)
+        return CALLER.dump(caller) if caller else None
 
     @service_rpc
     def register_agency(self, actor, data, idempotency_key=None):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            answer = uow.once(f"register:{actor['agency_id']}", idempotency_key,
-                              lambda: domain.stored_detail(domain.register_agency(uow, data)))
+            answer = uow.once(f"register:{actor['agency_id']}", idempotency_key, lambda: domain.stored_detail(
+                domain.register_agency(uow, actor, data, utcnow())))
         self.details.clear()
         return answer
 
@@ -38,51 +43,44 @@ class DirectoryService(HealthCheck):
         return detail
 
     @service_rpc
-    def list_agencies(self, query):
-        values = domain.load(schemas.AgencyQuery, query)
+    def list_agencies(self, args):
         with self.db.reading() as session:
-            items, total = domain.list_agencies(session, values)
-            return {"items": schemas.Agency(many=True).dump(items), "total": total,
-                    "limit": values["limit"], "offset": values["offset"]}
+            return AGENCY_PAGE.dump(domain.list_agencies(session, args))
 
     @service_rpc
     def update_agency(self, actor, agency_id, data):
-        return self._change(lambda uow: domain.update_agency(uow, actor, agency_id, data))
+        return self._change(lambda uow: domain.update_agency(uow, actor, agency_id, data, utcnow()))
 
     @service_rpc
     def deactivate_agency(self, actor, agency_id):
-        domain.require_coordinator(actor)
-        return self._change(lambda uow: domain.deactivate_agency(uow, agency_id))
+        return self._change(lambda uow: domain.deactivate_agency(uow, actor, agency_id, utcnow()))
 
     @service_rpc
     def reactivate_agency(self, actor, agency_id):
-        domain.require_coordinator(actor)
-        return self._change(lambda uow: domain.reactivate_agency(uow, agency_id))
+        return self._change(lambda uow: domain.reactivate_agency(uow, actor, agency_id, utcnow()))
 
     @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):
-        """The secret is in the first answer only: a repeat with the same Idempotency-Key gets the key without it."""
-        domain.require_self_or_coordinator(actor, agency_id)
-        values = domain.load(schemas.KeyInput, data)
+        """The secret is in the first answer only: a repeat with the same Idempotency-Key gets the key
+        without it. The repeat is the caller's own (its agency scopes the key), so the domain's check
+        of who may issue runs before any stored answer is given back."""
         issued = {}
         with self.db.unit_of_work() as uow:
             def issue():
-                key, issued["secret"] = domain.issue_key(uow, agency_id, values["label"])
-                return schemas.ApiKey().dump(key)
-            answer = uow.once(f"issue_key:{agency_id}", idempotency_key, issue)
+                key, issued["secret"] = domain.issue_key(uow, actor, agency_id, data, utcnow())
+                return KEY.dump(key)
+            answer = uow.once(f"issue_key:{actor['agency_id']}:{agency_id}", idempotency_key, issue)
         return {**answer, "api_key": issued["secret"]} if issued else answer
 
     @service_rpc
     def list_keys(self, actor, agency_id):
-        domain.require_self_or_coordinator(actor, agency_id)
         with self.db.reading() as session:
-            return schemas.ApiKey(many=True).dump(domain.list_keys(session, agency_id))
+            return KEYS.dump(domain.list_keys(session, actor, agency_id))
 
     @service_rpc
     def revoke_key(self, actor, agency_id, key_id):
-        domain.require_self_or_coordinator(actor, agency_id)
         with self.db.unit_of_work() as uow:
-            return schemas.ApiKey().dump(domain.revoke_key(uow, agency_id, key_id))
+            return KEY.dump(domain.revoke_key(uow, actor, agency_id, key_id, utcnow()))
 
     def _change(self, change):
         """Commit a change of an agency, then empty this instance's detail cache; answers the agency's detail."""

@@ -6,6 +6,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.agencies import AgencyCopy
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
+from shared.schemas import HEADLINE_LENGTH, ID_LENGTH, NAME_LENGTH, URL_LENGTH
 
 
 class Base(DeclarativeBase):
@@ -22,22 +23,22 @@ class Agency(AgencyCopy, Base):
 class ContentItem(Base):
     """One piece of content in its current version; ``version`` goes up on every draft edit and correction."""
     __tablename__ = "content_items"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    agency_id: Mapped[str] = mapped_column(String(36), index=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20), index=True)
     pub_status: Mapped[str] = mapped_column(String(20), default="usable")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    headline: Mapped[str] = mapped_column(String(300))
+    headline: Mapped[str] = mapped_column(String(HEADLINE_LENGTH))
     summary: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(5))
     subjects: Mapped[list] = mapped_column(JSON, default=list)
-    byline: Mapped[str] = mapped_column(String(200), default="")
-    place: Mapped[str] = mapped_column(String(200), default="")
+    byline: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    place: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     co_issuers: Mapped[list] = mapped_column(JSON, default=list)
-    calendar_item_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    calendar_item_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True, index=True)
     calendar_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
     embargo_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     claim: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -54,7 +55,7 @@ class Approval(Base):
     """A co-issuing agency's approval of one version of a joint release."""
     __tablename__ = "approvals"
     item_id: Mapped[str] = mapped_column(ForeignKey("content_items.id"), primary_key=True)
-    agency_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     approved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -62,10 +63,10 @@ class Approval(Base):
 class Subscription(Base):
     """A webhook destination with its filters; the secret signs every delivery."""
     __tablename__ = "subscriptions"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    owner_agency_id: Mapped[str] = mapped_column(String(36), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
-    url: Mapped[str] = mapped_column(String(2000))
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    owner_agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), default="")
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
     secret: Mapped[str] = mapped_column(String(100))
     previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
     previous_secret_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -84,7 +85,7 @@ class Delivery(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     subscription_id: Mapped[str] = mapped_column(ForeignKey("subscriptions.id", ondelete="CASCADE"),
                                                  index=True)
-    item_id: Mapped[str] = mapped_column(String(36), index=True)
+    item_id: Mapped[str] = mapped_column(String(ID_LENGTH), index=True)
     item_version: Mapped[int] = mapped_column(Integer)
     event: Mapped[str] = mapped_column(String(40))
     priority: Mapped[int] = mapped_column(Integer, default=1)
@@ -105,9 +106,9 @@ class Delivery(Base):
 class AmplificationRequest(Base):
     """A call on members to re-share an item by a deadline."""
     __tablename__ = "amplification_requests"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     item_id: Mapped[str] = mapped_column(ForeignKey("content_items.id"), index=True)
-    requested_by: Mapped[str] = mapped_column(String(36))
+    requested_by: Mapped[str] = mapped_column(String(ID_LENGTH))
     message: Mapped[str] = mapped_column(Text, default="")
     deadline: Mapped[datetime] = mapped_column(UtcDateTime())
     members: Mapped[list] = mapped_column(JSON, default=list)
@@ -118,6 +119,6 @@ class Amplification(Base):
     """A member's answer: the URL of its re-post."""
     __tablename__ = "amplifications"
     request_id: Mapped[str] = mapped_column(ForeignKey("amplification_requests.id"), primary_key=True)
-    agency_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000))
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    url: Mapped[str] = mapped_column(String(URL_LENGTH))
     responded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from services.directory import domain, models
-from shared.db import Store
+from shared.db import Store, utcnow
 from shared.errors import Conflict
 
 # Real OS threads, as two processes would be: SQLite's busy wait and PostgreSQL's row lock block them.
@@ -45,8 +45,9 @@ def two_coordinators(store):
     ids = []
     for short_name in ("HUMAS-PAREPARE", "DISKOMINFO"):
         with store.unit_of_work() as uow:
-            ids.append(domain.register_agency(uow, {"name": f"Bagian {short_name}", "short_name": short_name,
-                                                    "kind": "opd", "role": "coordinator"}).id)
+            ids.append(domain.register_agency(uow, coordinator("founder"), {
+                "name": f"Bagian {short_name}", "short_name": short_name, "kind": "opd", "role": "coordinator"},
+                utcnow()).id)
     return ids
 
 
@@ -84,8 +85,8 @@ def coordinator(agency_id):
 def test_two_coordinators_demoting_each_other_at_once_leave_one(instances):
     first, second = two_coordinators(instances[0])
     refused = at_once(instances, [
-        lambda uow: domain.update_agency(uow, coordinator(first), second, {"role": "member"}),
-        lambda uow: domain.update_agency(uow, coordinator(second), first, {"role": "member"}),
+        lambda uow: domain.update_agency(uow, coordinator(first), second, {"role": "member"}, utcnow()),
+        lambda uow: domain.update_agency(uow, coordinator(second), first, {"role": "member"}, utcnow()),
     ])
     assert active_coordinators(instances[0]) == 1
     assert len(refused) == 1 and refused[0].status == 409 and "role" in refused[0].fields
@@ -94,8 +95,8 @@ def test_two_coordinators_demoting_each_other_at_once_leave_one(instances):
 def test_two_coordinators_deactivating_each_other_at_once_leave_one(instances):
     first, second = two_coordinators(instances[0])
     refused = at_once(instances, [
-        lambda uow: domain.deactivate_agency(uow, second),
-        lambda uow: domain.deactivate_agency(uow, first),
+        lambda uow: domain.deactivate_agency(uow, coordinator(first), second, utcnow()),
+        lambda uow: domain.deactivate_agency(uow, coordinator(second), first, utcnow()),
     ])
     assert active_coordinators(instances[0]) == 1
     assert len(refused) == 1 and refused[0].status == 409 and "agency_id" in refused[0].fields

@@ -1,5 +1,6 @@
 """Directory rules on a real (SQLite) database, without a broker: events are read from the outbox."""
 import json
+from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -7,6 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from services.directory import domain, models
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
@@ -24,12 +27,12 @@ def events(store, name=None):
 def register(store, short_name, **fields):
     body = {"name": f"Agency {short_name}", "short_name": short_name, "kind": "opd", **fields}
     with store.unit_of_work() as uow:
-        return domain.register_agency(uow, body).id
+        return domain.register_agency(uow, coordinator(), body, NOW).id
 
 
 def update(store, actor, agency_id, data):
     with store.unit_of_work() as uow:
-        return domain.snapshot(domain.update_agency(uow, actor, agency_id, data))
+        return domain.snapshot(domain.update_agency(uow, actor, agency_id, data, NOW))
 
 
 def coordinator(agency_id="coordinator-id"):
@@ -96,7 +99,7 @@ def test_the_parent_must_exist_and_be_active(store):
     register(store, "KOORD", role="coordinator")
     polres = register(store, "POLRES")
     with store.unit_of_work() as uow:
-        domain.deactivate_agency(uow, polres)
+        domain.deactivate_agency(uow, coordinator(), polres, NOW)
     with pytest.raises(ValidationFailed):
         register(store, "POLSEK-UJUNG", parent_id=polres)
 
@@ -141,7 +144,7 @@ def test_the_forum_keeps_at_least_one_active_coordinator(store):
     with pytest.raises(Conflict):
         update(store, coordinator(first), first, {"role": "member"})
     with pytest.raises(Conflict), store.unit_of_work() as uow:
-        domain.deactivate_agency(uow, first)
+        domain.deactivate_agency(uow, coordinator(first), first, NOW)
     second = register(store, "HUMAS-SULSEL", role="coordinator")
     assert update(store, coordinator(second), first, {"role": "member"})["role"] == "member"
 
@@ -150,21 +153,21 @@ def test_deactivation_revokes_the_keys_for_good_and_is_announced_once(store):
     register(store, "KOORD", role="coordinator")
     agency_id = register(store, "KEJARI")
     with store.unit_of_work() as uow:
-        _key, secret = domain.issue_key(uow, agency_id)
+        _key, secret = domain.issue_key(uow, member(agency_id), agency_id, {}, NOW)
     with store.reading() as session:
-        assert domain.authenticate(session, domain.hash_key(secret))["agency_id"] == agency_id
+        assert domain.authenticate(session, domain.hash_key(secret)).agency_id == agency_id
     for _ in range(2):
         with store.unit_of_work() as uow:
-            domain.deactivate_agency(uow, agency_id)
+            domain.deactivate_agency(uow, coordinator(), agency_id, NOW)
     assert len(events(store, "agency.deactivated")) == 1
     assert len(events(store, "key.revoked")) == 1
     with store.reading() as session:
         assert domain.authenticate(session, domain.hash_key(secret)) is None
     with pytest.raises(Conflict), store.unit_of_work() as uow:
-        domain.issue_key(uow, agency_id)
+        domain.issue_key(uow, coordinator(), agency_id, {}, NOW)
 
     with store.unit_of_work() as uow:
-        assert domain.reactivate_agency(uow, agency_id).active is True
+        assert domain.reactivate_agency(uow, coordinator(), agency_id, NOW).active is True
     [back] = events(store, "agency.updated")
     assert back.data["changed"] == ["active"] and back.data["agency"]["active"] is True
     with store.reading() as session:
@@ -174,17 +177,17 @@ def test_deactivation_revokes_the_keys_for_good_and_is_announced_once(store):
 def test_a_revoked_key_no_longer_authenticates_and_is_announced(store):
     agency_id = register(store, "IMIGRASI")
     with store.unit_of_work() as uow:
-        key, secret = domain.issue_key(uow, agency_id, "laptop")
+        key, secret = domain.issue_key(uow, member(agency_id), agency_id, {"label": "laptop"}, NOW)
     with store.unit_of_work() as uow:
-        domain.revoke_key(uow, agency_id, key.id)
+        domain.revoke_key(uow, member(agency_id), agency_id, key.id, NOW)
     with store.reading() as session:
         assert domain.authenticate(session, domain.hash_key(secret)) is None
         assert domain.authenticate(session, domain.hash_key("bkh_unknown")) is None
-        assert [k.label for k in domain.list_keys(session, agency_id)] == ["laptop"]
+        assert [k.label for k in domain.list_keys(session, member(agency_id), agency_id)] == ["laptop"]
     assert [e.data["key_id"] for e in events(store, "key.revoked")] == [key.id]
     other = register(store, "PLN")
     with pytest.raises(NotFound), store.unit_of_work() as uow:
-        domain.revoke_key(uow, other, key.id)
+        domain.revoke_key(uow, coordinator(), other, key.id, NOW)
 
 
 def test_the_list_filters_and_pages(store):
@@ -195,8 +198,8 @@ def test_the_list_filters_and_pages(store):
     register(store, "POLRES", kind="polri", region_code="73.71", name="Polres Makassar")
     with store.reading() as session:
         def page(**query):
-            items, total = domain.list_agencies(session, {"limit": 50, "offset": 0, **query})
-            return [a.short_name for a in items], total
+            found = domain.list_agencies(session, {key: str(value) for key, value in query.items()})
+            return [a.short_name for a in found.items], found.total
         assert page(parent_id=kemenag)[1] == 3
         assert page(region_code="73.72")[1] == 4
         assert page(kind="polri") == (["POLRES"], 1)
@@ -209,10 +212,10 @@ def test_the_list_filters_and_pages(store):
 def test_bootstrap_happens_once(store):
     with store.unit_of_work() as uow:
         agency, _key, secret = domain.bootstrap_forum(uow, {"name": "Bagian Humas", "short_name": "HUMAS",
-                                                            "kind": "opd"})
+                                                            "kind": "opd"}, NOW)
     assert agency.role == "coordinator" and secret.startswith(domain.KEY_PREFIX)
     with pytest.raises(Conflict), store.unit_of_work() as uow:
-        domain.bootstrap_forum(uow, {"name": "Another", "short_name": "OTHER", "kind": "opd"})
+        domain.bootstrap_forum(uow, {"name": "Another", "short_name": "OTHER", "kind": "opd"}, NOW)
 
 
 def test_the_stored_detail_follows_every_change_of_the_agency_and_its_sub_units(store):
@@ -223,7 +226,7 @@ def test_the_stored_detail_follows_every_change_of_the_agency_and_its_sub_units(
     update(store, coordinator(), polsek, {"name": "Polsek Soreang", "officers": [OFFICER]})
     update(store, coordinator(), polsek, {"parent_id": kodim})
     with store.unit_of_work() as uow:
-        domain.deactivate_agency(uow, polsek)
+        domain.deactivate_agency(uow, coordinator(), polsek, NOW)
     with store.reading() as session:
         for agency_id in (polres, kodim, polsek):
             assert domain.read_detail(session, agency_id) == domain.detail(session, session.get(models.Agency, agency_id))
@@ -238,8 +241,8 @@ def test_text_search_takes_wildcards_literally(store):
     register(store, "DINAS_A", name="Dinas 100% Kota")
     register(store, "DINASB", name="Dinas Kota")
     with store.reading() as session:
-        items, total = domain.list_agencies(session, {"q": "s_a 100%", "limit": 10, "offset": 0})
-    assert [a.short_name for a in items] == ["DINAS_A"] and total == 1
+        found = domain.list_agencies(session, {"q": "s_a 100%", "limit": "10"})
+    assert [a.short_name for a in found.items] == ["DINAS_A"] and found.total == 1
 
 
 def test_an_agency_names_its_parent_and_a_renamed_parent_is_renamed_in_its_units(store):
@@ -253,3 +256,46 @@ def test_an_agency_names_its_parent_and_a_renamed_parent_is_renamed_in_its_units
     with store.reading() as session:
         assert domain.read_detail(session, kua)["parent"] == {
             "id": kemenag, "name": "Kantor Kemenag Kota Parepare", "short_name": "KEMENAG-PARE"}
+
+
+def test_only_a_coordinator_registers_deactivates_and_reactivates_even_when_calling_the_domain(store):
+    register(store, "KOORD", role="coordinator")
+    own = register(store, "BAPPEDA")
+    for actor in (member(own), None):
+        with pytest.raises(Forbidden), store.unit_of_work() as uow:
+            domain.register_agency(uow, actor, {"name": "Agency X", "short_name": "X-AGENCY", "kind": "opd"}, NOW)
+        with pytest.raises(Forbidden), store.unit_of_work() as uow:
+            domain.deactivate_agency(uow, actor, own, NOW)
+    with store.unit_of_work() as uow:
+        domain.deactivate_agency(uow, coordinator(), own, NOW)
+    with pytest.raises(Forbidden), store.unit_of_work() as uow:
+        domain.reactivate_agency(uow, member(own), own, NOW)
+    assert events(store, "agency.deactivated")[0].data["agency"]["id"] == own
+    assert events(store, "agency.updated") == []
+
+
+def test_an_agency_issues_lists_and_revokes_only_its_own_keys_even_when_calling_the_domain(store):
+    own, other = register(store, "BPS"), register(store, "BPBD")
+    with store.unit_of_work() as uow:
+        key, _secret = domain.issue_key(uow, member(other), other, {"label": "laptop"}, NOW)
+    with pytest.raises(Forbidden), store.unit_of_work() as uow:
+        domain.issue_key(uow, member(own), other, {}, NOW)
+    with pytest.raises(Forbidden), store.reading() as session:
+        domain.list_keys(session, member(own), other)
+    with pytest.raises(Forbidden), store.unit_of_work() as uow:
+        domain.revoke_key(uow, member(own), other, key.id, NOW)
+    assert events(store, "key.revoked") == []
+
+
+def test_the_moments_recorded_are_the_now_given(store):
+    register(store, "KOORD", role="coordinator")
+    agency_id = register(store, "BNN")
+    with store.unit_of_work() as uow:
+        key, _secret = domain.issue_key(uow, member(agency_id), agency_id, {}, NOW)
+    later = NOW.replace(hour=11)
+    with store.unit_of_work() as uow:
+        agency = domain.deactivate_agency(uow, coordinator(), agency_id, later)
+        assert (agency.created_at, agency.updated_at, agency.deactivated_at) == (NOW, later, later)
+    with store.reading() as session:
+        [revoked] = domain.list_keys(session, coordinator(), agency_id)
+        assert (revoked.created_at, revoked.revoked_at) == (NOW, later)
