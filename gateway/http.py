@@ -6,6 +6,7 @@ accepts and answers, from which ``gateway.openapi`` builds ``/openapi.json``.
 """
 import functools
 import hashlib
+import io
 import json
 import logging
 import re
@@ -96,10 +97,14 @@ def buffer_body(request):
         request.environ[BUFFERED_BODY] = b""
         return
     try:
-        request.environ[BUFFERED_BODY] = request.stream.read(MAX_BODY_BYTES + 1)
+        body = request.stream.read(MAX_BODY_BYTES + 1)
     except OSError:  # socket.timeout, or the client went away
         raise HttpError(408, "request_timeout", "the request body did not arrive in time",
                         headers={"Connection": "close"}) from None
+    request.environ[BUFFERED_BODY] = body
+    # The socket is spent: a form (Open311, the pages) is parsed from what was read here.
+    # ``stream`` is werkzeug's cached property; werkzeug sets it the same way after parsing.
+    request.__dict__["stream"] = io.BytesIO(body)
 
 
 class PublicUrl(DependencyProvider):
