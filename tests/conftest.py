@@ -13,6 +13,9 @@ import pytest  # noqa: E402
 
 from bakohumas.harness import Api, LocalStack  # noqa: E402
 
+# The browser tests are their own pass, without eventlet (see the Makefile's `test`).
+collect_ignore = ["browser"]
+
 
 @pytest.fixture(scope="session")
 def stack():
