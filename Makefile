@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 .PHONY: run test setup bench clean
 
 setup:
-	@deploy/setup.sh
+	@VENV=$(VENV) deploy/setup.sh
 
 run: setup
 	@$(VENV)/bin/bakohumas run
@@ -13,7 +13,7 @@ run: setup
 # Two passes: the suite (under nameko's pytest plugin and eventlet), then the browser tests
 # without them (--confcutdir keeps tests/conftest.py's monkey-patching out). Either failing fails.
 test:
-	@deploy/setup.sh --management --browser
+	@VENV=$(VENV) deploy/setup.sh --management --browser
 	@$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS); suite=$$?; \
 	  $(PY) -m pytest -p no:pytest_nameko --confcutdir=tests/browser tests/browser $(BROWSER_PYTEST_ARGS); \
 	  browser=$$?; [ $$suite -eq 0 ] && [ $$browser -eq 0 ]

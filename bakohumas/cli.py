@@ -3,8 +3,14 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
+from bakohumas import __version__
 from shared.config import database_url, load_config
+
+# eventlet (imported with nameko) announces that it is in bugfix-only mode; the runner's output
+# stays free of it, as the processes' logs are (bakohumas.process).
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 
 def cmd_run(args):
@@ -133,8 +139,38 @@ def cmd_dead_letters(args):
     return 0
 
 
+def cmd_backup(args):
+    from bakohumas import backup
+    try:
+        path, manifest = backup.backup(load_config(), args.dir)
+    except backup.BackupRefused as exc:
+        print(f"bakohumas backup: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"bakohumas backup: {len(manifest['entries'])} entries written", file=sys.stderr)
+    print(path)
+    return 0
+
+
+def cmd_restore(args):
+    from bakohumas import backup
+    try:
+        if args.check:
+            manifest = backup.verify(args.archive)
+            print(f"bakohumas restore: {args.archive} is whole: {len(manifest['entries'])} entries "
+                  f"from {manifest['created_at']}")
+            return 0
+        manifest = backup.restore(load_config(), args.archive)
+    except backup.BackupRefused as exc:
+        print(f"bakohumas restore: refused, nothing changed: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"bakohumas restore: the system's data is now as it was at {manifest['created_at']} "
+          f"({len(manifest['entries'])} entries); start it again")
+    return 0
+
+
 def parser():
     top = argparse.ArgumentParser(prog="bakohumas", description="Operate a Bakohumas Hub.")
+    top.add_argument("--version", action="version", version=f"bakohumas-hub {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run every service and the gateway on this machine")
@@ -166,6 +202,15 @@ def parser():
     demo.add_argument("--key", help="a coordinator's key; without it the demo bootstraps the coordinator")
     demo.add_argument("--json", action="store_true", help="print the agencies and keys it made as JSON")
     demo.set_defaults(func=cmd_demo)
+
+    save = sub.add_parser("backup", help="write every database and DATA_DIR file into one dated archive in DIR")
+    save.add_argument("dir", help="the folder to write bakohumas-backup-<UTC time>.tar.gz into")
+    save.set_defaults(func=cmd_backup)
+
+    back = sub.add_parser("restore", help="put back the data of an archive made by `bakohumas backup` (stopped system)")
+    back.add_argument("archive", help="a bakohumas-backup-*.tar.gz file")
+    back.add_argument("--check", action="store_true", help="only check the archive is whole; change nothing")
+    back.set_defaults(func=cmd_restore)
 
     dead = sub.add_parser("dead-letters", help="events that kept failing: list, show, replay, discard")
     dead.add_argument("action", choices=["list", "show", "replay", "discard"])

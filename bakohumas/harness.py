@@ -31,6 +31,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def running(pid):
+    """Whether ``pid`` runs: exists and is not a zombie waiting for its (new) parent to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 class Vhost:
     """A RabbitMQ vhost of our own, removed (with all its queues) when done."""
 
@@ -80,8 +88,9 @@ class LocalStack:
 
     ``amqp_uri`` runs it on that broker instead of a fresh vhost of the shared one."""
 
-    def __init__(self, instances=1, extra_env=None, amqp_uri=None):
+    def __init__(self, instances=1, extra_env=None, amqp_uri=None, own_group=False):
         self.instances = instances
+        self.own_group = own_group
         self.vhost = GivenBroker(amqp_uri) if amqp_uri else Vhost()
         self.data_dir = Path(tempfile.mkdtemp(prefix="bakohumas-"))
         self.port = free_port()
@@ -102,10 +111,9 @@ class LocalStack:
         self._log = open(self.log_path, "ab")
         args = [sys.executable, "-m", "bakohumas.cli", "run", "--instances", str(self.instances)]
         self.runner = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=self._log,
-                                       stderr=subprocess.STDOUT)
+                                       stderr=subprocess.STDOUT, start_new_session=self.own_group)
         self.wait_healthy(timeout)
-        # The runner checks health itself before it watches its children; a process killed
-        # before then would count as a failed start and stop the whole stack.
+        # Ready as a user sees it: the runner has printed its line (it checks health itself first).
         deadline = time.monotonic() + timeout
         while "Bakohumas Hub is running at" not in self.log():
             if time.monotonic() > deadline or self.runner.poll() is not None:
@@ -126,21 +134,51 @@ class LocalStack:
             time.sleep(0.3)
         raise RuntimeError(f"the stack did not become healthy in {timeout}s:\n{self.log()[-5000:]}")
 
+    def leftovers(self):
+        """Pids of processes still running for this stack: its DATA_DIR or vhost in their command
+        line or environment (every process of the stack inherits both)."""
+        marks = [str(self.data_dir).encode(), self.vhost.amqp_uri.encode()]
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                seen = (entry / "cmdline").read_bytes() + (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if any(mark in seen for mark in marks) and running(int(entry.name)):
+                found.append(int(entry.name))
+        return found
+
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def pid(self, label):
         return int((self.data_dir / "run" / f"{label}.pid").read_text())
 
-    def kill(self, label, sig=signal.SIGKILL):
-        """Stop one process of the stack (SIGKILL by default: a crash)."""
+    def kill(self, label, sig=signal.SIGKILL, hold=True):
+        """Stop one process of the stack (SIGKILL by default: a crash).
+
+        ``hold`` keeps it down (the runner would start a crashed process again) until
+        ``start_process(name, label)``."""
+        if hold and sig == signal.SIGKILL:
+            (self.data_dir / "run" / f"{label}.hold").touch()
         try:
             os.kill(self.pid(label), sig)
         except ProcessLookupError:
             pass
 
     def start_process(self, name, label=None):
-        """Start a process of ``name`` (a restart after ``kill``, or an extra instance) as ``label``."""
+        """Start ``label`` again after ``kill`` (the runner does it once released), or an extra
+        instance of ``name`` as ``label``."""
+        hold = self.data_dir / "run" / f"{label or name}.hold"
+        if hold.exists():
+            killed = self.pid(label or name)
+            hold.unlink()
+            deadline = time.monotonic() + 30
+            while self.pid(label or name) == killed and time.monotonic() < deadline:
+                time.sleep(0.1)
+            return None
         process = subprocess.Popen([sys.executable, "-m", "bakohumas.process", name], env=self.env,
                                    cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
         self.extra.append(process)
@@ -174,6 +212,42 @@ class LocalStack:
                 except (ProcessLookupError, ValueError):
                     pass
         self.vhost.delete()
+
+
+def signal_group(sig, times=1):
+    def send(stack):
+        for _ in range(times):
+            os.killpg(stack.runner.pid, sig)
+            time.sleep(0.3)
+    return send
+
+
+def signal_runner(sig):
+    def send(stack):
+        os.kill(stack.runner.pid, sig)
+    return send
+
+
+# How a stack started with ``own_group=True`` gets stopped: by a terminal, systemd (KillMode=control-group),
+# ``timeout``, a CI runner, an impatient operator, or an OOM killer hitting the runner.
+STOP_WAYS = {
+    "SIGTERM to the group": signal_group(signal.SIGTERM),
+    "SIGTERM to the group twice": signal_group(signal.SIGTERM, 2),
+    "SIGINT to the group twice (Ctrl-C, Ctrl-C)": signal_group(signal.SIGINT, 2),
+    "SIGTERM to the runner only": signal_runner(signal.SIGTERM),
+    "SIGKILL to the runner only": signal_runner(signal.SIGKILL),
+}
+
+
+def stopped_within(stack, seconds):
+    """Seconds until no process of the stack runs (its runner and every child), or None after ``seconds``."""
+    began = time.monotonic()
+    deadline = began + seconds
+    while time.monotonic() < deadline:
+        if stack.runner.poll() is not None and not stack.leftovers():
+            return time.monotonic() - began
+        time.sleep(0.1)
+    return None
 
 
 class Api:

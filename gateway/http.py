@@ -7,7 +7,9 @@ accepts and answers, from which ``gateway.openapi`` builds ``/openapi.json``.
 import functools
 import hashlib
 import json
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 
 from marshmallow import EXCLUDE
@@ -18,6 +20,10 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.wrappers import Request, Response
 
 from gateway.errors import HttpError, json_response, response_for
+from gateway.observe import record_request
+from shared.observe import CORRELATION_KEY, current_correlation_id, request_correlation_id
+
+access_log = logging.getLogger("gateway.access")
 
 MAX_BODY_BYTES = 256 * 1024
 # Seconds any one read or write on a client socket may wait (request line, headers, body, an
@@ -54,6 +60,13 @@ class GatewayServer(WebServer):
         server.socket_timeout = float(self.container.config.get("HTTP_SOCKET_TIMEOUT")
                                       or DEFAULT_SOCKET_TIMEOUT)
         return server
+
+    def context_data_from_headers(self, request):
+        """The request's correlation id: the client's ``X-Request-Id`` if usable, else a new one.
+
+        As nameko context data it travels with every RPC the request causes.
+        """
+        return {CORRELATION_KEY: request_correlation_id(request.headers.get("X-Request-Id"))}
 
 
 class HttpRoute(HttpRequestHandler):
@@ -269,6 +282,19 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
     def decorate(handler):
         @functools.wraps(handler)
         def endpoint(self, request, **path_args):
+            started = time.perf_counter()
+            response = answer(self, request, path_args)
+            correlation = current_correlation_id()
+            if correlation:
+                response.headers["X-Request-Id"] = correlation
+            seconds = time.perf_counter() - started
+            record_request(spec.tag, handler.__name__, response.status_code, seconds)
+            # The path as declared, not as sent: no query string, nothing a caller typed.
+            access_log.log(logging.DEBUG if spec.tag == "system" else logging.INFO, "%s %s %d %.1f ms",
+                           spec.method, spec.path, response.status_code, seconds * 1000)
+            return response
+
+        def answer(self, request, path_args):
             try:
                 caller = self.identify(request, spec.auth)
                 call = Call(request=request, caller=caller)

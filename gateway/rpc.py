@@ -11,6 +11,7 @@ from nameko.extensions import DependencyProvider
 from nameko.rpc import ReplyListener, ServiceProxy
 
 from gateway.errors import service_unavailable
+from gateway.observe import RPC_TIMEOUTS
 
 DEFAULT_TIMEOUT = 5.0
 # A stale pooled connection (e.g. after the broker restarted) gets two quick retries, not nameko's
@@ -42,6 +43,7 @@ class Caller:
         try:
             reply = getattr(proxy, method).call_async(*args, **kwargs)
         except (UnknownService, OperationalError, OSError):
+            RPC_TIMEOUTS.labels(service).inc()
             raise service_unavailable([service]) from None
 
         def result():
@@ -49,6 +51,7 @@ class Caller:
                 with eventlet.Timeout(timeout):
                     return reply.result()
             except eventlet.Timeout:
+                RPC_TIMEOUTS.labels(service).inc()
                 raise service_unavailable([service]) from None
 
         return result

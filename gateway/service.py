@@ -1,10 +1,12 @@
 """The gateway service: composes every route module into one nameko HTTP service."""
 import eventlet
 from nameko.events import BROADCAST, event_handler
+from werkzeug.wrappers import Response
 
 from gateway.auth import KnownKeys, bearer_secret, key_hash
 from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
+from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.web import ForumTimezone
@@ -16,6 +18,7 @@ from gateway.rpc import ServiceCalls
 from gateway.schemas import Health
 from services import SERVICE_NAMES
 from shared.contracts import MalformedEvent, open_envelope
+from shared.observe import Observation
 
 HEALTH_TIMEOUT = 3.0
 
@@ -25,6 +28,8 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     rpc = ServiceCalls()
     keys = KnownKeys()
     public_url = PublicUrl()
+    watch = Watch()
+    observation = Observation()
     forum_timezone = ForumTimezone()
 
     def identify(self, request, auth):
@@ -46,6 +51,32 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     @route("GET", "/health", auth="public", summary="Health of the gateway and every service",
            tag="system", response=Health)
     def health(self, call):
+        answers, broker = self._look()
+        down = sorted(name for name, answer in answers.items() if answer is None)
+        if down:
+            exc = service_unavailable(down)
+            response = error_response(503, exc.code, exc.message, {"services": down}, exc.headers)
+            return response
+        return {"status": "ok",
+                "services": {name: {"service": name, "status": answer["status"],
+                                    "outbox_backlog": answer["outbox"]["backlog"],
+                                    "outbox_oldest_seconds": answer["outbox"]["oldest_seconds"]}
+                             for name, answer in answers.items()},
+                "dead_letters": broker["dead_letters"],
+                "intake": {"waiting": broker["intake_waiting"],
+                           "oldest_seconds": broker["intake_oldest_seconds"]}}
+
+    @route("GET", "/metrics", auth="public", summary="Metrics in the Prometheus text format",
+           tag="system", content_type="text/plain")
+    def metrics(self, call):
+        if not self.watch.snapshot.fresh():
+            self._look()
+        body, content_type = exposition(self.watch.snapshot)
+        return Response(body, status=200, content_type=content_type)
+
+    def _look(self):
+        """Ask every service's ``health`` and the broker's queues at once; keep the answers for ``/metrics``."""
+        broker = eventlet.spawn(self.watch.broker.look)
         pending = {}
         for service in SERVICE_NAMES:
             try:
@@ -53,14 +84,9 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
             except HttpError:
                 pending[service] = None
         answers = dict(zip(pending, eventlet.GreenPool().imap(self._answer, pending.values())))
-        down = sorted(name for name, answer in answers.items() if answer is None)
-        services = {name: answer or {"service": name, "status": "unavailable"}
-                    for name, answer in answers.items()}
-        if down:
-            exc = service_unavailable(down)
-            response = error_response(503, exc.code, exc.message, {"services": down}, exc.headers)
-            return response
-        return {"status": "ok", "services": services}
+        figures = broker.wait()
+        self.watch.snapshot.update(answers, figures)
+        return answers, figures
 
     @staticmethod
     def _answer(result):

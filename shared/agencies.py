@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from shared.db import UtcDateTime
+from shared.db import UtcDateTime, utcnow
+from shared.messaging import consumes
 
 SNAPSHOT_FIELDS = ("name", "short_name", "kind", "role", "parent_id", "region_code", "active")
 
@@ -40,3 +41,25 @@ def keep_agency(session, model, snapshot, as_of):
         setattr(agency, field, snapshot.get(field))
     agency.as_of = as_of
     return agency, True
+
+
+class KeepsAgencies:
+    """Service mixin: the directory's three agency events, kept in the service's own copy.
+
+    The service names its domain (``agencies_domain = domain``), which offers the same two
+    operations in every service: ``keep_agency(uow, snapshot, as_of)`` and
+    ``agency_departed(uow, snapshot, as_of, now)`` (what a deactivation means there).
+    """
+    agencies_domain = None
+
+    @consumes("directory", "agency.registered")
+    def on_agency_registered(self, uow, envelope):
+        self.agencies_domain.keep_agency(uow, envelope.data["agency"], envelope.occurred)
+
+    @consumes("directory", "agency.updated")
+    def on_agency_updated(self, uow, envelope):
+        self.agencies_domain.keep_agency(uow, envelope.data["agency"], envelope.occurred)
+
+    @consumes("directory", "agency.deactivated")
+    def on_agency_deactivated(self, uow, envelope):
+        self.agencies_domain.agency_departed(uow, envelope.data["agency"], envelope.occurred, utcnow())

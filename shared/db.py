@@ -14,7 +14,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator, create_engine, event, select, update
+from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator, create_engine, event, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from shared import contracts
@@ -235,6 +235,12 @@ class Store:
             return session.scalars(select(table).where(
                 table.id.in_(ids), table.claimed_by == owner, table.published_at.is_(None))
                 .order_by(table.id)).all()
+
+    def outbox_backlog(self, session):
+        """How many events wait to be published, and when the oldest of them was committed."""
+        table = self.outbox_table
+        return session.execute(select(func.count(table.id), func.min(table.created_at))
+                               .where(table.published_at.is_(None))).one()
 
     def mark_published(self, ids):
         if not ids:

@@ -72,8 +72,12 @@ class OutboxRelay:
         return len(rows)
 
 
-class ReliableEventHandler(EventHandler):
-    """An event handler whose failures are retried with backoff, then dead-lettered."""
+class RetriesThenDeadLetters:
+    """Consumer mixin: a message whose handler failed is retried with backoff, then dead-lettered.
+
+    Mixed into nameko's ``EventHandler`` (``ReliableEventHandler``) and ``Consumer`` (the
+    complaints intake), so every queue we consume fails the same way.
+    """
 
     def setup(self):
         super().setup()
@@ -111,6 +115,10 @@ class ReliableEventHandler(EventHandler):
                     self.queue.name, attempts, delay)
         self.publisher.publish(message.payload, exchange="", routing_key=waiting.name,
                                headers=headers, declare=[waiting])
+
+
+class ReliableEventHandler(RetriesThenDeadLetters, EventHandler):
+    """An event handler whose failures are retried with backoff, then dead-lettered."""
 
 
 def retry_queue(queue_name, delay):

@@ -4,7 +4,9 @@ import logging
 from nameko.rpc import rpc
 from sqlalchemy import text
 
+from shared.db import utcnow
 from shared.errors import EXPECTED
+from shared.observe import Observation
 
 
 class ExpectedAnswersBriefly(logging.Filter):
@@ -38,10 +40,26 @@ def service_rpc(fn):
 
 
 class HealthCheck:
-    """Mixin: ``health`` answers only after a real round trip to the service's own database."""
+    """Mixin: ``health`` answers only after a real round trip to the service's own database.
+
+    Its answer also carries what an operator watches (the gateway's ``/health`` and ``/metrics``):
+    the outbox backlog, this process's entrypoint counts, and the service's own ``gauges``.
+    """
+
+    observation = Observation()
 
     @rpc
     def health(self):
+        now = utcnow()
         with self.db.reading() as session:
             session.execute(text("SELECT 1"))
-        return {"service": self.name, "status": "ok"}
+            backlog, oldest = self.db.outbox_backlog(session)
+            gauges = self.gauges(session, now)
+        return {"service": self.name, "status": "ok",
+                "outbox": {"backlog": backlog,
+                           "oldest_seconds": (now - oldest).total_seconds() if oldest else 0.0},
+                "gauges": gauges, **self.observation.snapshot()}
+
+    def gauges(self, session, now):
+        """``{metric: {label: {value: number}}}`` of figures only this service knows (none by default)."""
+        return {}

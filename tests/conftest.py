@@ -1,4 +1,8 @@
-"""Test bootstrap: eventlet patches the standard library before anything else is imported."""
+"""Test bootstrap: eventlet patches the standard library before anything else is imported.
+
+Beside that, only what more than one layer needs: each layer keeps its own fixtures in its
+``conftest.py`` (unit, integration, e2e).
+"""
 import warnings
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
@@ -7,50 +11,51 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()
 
-import uuid  # noqa: E402
-
 import pytest  # noqa: E402
 
-from bakohumas.harness import Api, LocalStack  # noqa: E402
+from shared.db import Store  # noqa: E402
+from tests.databases import MigratedTemplates, drop_postgres_database, models_of, postgres_url  # noqa: E402
 
 # The browser tests are their own pass, without eventlet (see the Makefile's `test`).
 collect_ignore = ["browser"]
 
 
 @pytest.fixture(scope="session")
-def stack():
-    """One running system shared by the end-to-end tests (each test makes its own agencies)."""
-    running = LocalStack().start()
+def migrated_templates(tmp_path_factory):
+    templates = MigratedTemplates(tmp_path_factory.mktemp("migrated-templates"))
     try:
-        yield running
+        yield templates
     finally:
-        running.stop()
-
-
-@pytest.fixture(scope="session")
-def coordinator(stack):
-    """An Api client holding the forum coordinator's key (made by `bakohumas bootstrap`)."""
-    made = stack.bootstrap()
-    client = Api(stack.url, made["api_key"])
-    client.agency_id = made["agency_id"]
-    return client
+        templates.drop()
 
 
 @pytest.fixture
-def new_member(stack, coordinator):
-    """Make a member agency with its own key: ``new_member(kind="polri", **fields)`` -> Api."""
-    def make(kind="opd", role="member", **fields):
-        short = fields.pop("short_name", f"T-{uuid.uuid4().hex[:8].upper()}")
-        body = {"name": fields.pop("name", f"Agency {short}"), "short_name": short, "kind": kind,
-                "role": role, **fields}
-        created = coordinator.post("/api/v1/agencies", json=body)
-        assert created.status_code == 201, created.text
-        agency = created.json()
-        key = coordinator.post(f"/api/v1/agencies/{agency['id']}/keys", json={"label": "test"})
-        assert key.status_code == 201, key.text
-        client = Api(stack.url, key.json()["api_key"])
-        client.agency_id = agency["id"]
-        client.agency = agency
-        client.key_id = key.json()["id"]
-        return client
-    return make
+def service_db(tmp_path, migrated_templates):
+    """``service_db("calendar")`` -> a :class:`Store` on a freshly migrated database of that service.
+
+    SQLite by default, in ``tmp_path/calendar.db``: where the service itself looks for it when its
+    config has ``DATA_DIR=tmp_path``. ``backend="postgresql"`` gives a throwaway PostgreSQL
+    database instead (skipped without a server, failed in CI), dropped after the test.
+    """
+    opened = []
+
+    def build(service, backend="sqlite"):
+        dropped = None
+        if backend == "sqlite":
+            url = migrated_templates.sqlite_copy(service, tmp_path / f"{service}.db")
+        elif backend == "postgresql":
+            dropped = migrated_templates.postgres_copy(service)
+            url = postgres_url(dropped)
+        else:
+            raise ValueError(f"no test database backend {backend!r}")
+        store = Store(url, models_of(service))
+        opened.append((store, dropped))
+        return store
+
+    try:
+        yield build
+    finally:
+        for store, dropped in opened:
+            store.dispose()
+            if dropped:
+                drop_postgres_database(dropped)

@@ -1,57 +1,54 @@
 """What the calendar accepts and answers."""
 import json
-from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from shared.contracts.calendar import ITEM_KINDS, ITEM_STATES, VISIBILITIES
+from shared.schemas import Id, Name, Schema
 
 # Where Indonesian agencies sit: WIB (Jakarta, Pontianak), WITA (Makassar), WIT (Jayapura).
 ZONES = ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Jayapura")
 RESPONSES = ("confirmed", "declined")
-CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
-# The calendar plans this century; anything else is a typo (and would overflow date arithmetic).
-PLAUSIBLE = validate.Range(min=datetime(2000, 1, 1, tzinfo=timezone.utc), max=datetime(2100, 1, 1, tzinfo=timezone.utc),
-                           error="must be between 2000 and 2100")
+CLOCK = r"^([01]\d|2[0-3]):[0-5]\d\Z"
 
 
 def moment(**kwargs):
-    """An ISO 8601 time with its zone; a time without one is refused."""
-    return fields.AwareDateTime(validate=PLAUSIBLE, **kwargs)
+    """An ISO 8601 time with its zone; a time without one is refused (the shared bound applies)."""
+    return fields.AwareDateTime(**kwargs)
 
 
 class Official(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=120))
-    position = fields.String(load_default="", validate=validate.Length(max=160))
+    name = Name(required=True, min=2, max=120)
+    position = Name(load_default="", min=0, max=160)
 
 
 class _ItemFields(Schema):
-    title = fields.String(validate=validate.Length(min=3, max=200))
+    title = Name(min=3, max=200)
     description = fields.String(validate=validate.Length(max=5000))
     start = moment(metadata={"description": "ISO 8601 with its offset; a time without a zone is refused"})
     end = moment()
     timezone = fields.String(validate=validate.OneOf(ZONES),
                              metadata={"description": "the zone the item is shown in"})
-    venue = fields.String(validate=validate.Length(max=200))
+    venue = Name(min=0, max=200)
     officials = fields.List(fields.Nested(Official), validate=validate.Length(max=30))
-    supporting_agency_ids = fields.List(fields.String(), validate=validate.Length(max=50))
+    supporting_agency_ids = fields.List(Id(), validate=validate.Length(max=50))
     visibility = fields.String(validate=validate.OneOf(VISIBILITIES))
     embargo_at = moment(allow_none=True, metadata={"description": "press releases only; defaults to the start"})
 
 
 class ItemInput(_ItemFields):
     kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS))
-    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    title = Name(required=True, min=3, max=200)
     description = fields.String(load_default="", validate=validate.Length(max=5000))
     start = moment(required=True)
     end = moment(required=True)
     timezone = fields.String(required=True, validate=validate.OneOf(ZONES))
-    venue = fields.String(load_default="", validate=validate.Length(max=200))
+    venue = Name(load_default="", min=0, max=200)
     officials = fields.List(fields.Nested(Official), load_default=list, validate=validate.Length(max=30))
-    lead_agency_id = fields.String(load_default=None, allow_none=True,
+    lead_agency_id = Id(load_default=None, allow_none=True,
                                    metadata={"description": "defaults to the calling agency"})
-    supporting_agency_ids = fields.List(fields.String(), load_default=list, validate=validate.Length(max=50))
+    supporting_agency_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50))
     visibility = fields.String(load_default="public", validate=validate.OneOf(VISIBILITIES))
 
 

@@ -765,6 +765,15 @@ def emit_forward(uow, complaint, proposal, step):
 DUE_COLUMN = {"verify": "verify_due", "follow_up": "follow_up_due", "settle": "settle_due"}
 
 
+def overdue_by_stage(session, now):
+    """How many open complaints are past each stage's deadline (every stage named, 0 when none)."""
+    late = dict.fromkeys(DUE_COLUMN, 0)
+    for complaint in session.scalars(select(Complaint).where(Complaint.status.not_in(SETTLED))):
+        for stage in overdue_stages(complaint, now):
+            late[stage] += 1
+    return late
+
+
 def overdue_candidates(session, now):
     """Complaints with a stage overdue and not yet escalated: ``[(complaint_id, stage)]``."""
     found = []

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from services.complaints import domain
 from services.complaints.models import Agency, Category, Complaint
 from shared.errors import NotFound, ValidationFailed
+from shared.schemas import moment_problem
 
 OPEN_STATUSES = ("received", "verified", "held", "assigned", "in_progress", "responded")
 DEFAULT_DAYS = 90
@@ -64,6 +65,9 @@ def _date(filters, name):
         raise ValidationFailed(f"{name} must be an ISO 8601 date", {name: ["not an ISO 8601 date"]}) from None
     if parsed.tzinfo is None:
         raise ValidationFailed(f"{name} needs a time zone", {name: ["give a time zone, e.g. Z or +07:00"]})
+    problem = moment_problem(parsed)
+    if problem:
+        raise ValidationFailed(f"{name} {problem}", {name: [problem]})
     return parsed
 
 

@@ -1,19 +1,18 @@
 """What the complaints API accepts and answers (the gateway validates with the same schemas)."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.complaints import STATUSES
 from shared.contracts.directory import AGENCY_KINDS
+from shared.schemas import Id, Name, Phone, Schema
 
 CHANNELS = ("web", "whatsapp", "sms", "email", "qr", "ptsp", "social_media", "app", "open311")
-REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$",
+REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z",
                               error="a Kemendagri region code such as 73.72")
 # Indonesia's extent, with a margin for its seas: Sabang to Merauke, Miangas to Rote.
 LATITUDE = validate.Range(min=-11.5, max=6.5, error="outside Indonesia (latitude -11.5 to 6.5)")
 LONGITUDE = validate.Range(min=94.5, max=141.5, error="outside Indonesia (longitude 94.5 to 141.5)")
-PHONE = validate.Regexp(r"^(\+62|62|0)[1-9][0-9]{6,12}$",
-                        error="an Indonesian phone number such as 081234567890 or +6281234567890")
-CATEGORY_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$",
-                                error="lowercase letters, digits and _ (2-40 characters)")
+CATEGORY_CODE = [validate.Length(max=40), validate.Regexp(r"^[a-z][a-z0-9_]{1,39}\Z",
+                                                         error="lowercase letters, digits and _ (2-40 characters)")]
 MAX_TEXT = 4000
 MAX_OFFSET = 10_000_000
 
@@ -36,8 +35,8 @@ class Location(Schema):
 
 
 class ReporterInput(Schema):
-    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
-    phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+    name = Name(load_default=None, allow_none=True, max=200)
+    phone = Phone(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
@@ -48,9 +47,9 @@ class ComplaintInput(Schema):
                              metadata={"description": "from the coordinator's list; without it (a WhatsApp "
                                                       "or SMS message, a citizen who does not know) the "
                                                       "complaint goes to the coordinator's triage"})
-    target_agency_id = fields.String(load_default=None, allow_none=True,
+    target_agency_id = Id(load_default=None, allow_none=True,
                                      metadata={"description": "the office named by a QR code or a PTSP desk"})
-    about_agency_id = fields.String(load_default=None, allow_none=True,
+    about_agency_id = Id(load_default=None, allow_none=True,
                                     metadata={"description": "the unit complained about: routed to its parent"})
     location = fields.Nested(Location, load_default=None, allow_none=True)
     reporter = fields.Nested(ReporterInput, load_default=None, allow_none=True)
@@ -106,14 +105,14 @@ class ReporterAction(Schema):
 
 class CategoryInput(Schema):
     code = fields.String(required=True, validate=CATEGORY_CODE)
-    name_id = fields.String(required=True, validate=[validate.Length(min=1, max=120), not_blank])
-    name_en = fields.String(required=True, validate=[validate.Length(min=1, max=120), not_blank])
+    name_id = Name(required=True, max=120)
+    name_en = Name(required=True, max=120)
     active = fields.Boolean(load_default=True)
 
 
 class CategoryUpdate(Schema):
-    name_id = fields.String(validate=[validate.Length(min=1, max=120), not_blank])
-    name_en = fields.String(validate=[validate.Length(min=1, max=120), not_blank])
+    name_id = Name(max=120)
+    name_en = Name(max=120)
     active = fields.Boolean()
 
 
@@ -128,7 +127,7 @@ class RuleInput(Schema):
     category = fields.String(load_default=None, allow_none=True, validate=CATEGORY_CODE)
     region_code = fields.String(load_default=None, allow_none=True, validate=REGION_CODE)
     agency_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(AGENCY_KINDS))
-    agency_id = fields.String(load_default=None, allow_none=True)
+    agency_id = Id(load_default=None, allow_none=True)
 
     @validates_schema
     def one_target(self, data, **kwargs):
@@ -148,8 +147,8 @@ class Rule(Schema):
 class StatusChange(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
-    agency_id = fields.String(load_default=None, allow_none=True,
-                              metadata={"description": "coordinator only: the agency to assign"})
+    agency_id = Id(load_default=None, allow_none=True,
+                   metadata={"description": "coordinator only: the agency to assign"})
 
 
 class NoteInput(Schema):
@@ -158,7 +157,7 @@ class NoteInput(Schema):
 
 
 class ForwardInput(Schema):
-    to_agency_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    to_agency_id = Id(required=True)
     reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank])
 
 
@@ -167,7 +166,7 @@ class ForwardAnswer(Schema):
 
 
 class ForwardDecision(Schema):
-    agency_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    agency_id = Id(required=True)
     reason = fields.String(required=True, validate=[validate.Length(min=1, max=2000), not_blank])
 
 

@@ -1,8 +1,6 @@
 """Complaints service entrypoints."""
 import logging
 
-from nameko.amqp.publish import Publisher
-from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.messaging import Consumer
 from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
@@ -11,22 +9,15 @@ from services.complaints import domain, models, open311, schemas
 from shared.contracts import open_envelope
 from shared.contracts.complaints import intake_queue
 from shared.db import Database, utcnow
-from shared.messaging import ReliableEventHandler, consumes
+from shared.messaging import RetriesThenDeadLetters, consumes
 from shared.service import HealthCheck, service_rpc
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30
 
 
-class IntakeConsumer(Consumer):
+class IntakeConsumer(RetriesThenDeadLetters, Consumer):
     """Consumes the intake queue with the retry-then-dead-letter handling of our event handlers."""
-
-    def setup(self):
-        super().setup()
-        self.publisher = Publisher(self.container.config[AMQP_URI_CONFIG_KEY], use_confirms=True)
-
-    handle_result = ReliableEventHandler.handle_result
-    route_failure = ReliableEventHandler.route_failure
 
 
 consume_intake = IntakeConsumer.decorator
@@ -65,6 +56,9 @@ class ComplaintsService(HealthCheck):
     @consumes("directory", "agency.deactivated")
     def on_agency_deactivated(self, uow, envelope):
         domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
+
+    def gauges(self, session, now):
+        return {"complaints_overdue": {"stage": domain.overdue_by_stage(session, now)}}
 
     @timer(interval=SWEEP_SECONDS)
     def sweep_deadlines(self):

@@ -13,6 +13,7 @@ from services.directory.models import Agency, ApiKey, Channel, Contributor, Huma
 from shared.db import utcnow
 from shared.rules import is_coordinator, load, require_coordinator
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from shared.schemas import name_key
 
 KEY_PREFIX = "bkh_"
 # What an agency may change about itself; everything else is the coordinator's.
@@ -75,9 +76,10 @@ def get_agency(session, agency_id):
 
 
 def check_short_name_free(session, short_name, agency_id=None):
-    """Short names are unique regardless of case (they are how people name agencies)."""
+    """Short names are unique regardless of case, spacing and Unicode form (they are how people
+    name agencies); the unique index on ``short_name_key`` settles a race between two instances."""
     clash = session.scalar(select(Agency.id).where(
-        func.lower(Agency.short_name) == short_name.lower(), Agency.id != (agency_id or "")))
+        Agency.short_name_key == name_key(short_name), Agency.id != (agency_id or "")))
     if clash is not None:
         raise Conflict("short name already in use", {"short_name": ["already used by another agency"]})
 
@@ -169,7 +171,7 @@ def register_agency(uow, data):
     check_short_name_free(session, values["short_name"])
     check_parent(session, values["parent_id"])
     officers, channels, contributors = (values.pop(k) for k in ("officers", "channels", "contributors"))
-    agency = Agency(id=str(uuid.uuid4()), active=True, **values)
+    agency = Agency(id=str(uuid.uuid4()), active=True, short_name_key=name_key(values["short_name"]), **values)
     set_officers(agency, officers)
     set_channels(agency, channels)
     set_contributors(agency, contributors)
@@ -195,6 +197,7 @@ def update_agency(uow, actor, agency_id, data):
     for name in ("name", "short_name", "kind", "role", "parent_id", "region_code"):
         if name in values:
             setattr(agency, name, values[name])
+    agency.short_name_key = name_key(agency.short_name)
     if "officers" in values and values["officers"] != before["officers"]:
         set_officers(agency, values["officers"])
     if "channels" in values and values["channels"] != before["channels"]:

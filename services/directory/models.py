@@ -19,6 +19,9 @@ class Agency(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     short_name: Mapped[str] = mapped_column(String(50), unique=True)
+    # The short name as compared for uniqueness (shared.schemas.name_key): "HUMAS-X", "humas-x "
+    # and "ＨＵＭＡＳ-Ｘ" are one name, so the unique index holds even under concurrent registrations.
+    short_name_key: Mapped[str | None] = mapped_column(String(50), unique=True, index=True, nullable=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     role: Mapped[str] = mapped_column(String(20))
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True, index=True)

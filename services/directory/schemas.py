@@ -7,31 +7,12 @@ body with these same schemas, so a bad field is refused before any service is ca
 import re
 from urllib.parse import urlsplit
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
+from shared.schemas import Id, Name, Phone, Schema, normalise_phone
 
-REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$"
-PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
-# Country code +62 / 62 or trunk prefix 0, then 8-12 digits: mobiles (8xx) and landlines (e.g. 0421 for Parepare).
-INDONESIAN_PHONE = re.compile(r"(?:\+62|62|0)([1-9]\d{7,11})")
-PHONE_HELP = "an Indonesian phone number such as 0812-3456-7890, +62 812 3456 7890 or 0421 21234"
-
-
-def normalise_phone(text):
-    """An Indonesian phone number in E.164 (``+62...``), or ValueError."""
-    match = INDONESIAN_PHONE.fullmatch(PHONE_SEPARATORS.sub("", text or ""))
-    if match is None:
-        raise ValueError(PHONE_HELP)
-    return "+62" + match.group(1)
-
-
-class Phone(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        try:
-            return normalise_phone(super()._deserialize(value, attr, data, **kwargs))
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z"
 
 
 _url = validate.URL(relative=False, schemes={"http", "https"}, require_tld=True)
@@ -115,7 +96,7 @@ class Channels(Schema):
 
 
 class Reachable(Schema):
-    phone = Phone(load_default=None, allow_none=True, metadata={"description": PHONE_HELP})
+    phone = Phone(load_default=None, allow_none=True)
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
     @validates_schema
@@ -125,27 +106,26 @@ class Reachable(Schema):
 
 
 class Officer(Reachable):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    name = Name(required=True, min=2, max=200)
     position = fields.String(required=True, validate=validate.OneOf(OFFICER_POSITIONS))
-    title = fields.String(load_default="", validate=validate.Length(max=200),
+    title = Name(load_default="", min=0, max=200,
                           metadata={"description": "the job title as written, e.g. Kasubbag Publikasi"})
 
 
 class Contributor(Reachable):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    unit = fields.String(load_default="", validate=validate.Length(max=200),
+    name = Name(required=True, min=2, max=200)
+    unit = Name(load_default="", min=0, max=200,
                          metadata={"description": "the sub-unit this person writes for, e.g. KUA Soreang"})
 
 
 class AgencyInput(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    short_name = fields.String(required=True, validate=[
-        validate.Length(min=2, max=50),
-        validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*$",
+    name = Name(required=True, min=2, max=200)
+    short_name = Name(required=True, min=2, max=50, validate=[
+        validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*\Z",
                         error="letters, digits, space, dot, slash, dash, underscore")])
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
     role = fields.String(load_default="member", validate=validate.OneOf(FORUM_ROLES))
-    parent_id = fields.String(load_default=None, allow_none=True)
+    parent_id = Id(load_default=None, allow_none=True)
     region_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
         REGION_CODE, error="a Kemendagri region code such as 73.72"))
     officers = fields.List(fields.Nested(Officer), load_default=list, validate=validate.Length(max=30))
@@ -169,7 +149,7 @@ class AgencyChanges(AgencyInput):
 
 class AgencyQuery(Schema):
     kind = fields.String(validate=validate.OneOf(AGENCY_KINDS))
-    parent_id = fields.String(metadata={"description": "only the direct sub-units of this agency"})
+    parent_id = Id(metadata={"description": "only the direct sub-units of this agency"})
     region_code = fields.String(validate=validate.Regexp(REGION_CODE, error="a region code such as 73.72"),
                                 metadata={"description": "this region and the regions inside it"})
     q = fields.String(validate=validate.Length(min=1, max=100),
@@ -209,7 +189,7 @@ class AgencyDetail(Agency):
 
 
 class KeyInput(Schema):
-    label = fields.String(load_default="", validate=validate.Length(max=100))
+    label = Name(load_default="", min=0, max=100)
 
 
 class ApiKey(Schema):

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from xml.etree import ElementTree as ET
 
 import nh3
-from sqlalchemy import Text, cast, or_, select, update
+from sqlalchemy import Text, cast, func, or_, select, update
 
 from services.distribution import schemas, webhooks
 from services.distribution.models import (Agency, Amplification, AmplificationRequest, Approval,
@@ -731,3 +731,12 @@ def atom_feed(session, items, feed_url, title):
         for code in item.subjects:
             add(entry, "category", term=code, label=schemas.SUBJECTS[code])
     return ET.tostring(feed, encoding="unicode", xml_declaration=True)
+
+
+DELIVERY_STATES = ("pending", "retrying", "delivered", "failed")
+
+
+def deliveries_by_state(session):
+    """How many webhook deliveries are in each state (every state named, 0 when none)."""
+    counted = dict(session.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all())
+    return {state: counted.get(state, 0) for state in DELIVERY_STATES}

@@ -1,9 +1,10 @@
 """What the distribution service accepts and answers."""
 from urllib.parse import urlsplit
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from shared.contracts.distribution import CONTENT_TYPES
+from shared.schemas import Id, Name, Schema
 
 LANGUAGES = ("id", "en")
 
@@ -39,9 +40,9 @@ def known_subjects(codes):
 
 
 class Attachment(Schema):
-    url = fields.String(required=True, validate=http_url)
+    url = fields.String(required=True, validate=[validate.Length(max=2000), http_url])
     media_type = fields.String(required=True, validate=validate.Regexp(
-        r"^[a-z]+/[A-Za-z0-9.+-]+$", error="a media type such as image/jpeg"))
+        r"^[a-z]+/[A-Za-z0-9.+-]+\Z", error="a media type such as image/jpeg"))
     caption = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -53,25 +54,25 @@ class Claim(Schema):
 
 
 class ContentFields(Schema):
-    headline = fields.String(validate=validate.Length(min=3, max=300))
+    headline = Name(min=3, max=300)
     summary = fields.String(validate=validate.Length(max=2000))
     body_html = fields.String(validate=validate.Length(max=200_000))
     language = fields.String(validate=validate.OneOf(LANGUAGES))
     subjects = fields.List(fields.String(), validate=known_subjects)
-    byline = fields.String(validate=validate.Length(max=200))
-    place = fields.String(validate=validate.Length(max=200))
+    byline = Name(min=0, max=200)
+    place = Name(min=0, max=200)
     attachments = fields.List(fields.Nested(Attachment), validate=validate.Length(max=20))
-    co_issuers = fields.List(fields.String(), validate=validate.Length(max=20))
-    calendar_item_id = fields.String(allow_none=True)
+    co_issuers = fields.List(Id(), validate=validate.Length(max=20))
+    calendar_item_id = Id(allow_none=True)
     embargo_until = fields.AwareDateTime(allow_none=True)
     claim = fields.Nested(Claim, allow_none=True)
 
 
 class ContentInput(ContentFields):
     type = fields.String(required=True, validate=validate.OneOf(CONTENT_TYPES))
-    headline = fields.String(required=True, validate=validate.Length(min=3, max=300))
+    headline = Name(required=True, min=3, max=300)
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
-    agency_id = fields.String(metadata={"description": "the posting agency; only your own"})
+    agency_id = Id(metadata={"description": "the posting agency; only your own"})
 
     @validates_schema
     def clarification_has_claim(self, data, **_):
@@ -140,16 +141,16 @@ class ContentView(Schema):
 
 class Filters(Schema):
     types = fields.List(fields.String(validate=validate.OneOf(CONTENT_TYPES)), load_default=list)
-    agencies = fields.List(fields.String(), load_default=list)
+    agencies = fields.List(Id(), load_default=list)
     subjects = fields.List(fields.String(), load_default=list, validate=known_subjects)
     language = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LANGUAGES))
 
 
 class SubscriptionInput(Schema):
     url = fields.String(required=True, validate=[validate.Length(max=2000), http_url])
-    name = fields.String(load_default="", validate=validate.Length(max=200))
+    name = Name(load_default="", min=0, max=200)
     filters = fields.Nested(Filters, load_default=lambda: Filters().load({}))
-    owner_agency_id = fields.String(metadata={"description": "coordinator only: the owning agency"})
+    owner_agency_id = Id(metadata={"description": "coordinator only: the owning agency"})
 
     @validates("url")
     def usable_destination(self, value, **_):
@@ -200,7 +201,7 @@ class DeliveryView(Schema):
 class AmplificationInput(Schema):
     deadline = fields.AwareDateTime(required=True)
     message = fields.String(load_default="", validate=validate.Length(max=2000))
-    members = fields.List(fields.String(), load_default=None, metadata={
+    members = fields.List(Id(), load_default=None, metadata={
         "description": "agencies asked; default every active member but the author"})
 
 

@@ -14,6 +14,9 @@ class DistributionService(HealthCheck):
     db = Database(models)
     courier = Courier()
 
+    def gauges(self, session, now):
+        return {"webhook_deliveries": {"state": domain.deliveries_by_state(session)}}
+
     # --- content ---
 
     @service_rpc

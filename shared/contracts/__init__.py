@@ -7,6 +7,9 @@ marshmallow schema. An event travels as an envelope::
     {"id": "<uuid>", "name": "agency.registered", "version": 1,
      "source": "directory", "occurred_at": "<ISO 8601 UTC>", "data": {...}}
 
+plus, when the event was caused by a request, its ``correlation_id`` (optional: events
+sealed without one, and every earlier event, still validate).
+
 Breaking a payload means a new version registered beside the old one, so that
 consumers can move over one at a time.
 """
@@ -15,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.observe import current_correlation_id
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,7 @@ class Envelope:
     source: str
     occurred_at: str
     data: dict
+    correlation_id: str | None = None
 
     @property
     def occurred(self):
@@ -81,15 +87,19 @@ class _EnvelopeSchema(Schema):
     source = fields.String(required=True)
     occurred_at = fields.AwareDateTime(required=True)
     data = fields.Dict(required=True)
+    correlation_id = fields.String(load_default=None, allow_none=True)
 
 
 def seal(name, data, version=None, event_id=None, occurred_at=None):
-    """Validate ``data`` against the contract and wrap it in an envelope (a plain dict)."""
+    """Validate ``data`` against the contract and wrap it in an envelope (a plain dict).
+
+    The envelope carries the correlation id of the worker sealing it, if it has one.
+    """
     spec = get(name, version)
     errors = spec.schema().validate(data)
     if errors:
         raise ValueError(f"event {name} v{spec.version} breaks its contract: {errors}")
-    return {
+    envelope = {
         "id": str(event_id or uuid.uuid4()),
         "name": spec.name,
         "version": spec.version,
@@ -97,6 +107,10 @@ def seal(name, data, version=None, event_id=None, occurred_at=None):
         "occurred_at": (occurred_at or datetime.now(timezone.utc)).isoformat(),
         "data": spec.schema().dump(spec.schema().load(data)),
     }
+    correlation = current_correlation_id()
+    if correlation is not None:
+        envelope["correlation_id"] = correlation
+    return envelope
 
 
 def open_envelope(payload, expected_name=None):
@@ -118,6 +132,7 @@ def open_envelope(payload, expected_name=None):
     return Envelope(
         id=str(payload["id"]), name=payload["name"], version=payload["version"],
         source=payload["source"], occurred_at=payload["occurred_at"], data=data,
+        correlation_id=payload.get("correlation_id"),
     )
 
 

@@ -1,12 +1,17 @@
 """Two tiny services on the shared messaging code, for testing it against the real RabbitMQ:
-``ledger`` records entries and emits ``ledger.entry_recorded``; ``tally`` consumes it."""
+``ledger`` records entries and emits ``ledger.entry_recorded``; ``tally`` consumes it.
+
+They exist only here, so they have no migrations: ``build_tables`` creates their tables from the
+models (the one place the tests do so; every real service's test database is migrated).
+"""
 from marshmallow import Schema, fields
 from nameko.rpc import rpc
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.contracts import contract
-from shared.db import Database, bookkeeping_tables
+from shared.config import database_url
+from shared.db import Database, bookkeeping_tables, make_engine
 from shared.messaging import consumes
 
 
@@ -58,3 +63,12 @@ class TallyService:
         uow.session.flush()
         if envelope.data["fail"] and FAILING["still"]:
             raise RuntimeError("the tally cannot take this entry yet")
+
+
+def build_tables(container):
+    """Create a stand-in service's tables in the database its container will use, before it starts."""
+    engine = make_engine(database_url(container.config, container.service_name))
+    try:
+        container.service_cls.db.models.Base.metadata.create_all(engine)
+    finally:
+        engine.dispose()

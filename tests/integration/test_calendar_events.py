@@ -12,7 +12,7 @@ from services.calendar.service import CalendarService
 from shared import contracts
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.service import service_rpc
-from tests.integration.test_messaging import config, wait_until  # noqa: F401  (config is a fixture)
+from tests.integration.integration_support import wait_until
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k"}
 LATE = {"id": "late", "name": "Kantor Imigrasi", "short_name": "IMIGRASI", "kind": "imigrasi",
@@ -37,11 +37,10 @@ def snapshot(agency_id, active=True):
 
 
 @pytest.fixture
-def calendar(container_factory, config):
+def calendar(container_factory, config, service_db):
+    store = service_db("calendar")
     container = container_factory(CalendarService, config)
     container.start()
-    store = next(dep for dep in container.dependencies if dep.attr_name == "db").store
-    models.Base.metadata.create_all(store.engine)
     directory = container_factory(DirectoryStandIn, config)
     directory.start()
     return container, store

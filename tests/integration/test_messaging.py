@@ -11,41 +11,22 @@ from sqlalchemy import select
 from bakohumas import cli
 from shared import contracts, messaging
 from shared.messaging import DeadLetters
-from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService
-
-
-def wait_until(check, timeout=15):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
-
-
-@pytest.fixture
-def config(rabbit_config, tmp_path):
-    return {**rabbit_config, "DATA_DIR": str(tmp_path)}
+from tests.integration.integration_support import store_of, wait_until
+from tests.integration.ledger import FAILING, LedgerModels, LedgerService, TallyModels, TallyService, build_tables
 
 
 @pytest.fixture
 def services(container_factory, config):
     ledger = container_factory(LedgerService, config)
     tally = container_factory(TallyService, config)
-    ledger.start()
-    tally.start()
-    for container, models in ((ledger, LedgerModels), (tally, TallyModels)):
-        models.Base.metadata.create_all(_store(container).engine)
+    for container in (ledger, tally):
+        build_tables(container)
+        container.start()
     return ledger, tally
 
 
-def _store(container):
-    return next(dep for dep in container.dependencies if dep.attr_name == "db").store
-
-
 def tallied(tally):
-    with _store(tally).reading() as session:
+    with store_of(tally).reading() as session:
         return [row.entry for row in session.scalars(select(TallyModels.Tally))]
 
 
@@ -55,7 +36,7 @@ def test_an_emitted_event_reaches_its_consumer_once(services):
         record("first")
         record("second")
     assert sorted(wait_until(lambda: len(tallied(tally)) == 2 and tallied(tally))) == ["first", "second"]
-    with _store(ledger).reading() as session:
+    with store_of(ledger).reading() as session:
         assert all(row.published_at for row in session.scalars(select(LedgerModels.OutboxMessage)))
 
 

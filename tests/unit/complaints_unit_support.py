@@ -1,8 +1,8 @@
-"""A migrated complaints database in a temporary file, and helpers to fill it, for unit tests."""
+"""Helpers to fill a complaints database (the ``service_db("complaints")`` fixture) for unit tests."""
 from datetime import datetime, timezone
 
-from services.complaints import domain, models
-from shared.db import Store, migrate, utcnow
+from services.complaints import domain
+from shared.db import utcnow
 
 COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
 
@@ -11,16 +11,8 @@ def actor(agency_id):
     return {"agency_id": agency_id, "role": "member", "key_id": f"key-{agency_id}"}
 
 
-def make_store(tmp_path, url=None):
-    url = url or f"sqlite:///{tmp_path / 'complaints.db'}"
-    migrate("complaints", url)
-    return Store(url, models)
-
-
-def city_store(tmp_path, url=None):
-    """A store (SQLite in ``tmp_path`` unless ``url`` names a database) knowing a city government,
-    its public works office, the city police and a closed office."""
-    store = make_store(tmp_path, url)
+def with_city(store):
+    """``store`` knowing a city government, its public works office, the city police and a closed office."""
     add_agency(store, "pemkot", region_code="73.72")
     add_agency(store, "dinas", parent_id="pemkot", region_code="73.72")
     add_agency(store, "polres", kind="polri", region_code="73.72")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import eventlet.patcher
 import pytest
-from tests.unit.calendar_fixtures import COORDINATOR, NOW, WIB, WITA, WIT, at, cal, member  # noqa: F401
+from tests.unit.calendar_unit_support import COORDINATOR, NOW, WIB, WITA, WIT, at, member
 from services.calendar import domain, models
 from shared.db import Store
 from shared.errors import Conflict, Forbidden

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.unit.calendar_fixtures import NOW, WIT, WITA, at, cal, member  # noqa: F401
+from tests.unit.calendar_unit_support import NOW, WIT, WITA, at, member
 from services.calendar import domain
 from shared.errors import NotFound
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.unit.calendar_fixtures import WITA, at, cal, member  # noqa: F401
+from tests.unit.calendar_unit_support import WITA, at, member
 from services.calendar import domain
 from shared.errors import ValidationFailed
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.unit.calendar_fixtures import COORDINATOR, NOW, WITA, at, cal, member  # noqa: F401
+from tests.unit.calendar_unit_support import COORDINATOR, NOW, WITA, at, member
 from services.calendar import domain
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 

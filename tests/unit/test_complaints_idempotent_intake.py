@@ -4,8 +4,6 @@ import stat
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
-from tests.unit.complaints_unit_support import make_store
-
 from bakohumas.stack import local_gateway_secret
 from services.complaints import domain, models
 from services.complaints.service import ComplaintsService
@@ -63,10 +61,10 @@ def test_a_local_gateway_secret_is_made_once_and_private(tmp_path):
     assert stat.S_IMODE((tmp_path / "gateway.secret").stat().st_mode) == 0o600
 
 
-def test_a_delivery_racing_the_first_one_stores_the_complaint_once(tmp_path, monkeypatch):
+def test_a_delivery_racing_the_first_one_stores_the_complaint_once(service_db, monkeypatch):
     """Two deliveries of one tracking number (a keyed intake sent twice, or a redelivery), the
     second stored by another instance between the first one's look and its insert."""
-    first = make_store(tmp_path)
+    first = service_db("complaints")
     other_instance = Store(first.url, models)
     now = datetime(2026, 3, 2, 3, tzinfo=timezone.utc)
     identity = domain.keyed_identity(SECRET, KEY, "public", BODY)

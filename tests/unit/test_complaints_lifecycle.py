@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from tests.unit import complaints_unit_support as support
-from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, city_store, submit
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, submit, with_city
 from sqlalchemy import select
 
 from services.complaints import domain, models
@@ -16,8 +16,8 @@ DINAS, POLRES = actor("dinas"), actor("polres")
 
 
 @pytest.fixture
-def store(tmp_path):
-    return city_store(tmp_path)
+def store(service_db):
+    return with_city(service_db("complaints"))
 
 
 def move(store, who, complaint, status, when=NOW, **extra):

@@ -3,7 +3,7 @@ identity is never in events, on the tracking page or in Open311."""
 import json
 
 import pytest
-from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, make_store, submit
+from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, submit
 from sqlalchemy import select
 
 from services.complaints import domain, models, open311
@@ -16,8 +16,8 @@ ANI = {"name": "Ani Rahmawati", "phone": "081234567890", "email": "ani@example.i
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = make_store(tmp_path)
+def store(service_db):
+    store = service_db("complaints")
     add_agency(store, "pemkot")
     add_agency(store, "dinas", parent_id="pemkot")
     return store

@@ -1,6 +1,6 @@
 """Routing: explicit target, conflict of interest, rules most specific first, triage."""
 import pytest
-from tests.unit.complaints_unit_support import add_agency, at, make_store, submit
+from tests.unit.complaints_unit_support import add_agency, at, submit
 
 from services.complaints import domain
 from shared.errors import ValidationFailed
@@ -9,8 +9,8 @@ NOW = at(2026, 11, 23)
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = make_store(tmp_path)
+def store(service_db):
+    store = service_db("complaints")
     add_agency(store, "pemkot", kind="opd", region_code="73.72")
     add_agency(store, "dinas-pu", kind="opd", parent_id="pemkot", region_code="73.72")
     add_agency(store, "polda", kind="polri", region_code="73")

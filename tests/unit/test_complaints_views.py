@@ -1,5 +1,6 @@
 """What the agencies and the coordinator read: triage without a category, lists cut and counted in
-the database, figures counted in the database, agencies named beside their ids."""
+the database, figures counted in the database, agencies named beside their ids; on SQLite and on
+PostgreSQL."""
 import json
 import statistics
 from datetime import timedelta
@@ -7,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 from tests.unit import complaints_unit_support as support
-from tests.unit.complaints_unit_support import COORDINATOR, actor, at, city_store, submit
+from tests.unit.complaints_unit_support import COORDINATOR, actor, at, submit, with_city
 
 from services.complaints import domain, models
 from shared.contracts import open_envelope
@@ -16,9 +17,10 @@ NOW = at(2026, 11, 23)
 DINAS = actor("dinas")
 
 
-@pytest.fixture
-def store(tmp_path):
-    return city_store(tmp_path)
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, service_db):
+    """Counted in the database: the same answers on both back ends."""
+    return with_city(service_db("complaints", backend=request.param))
 
 
 def move(store, who, complaint, status, when=NOW, **extra):

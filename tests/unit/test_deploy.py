@@ -101,3 +101,114 @@ def test_kubernetes_migrates_once_with_a_job_and_uses_a_quorum_vhost():
     vhost = next(doc for doc in documents if doc["kind"] == "Vhost")
     assert vhost["spec"]["defaultQueueType"] == "quorum"
     assert next(doc for doc in documents if doc["kind"] == "RabbitmqCluster")["spec"]["replicas"] == 3
+
+
+def kubernetes_workloads():
+    """(kind, name, pod spec) of every Deployment and Job."""
+    return [(doc["kind"], doc["metadata"]["name"], doc["spec"]["template"]["spec"])
+            for doc in kubernetes_documents() if doc["kind"] in ("Deployment", "Job")]
+
+
+def test_kubernetes_manifests_validate_against_the_1_37_schemas():
+    import kubernetes_validate
+
+    own = [doc for doc in kubernetes_documents() if not doc["apiVersion"].startswith("rabbitmq.com/")]
+    assert len(own) >= 12
+    for doc in own:
+        kubernetes_validate.validate(doc, "1.37.0", strict=True)
+
+
+def test_kubernetes_manifests_are_checked_for_real():
+    import kubernetes_validate
+
+    broken = next(doc for doc in kubernetes_documents() if doc["kind"] == "Deployment")
+    broken = {**broken, "spec": {**broken["spec"], "replicas": "two"}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, "1.37.0", strict=True)
+
+
+@pytest.mark.parametrize("kind,name,pod", kubernetes_workloads(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_pod_runs_locked_down(kind, name, pod):
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["runAsUser"] != 0
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    writable = {volume["name"] for volume in pod.get("volumes", []) if "emptyDir" in volume}
+    for container in pod["containers"]:
+        security = container["securityContext"]
+        assert security["allowPrivilegeEscalation"] is False
+        assert security["readOnlyRootFilesystem"] is True
+        assert security["capabilities"]["drop"] == ["ALL"]
+        assert {mount["name"] for mount in container["volumeMounts"]} <= writable
+
+
+def test_the_image_runs_as_the_user_the_pods_require():
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
+    uids = {pod["securityContext"]["runAsUser"] for _kind, _name, pod in kubernetes_workloads()}
+    assert len(uids) == 1
+    assert re.search(rf"^USER {uids.pop()}$", dockerfile, re.M), "a numeric USER, or runAsNonRoot cannot check it"
+
+
+def test_every_process_has_probes_on_what_it_really_does():
+    config = next(doc for doc in kubernetes_documents() if doc["kind"] == "ConfigMap")["data"]
+    heartbeat = config["HEARTBEAT_FILE"]
+    grace = int(config["STOP_TIMEOUT"])
+    for kind, name, pod in kubernetes_workloads():
+        if kind == "Job":
+            continue
+        container = pod["containers"][0]
+        assert heartbeat in " ".join(container["livenessProbe"]["exec"]["command"])
+        assert any(heartbeat.startswith(mount["mountPath"] + "/") for mount in container["volumeMounts"])
+        ready = container["readinessProbe"]
+        if name == "gateway":
+            assert ready["httpGet"] == {"path": "/health", "port": 8000}
+        else:
+            assert heartbeat in ready["exec"]["command"]
+        assert pod["terminationGracePeriodSeconds"] > grace, "a stop finishes within STOP_TIMEOUT, before the kill"
+
+
+def test_every_deployment_keeps_one_pod_through_a_disruption():
+    documents = kubernetes_documents()
+    budgets = {doc["metadata"]["name"]: doc["spec"] for doc in documents if doc["kind"] == "PodDisruptionBudget"}
+    for doc in documents:
+        if doc["kind"] == "Deployment":
+            budget = budgets[doc["metadata"]["name"]]
+            assert budget["selector"] == doc["spec"]["selector"]
+            assert 1 <= budget["minAvailable"] < doc["spec"]["replicas"]
+
+
+def systemd_unit():
+    import configparser
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str
+    unit.read(ROOT / "deploy" / "systemd" / "bakohumas.service")
+    return unit
+
+
+def test_the_systemd_unit_stops_the_whole_stack_within_its_bound():
+    service = systemd_unit()["Service"]
+    config = yaml.safe_load((ROOT / "deploy" / "config.yaml").read_text().replace("${STOP_TIMEOUT:20}", "20"))
+    assert service["ExecStart"].endswith("/bakohumas run")
+    assert service["KillMode"] == "control-group"
+    # bakohumas run waits STOP_TIMEOUT plus 5 s for its processes before it kills them.
+    assert int(service["TimeoutStopSec"]) > int(config["STOP_TIMEOUT"]) + 5
+    assert service["Restart"] == "on-failure"
+    assert service["User"] not in ("", "root")
+    assert service["EnvironmentFile"].startswith("/etc/")
+    example = (ROOT / "deploy" / "systemd" / "bakohumas.env.example").read_text()
+    configured = set(re.findall(r"^([A-Z_]+)=", example, re.M))
+    assert configured <= set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "deploy" / "config.yaml").read_text()))
+    assert not re.search(r"^GATEWAY_SECRET=.", example, re.M), "no secret in the example"
+
+
+def test_systemd_accepts_the_unit(tmp_path):
+    import shutil
+    import subprocess
+
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed here")
+    text = (ROOT / "deploy" / "systemd" / "bakohumas.service").read_text()
+    runnable = tmp_path / "bakohumas.service"  # the unit as installed, with an executable that exists here
+    runnable.write_text(text.replace("/opt/bakohumas/.venv/bin/bakohumas", shutil.which("true")))
+    checked = subprocess.run(["systemd-analyze", "verify", str(runnable)], capture_output=True, text=True)
+    assert checked.returncode == 0 and "bakohumas.service" not in checked.stderr, checked.stderr

@@ -2,19 +2,16 @@
 import json
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from services.directory import domain, models
 from shared.contracts import open_envelope
-from shared.db import Store
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 @pytest.fixture
-def store(tmp_path):
-    made = Store(f"sqlite:///{tmp_path / 'directory.db'}", models)
-    models.Base.metadata.create_all(made.engine)
-    yield made
-    made.dispose()
+def store(service_db):
+    return service_db("directory")
 
 
 def events(store, name=None):
@@ -70,6 +67,26 @@ def test_short_names_are_unique_regardless_of_case(store):
     with pytest.raises(Conflict) as clash:
         register(store, "dinkes")
     assert "short_name" in clash.value.fields
+
+
+@pytest.mark.parametrize("again", ["DINKES ", "DINKES\n", " dinkes", "DINKES\x1b", "Dinkes\r\n"])
+def test_a_short_name_differing_by_spaces_or_control_characters_is_the_same_name(store, again):
+    register(store, "DINKES")
+    with pytest.raises(Conflict) as clash:
+        register(store, again)
+    assert "short_name" in clash.value.fields
+    other = register(store, "DINSOS")
+    with pytest.raises(Conflict):
+        update(store, coordinator(), other, {"short_name": again})
+
+
+def test_the_unique_index_holds_short_names_the_same_after_normalisation(store):
+    """Two instances racing past the check: the database refuses the second one."""
+    register(store, "DINKES")
+    with pytest.raises(IntegrityError), store.unit_of_work() as uow:
+        uow.session.add(models.Agency(id="raced", name="Dinas Kesehatan", short_name="dinkes", kind="opd",
+                                      role="member", short_name_key="dinkes"))
+        uow.session.flush()
 
 
 def test_the_parent_must_exist_and_be_active(store):

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from services.distribution import domain, models, webhooks
 from services.distribution.courier import Courier
 from services.distribution.models import ContentItem, Delivery, Subscription
-from shared.db import Store, utcnow
+from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, ValidationFailed
 
 AUTHOR = {"agency_id": "a-author", "role": "member", "key_id": "k1"}
@@ -18,16 +18,14 @@ OTHER = {"agency_id": "a-other", "role": "member", "key_id": "k3"}
 
 
 @pytest.fixture
-def store(tmp_path):
-    made = Store(f"sqlite:///{tmp_path / 'distribution.db'}", models)
-    models.Base.metadata.create_all(made.engine)
+def store(service_db):
+    made = service_db("distribution")
     with made.unit_of_work() as uow:
         for actor in (AUTHOR, PARTNER, OTHER):
             domain.keep_agency(uow, {"id": actor["agency_id"], "name": f"Humas {actor['agency_id']}",
                                      "short_name": actor["agency_id"].upper(), "kind": "opd", "role": "member",
                                      "active": True}, utcnow())
-    yield made
-    made.dispose()
+    return made
 
 
 def release(**fields):

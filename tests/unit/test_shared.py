@@ -1,9 +1,11 @@
-"""The shared pieces, without a broker: config, contracts, the database layer, HTTP helpers."""
+"""The shared pieces, without a broker: config, contracts, the database layer, HTTP helpers.
+(The store itself - outbox, leases, idempotent answers, handled events - is in
+``tests/integration/test_store_contract.py``, run on every backend.)"""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from gateway.errors import response_for
@@ -11,11 +13,10 @@ from gateway.http import ROUTES, RouteSpec, json_depth, unstorable_text
 from gateway.openapi import build_spec
 from shared import contracts
 from shared.config import database_url, load_config, substitute
-from shared.db import Store, make_engine, utcnow
+from shared.db import make_engine, utcnow
 from shared.errors import Conflict, ValidationFailed
 
 import gateway.service  # noqa: F401  (registers every route)
-from services.directory import models as directory_models
 
 
 def test_config_takes_variables_from_the_environment_with_defaults():
@@ -65,71 +66,6 @@ def test_a_consumer_refuses_what_breaks_the_contract(payload):
 def test_every_contract_names_its_source_and_version():
     for spec in contracts.all_contracts():
         assert spec.version >= 1 and spec.source and "." in spec.name
-
-
-@pytest.fixture
-def store(tmp_path):
-    from shared.db import migrate
-    url = f"sqlite:///{tmp_path / 'directory.db'}"
-    migrate("directory", url)
-    built = Store(url, directory_models)
-    yield built
-    built.dispose()
-
-
-def test_timestamps_come_back_aware_and_naive_ones_are_refused(store):
-    moment = datetime(2026, 3, 20, 9, 0, tzinfo=timezone(timedelta(hours=8)))
-    with store.unit_of_work() as uow:
-        uow.session.add(directory_models.Agency(id="a", name="A", short_name="A", kind="opd", role="member",
-                                                active=True, created_at=moment, updated_at=moment))
-    with store.reading() as session:
-        agency = session.get(directory_models.Agency, "a")
-        assert agency.created_at == moment and agency.created_at.tzinfo is not None
-    with pytest.raises(Exception, match="without a time zone"):
-        with store.unit_of_work() as uow:
-            uow.session.add(directory_models.Agency(id="b", name="B", short_name="B", kind="opd",
-                                                    role="member", active=True,
-                                                    created_at=datetime(2026, 1, 1)))
-
-
-def test_a_failed_unit_of_work_leaves_nothing_behind(store):
-    with pytest.raises(RuntimeError):
-        with store.unit_of_work() as uow:
-            uow.emit("key.revoked", {"key_id": "k", "agency_id": "a"})
-            raise RuntimeError("boom")
-    with store.reading() as session:
-        assert session.scalars(select(directory_models.OutboxMessage)).all() == []
-
-
-def test_an_idempotent_create_answers_the_first_answer_again(store):
-    calls = []
-
-    def produce():
-        calls.append(1)
-        return {"id": len(calls)}
-
-    for _ in range(3):
-        with store.unit_of_work() as uow:
-            answer = uow.once("agency-1", "key-1", produce)
-        assert answer == {"id": 1}
-    with store.unit_of_work() as uow:
-        assert uow.once("agency-2", "key-1", produce) == {"id": 2}  # keys are per caller
-    assert len(calls) == 2
-
-
-def test_two_relays_never_claim_the_same_outbox_rows(store):
-    with store.unit_of_work() as uow:
-        for n in range(5):
-            uow.emit("key.revoked", {"key_id": f"k{n}", "agency_id": "a"})
-    first = store.claim_outbox("relay-1")
-    second = store.claim_outbox("relay-2")
-    assert len(first) == 5 and second == []
-    store.mark_published([row.id for row in first[:2]])
-    expired = {"claimed_until": utcnow() - timedelta(seconds=1)}
-    with store.unit_of_work() as uow:
-        for row in first[2:]:
-            uow.session.merge(directory_models.OutboxMessage(id=row.id, **expired))
-    assert [row.id for row in store.claim_outbox("relay-2")] == [row.id for row in first[2:]]
 
 
 def test_json_depth_is_measured_without_recursion():
@@ -195,14 +131,11 @@ def test_a_database_error_never_quotes_the_values_it_was_given(tmp_path):
     assert "081377001122" not in str(duplicate.value)
 
 
-def test_a_late_older_agency_snapshot_changes_nothing(tmp_path):
+def test_a_late_older_agency_snapshot_changes_nothing(service_db):
     from shared.agencies import keep_agency
-    from shared.db import migrate
     from services.complaints import models as complaints_models
 
-    url = f"sqlite:///{tmp_path / 'complaints.db'}"
-    migrate("complaints", url)
-    store = Store(url, complaints_models)
+    store = service_db("complaints")
     snapshot = {**AGENCY, "id": "polres"}
     now = utcnow()
     with store.unit_of_work() as uow:
@@ -214,4 +147,3 @@ def test_a_late_older_agency_snapshot_changes_nothing(tmp_path):
         agency, applied = keep_agency(uow.session, complaints_models.Agency,
                                       {**snapshot, "region_code": "73.72.01"}, now + timedelta(seconds=5))
         assert applied and agency.active is True and agency.region_code == "73.72.01"
-    store.dispose()

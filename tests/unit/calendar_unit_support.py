@@ -1,11 +1,9 @@
-"""A calendar database of its own (SQLite in a temp folder) and helpers for the calendar unit tests."""
+"""Helpers for the calendar unit tests: the domain driven on a real database as the service drives it
+(the ``cal`` fixture in ``conftest.py`` gives one on a migrated calendar database)."""
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from services.calendar import domain, models
-from shared.db import Store
+from services.calendar import domain
 
 WIB, WITA, WIT = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar"), ZoneInfo("Asia/Jayapura")
 NOW = datetime(2030, 3, 1, 0, 0, tzinfo=timezone.utc)
@@ -59,18 +57,3 @@ class Calendar:
 
     def event_names(self):
         return [event["name"] for event in self.events]
-
-
-@pytest.fixture
-def cal(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/calendar.db", models)
-    models.Base.metadata.create_all(store.engine)
-    calendar = Calendar(store)
-    for agency_id in ("koord",):
-        calendar.agency(agency_id, role="coordinator")
-    for agency_id in ("polres", "dinkes", "kominfo", "imigrasi"):
-        calendar.agency(agency_id)
-    try:
-        yield calendar
-    finally:
-        store.dispose()
