@@ -8,6 +8,7 @@ import functools
 import hashlib
 import io
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +24,7 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from gateway.errors import HttpError
-from gateway.http import HttpRoute
+from gateway.http import HttpRoute, observed
 from shared.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ def page(path, method="GET"):
     def decorate(handler):
         @functools.wraps(handler)
         def endpoint(self, request, **path_args):
+            started = time.perf_counter()
             language = language_of(request)
             try:
                 response = handler(self, request, language, **path_args)
@@ -210,7 +212,7 @@ def page(path, method="GET"):
             if request.args.get("lang") in LANGUAGES:
                 response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
                                     httponly=True)
-            return response
+            return observed(response, "pages", handler.__name__, method, path, started)
 
         return HttpRoute.decorator(method, path)(endpoint)
 

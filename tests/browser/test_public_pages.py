@@ -165,6 +165,9 @@ def test_pages_carry_security_headers_and_stay_out_of_the_api_description(stack,
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
     assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert answer.headers["X-Request-Id"]
+    metrics = requests.get(stack.url + "/metrics", timeout=10).text
+    assert 'bakohumas_http_requests_total{operation="home",service="pages"}' in metrics
     stylesheet = re.search(r'href="(/static/site\.[0-9a-f]+\.css)"', answer.text).group(1)
     css = requests.get(stack.url + stylesheet, timeout=10)
     assert css.status_code == 200 and "immutable" in css.headers["Cache-Control"]
