@@ -10,9 +10,13 @@ setup:
 run: setup
 	@$(VENV)/bin/bakohumas run
 
+# Two passes: the suite (under nameko's pytest plugin and eventlet), then the browser tests
+# without them (--confcutdir keeps tests/conftest.py's monkey-patching out). Either failing fails.
 test:
-	@VENV=$(VENV) deploy/setup.sh --management
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@VENV=$(VENV) deploy/setup.sh --management --browser
+	@$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS); suite=$$?; \
+	  $(PY) -m pytest -p no:pytest_nameko --confcutdir=tests/browser tests/browser $(BROWSER_PYTEST_ARGS); \
+	  browser=$$?; [ $$suite -eq 0 ] && [ $$browser -eq 0 ]
 
 bench: setup
 	@$(PY) -m bench

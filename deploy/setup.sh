@@ -2,7 +2,7 @@
 # Everything `make run` and `make test` need, from a fresh clone: a virtualenv of the newest supported
 # Python (3.13, 3.12 or 3.11, also found under pyenv; PYTHON=... chooses) with the pinned packages, and
 # a reachable RabbitMQ (see ensure-rabbitmq.sh). Safe to run again: it only reinstalls when
-# pyproject.toml changed.
+# pyproject.toml changed. --browser: also Debian's chromium for the browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -48,4 +48,8 @@ if [ ! -f "$stamp" ]; then
   rm -f "$VENV"/.installed-*
   touch "$stamp"
 fi
-deploy/ensure-rabbitmq.sh "$@"
+rabbit_args=()
+for arg in "$@"; do
+  if [ "$arg" = "--browser" ]; then deploy/ensure-chromium.sh; else rabbit_args+=("$arg"); fi
+done
+deploy/ensure-rabbitmq.sh "${rabbit_args[@]}"

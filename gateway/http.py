@@ -268,6 +268,19 @@ def validate_with(schema, data, location):
         raise HttpError(400, "validation_failed", f"some {location} fields are not valid", errors)
 
 
+def observed(response, tag, operation, method, path, started):
+    """Finish an answered request (an API route or a page): its request id, its metrics and its
+    access line, which names the path as declared, not as sent (no query string, nothing typed)."""
+    correlation = current_correlation_id()
+    if correlation:
+        response.headers["X-Request-Id"] = correlation
+    seconds = time.perf_counter() - started
+    record_request(tag, operation, response.status_code, seconds)
+    access_log.log(logging.DEBUG if tag == "system" else logging.INFO, "%s %s %d %.1f ms",
+                   method, path, response.status_code, seconds * 1000)
+    return response
+
+
 def route(method, path, *, summary, tag, auth="member", body=None, query=None, response=None,
           status=200, content_type="application/json", errors=(), **extra):
     """Declare a gateway endpoint.
@@ -294,16 +307,8 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
         @functools.wraps(handler)
         def endpoint(self, request, **path_args):
             started = time.perf_counter()
-            response = answer(self, request, path_args)
-            correlation = current_correlation_id()
-            if correlation:
-                response.headers["X-Request-Id"] = correlation
-            seconds = time.perf_counter() - started
-            record_request(spec.tag, handler.__name__, response.status_code, seconds)
-            # The path as declared, not as sent: no query string, nothing a caller typed.
-            access_log.log(logging.DEBUG if spec.tag == "system" else logging.INFO, "%s %s %d %.1f ms",
-                           spec.method, spec.path, response.status_code, seconds * 1000)
-            return response
+            return observed(answer(self, request, path_args), spec.tag, handler.__name__, spec.method,
+                            spec.path, started)
 
         def answer(self, request, path_args):
             try:

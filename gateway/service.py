@@ -9,6 +9,8 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.public.routes import PublicPages
+from gateway.pages.web import ForumTimezone
 from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
@@ -22,13 +24,14 @@ from shared.observe import Observation
 HEALTH_TIMEOUT = 3.0
 
 
-class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes):
+class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, PublicPages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
     public_url = PublicUrl()
     watch = Watch()
     observation = Observation()
+    forum_timezone = ForumTimezone()
 
     def identify(self, request, auth):
         """The caller behind the request's key (None for public routes without a key)."""

@@ -16,6 +16,9 @@ import pytest  # noqa: E402
 from shared.db import Store  # noqa: E402
 from tests.databases import MigratedTemplates, drop_postgres_database, models_of, postgres_url  # noqa: E402
 
+# The browser tests are their own pass, without eventlet (see the Makefile's `test`).
+collect_ignore = ["browser"]
+
 
 @pytest.fixture(scope="session")
 def migrated_templates(tmp_path_factory):

@@ -125,6 +125,9 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
             if "Bakohumas Hub is running at" in line:
                 break
         assert f"http://127.0.0.1:{port}" in lines[-1], "".join(lines)
+        assert f"public pages: http://127.0.0.1:{port}/" in lines[-1]
+        home = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
+        assert home.status_code == 200 and home.headers["Content-Type"].startswith("text/html")
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
         pids = [int(p.read_text()) for p in (Path(tmp_path) / "run").glob("*.pid")]
         assert len(pids) == 5

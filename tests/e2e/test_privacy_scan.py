@@ -169,6 +169,11 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
                    open311_token):
         tracked(stack.url, number)
         seen(requests.get(f"{stack.url}/api/v1/complaints/track/{number}", timeout=15))
+        tracking_page = seen(requests.get(f"{stack.url}/lacak/{number}", timeout=15))
+        assert tracking_page.status_code == 200 and "text/html" in tracking_page.headers["Content-Type"]
+    confidential_page = requests.get(f"{stack.url}/lacak/{confidential['tracking_number']}", timeout=15).text
+    assert "Pungutan liar" not in confidential_page and "Sedang ditangani" in requests.get(
+        f"{stack.url}/lacak/{named['tracking_number']}", timeout=15).text
     open311 = stack.url + "/open311/v2"
     request_id = seen(requests.get(f"{open311}/tokens/{open311_token}.json", timeout=15)).json()[0]["service_request_id"]
     for path in (f"requests/{request_id}", f"requests/{complaint['id']}", f"requests/{hidden['id']}", "requests"):

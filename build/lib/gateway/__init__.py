@@ -1,0 +1,1 @@
+"""The HTTP gateway: the only public door of Bakohumas Hub (REST, OpenAPI, auth, validation)."""

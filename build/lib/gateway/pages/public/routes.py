@@ -1,0 +1,96 @@
+"""The public pages: Beranda, Berita, Instansi, Agenda, Lacak (and the static files they use)."""
+from urllib.parse import quote
+
+import eventlet
+from werkzeug.utils import redirect
+
+from gateway.http import feed_response
+from gateway.pages.public.reading import (by_week, one_event_calendar, release_from_ninjs, shown_to_public,
+                                          upcoming_events)
+from gateway.pages.web import PAGES, STATIC_FILES, PageError, page
+from shared.errors import DomainError
+
+HOME_RELEASES = 8
+HOME_EVENT_DAYS = 30
+MEMBER_LIMIT = 200
+# How many agency reads the home page runs side by side (the list has no channels of its own).
+AGENCY_READS = 10
+
+
+class PublicPages:
+    """Needs ``self.rpc``, ``self.public_url`` and ``self.forum_timezone`` from the gateway service."""
+
+    @page("/")
+    def home(self, request, language):
+        feed = self.rpc.start("distribution", "json_feed", None)
+        calendar = self.rpc.start("calendar", "public_feed")
+        agencies = self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT, "offset": 0})
+        members = list(eventlet.GreenPool(AGENCY_READS).imap(
+            lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies["items"]))
+        releases = [release_from_ninjs(document) for document in feed()[:HOME_RELEASES]]
+        events = upcoming_events(calendar(), days=HOME_EVENT_DAYS)
+        return PAGES.render(language, "public/home.html", releases=releases, events=events,
+                            members=members, zone=self.forum_timezone, public_url=self.public_url)
+
+    @page("/berita/<item_id>")
+    def release(self, request, language, item_id):
+        item = self.rpc("distribution", "get_content", None, item_id)
+        if not shown_to_public(item):
+            raise PageError(404, "not found")
+        agencies = [{"id": source["uri"].rsplit(":", 1)[-1], "name": source.get("name", "")}
+                    for source in item["ninjs"].get("infoSources", [])]
+        return PAGES.render(language, "public/release.html", item=item, agencies=agencies,
+                            zone=self.forum_timezone, public_url=self.public_url,
+                            page_url=f"{self.public_url}/berita/{item['id']}")
+
+    @page("/instansi/<agency_id>")
+    def agency(self, request, language, agency_id):
+        feed = self.rpc.start("distribution", "json_feed", agency_id)
+        agency = self.rpc("directory", "get_agency", agency_id)
+        if not agency["active"]:
+            raise PageError(404, "not found")
+        parent = self.rpc("directory", "get_agency", agency["parent_id"]) if agency["parent_id"] else None
+        releases = [release_from_ninjs(document) for document in feed()]
+        return PAGES.render(language, "public/agency.html", agency=agency, parent=parent, releases=releases,
+                            zone=self.forum_timezone, public_url=self.public_url)
+
+    @page("/agenda")
+    def agenda(self, request, language):
+        weeks = by_week(upcoming_events(self.rpc("calendar", "public_feed")))
+        return PAGES.render(language, "public/agenda.html", weeks=weeks, zone=self.forum_timezone)
+
+    @page("/agenda/<uid>.ics")
+    def event_calendar(self, request, language, uid):
+        single = one_event_calendar(self.rpc("calendar", "public_feed"), uid)
+        if single is None:
+            raise PageError(404, "not found")
+        response = feed_response(single, "text/calendar")
+        response.headers["Content-Disposition"] = "attachment; filename=agenda.ics"
+        return response
+
+    @page("/lacak")
+    def track_form(self, request, language):
+        number = request.args.get("nomor", "").strip()
+        if number:  # the form's GET: on to the tracking page of what was typed
+            return redirect(f"/lacak/{quote(number, safe='')}", code=303)
+        return PAGES.render(language, "public/track_form.html", values={})
+
+    @page("/lacak/<number>")
+    def track(self, request, language, number):
+        try:
+            tracking = self.rpc("complaints", "track", number)
+        except DomainError as exc:
+            if exc.status != 404:
+                raise
+            return PAGES.render(language, "public/track_form.html", status=404, unknown_number=True,
+                                values={"nomor": number})
+        return PAGES.render(language, "public/track.html", tracking=tracking, zone=self.forum_timezone)
+
+    @page("/static/<name>")
+    def static_file(self, request, language, name):
+        response = STATIC_FILES.response(name)
+        if response is None:
+            raise PageError(404, "not found")
+        return response
+
+

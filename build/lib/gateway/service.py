@@ -1,0 +1,125 @@
+"""The gateway service: composes every route module into one nameko HTTP service."""
+import eventlet
+from nameko.events import BROADCAST, event_handler
+from werkzeug.wrappers import Response
+
+from gateway.auth import KnownKeys, bearer_secret, key_hash
+from gateway.errors import HttpError, error_response, service_unavailable
+from gateway.http import ROUTES, PublicUrl, route
+from gateway.observe import Watch, exposition
+from gateway.openapi import build_spec
+from gateway.pages.public.routes import PublicPages
+from gateway.pages.web import ForumTimezone
+from gateway.routes.calendar import CalendarRoutes
+from gateway.routes.complaints import ComplaintsRoutes
+from gateway.routes.directory import DirectoryRoutes
+from gateway.routes.distribution import DistributionRoutes
+from gateway.rpc import ServiceCalls
+from gateway.schemas import Health
+from services import SERVICE_NAMES
+from shared.contracts import MalformedEvent, open_envelope
+from shared.observe import Observation
+
+HEALTH_TIMEOUT = 3.0
+
+
+class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, PublicPages):
+    name = "gateway"
+    rpc = ServiceCalls()
+    keys = KnownKeys()
+    public_url = PublicUrl()
+    watch = Watch()
+    observation = Observation()
+    forum_timezone = ForumTimezone()
+
+    def identify(self, request, auth):
+        """The caller behind the request's key (None for public routes without a key)."""
+        if auth == "public" or (auth == "optional" and "Authorization" not in request.headers):
+            return None
+        digest = key_hash(bearer_secret(request))
+        caller = self.keys.get(digest)
+        if caller is None:
+            caller = self.rpc("directory", "authenticate", digest)
+            if caller is None:
+                raise HttpError(401, "unauthenticated", "the API key is unknown or revoked",
+                                headers={"WWW-Authenticate": "Bearer"})
+            self.keys.put(digest, caller)
+        if auth == "coordinator" and caller["role"] != "coordinator":
+            raise HttpError(403, "forbidden", "only a coordinator of the forum may do this")
+        return caller
+
+    @route("GET", "/health", auth="public", summary="Health of the gateway and every service",
+           tag="system", response=Health)
+    def health(self, call):
+        answers, broker = self._look()
+        down = sorted(name for name, answer in answers.items() if answer is None)
+        if down:
+            exc = service_unavailable(down)
+            response = error_response(503, exc.code, exc.message, {"services": down}, exc.headers)
+            return response
+        return {"status": "ok",
+                "services": {name: {"service": name, "status": answer["status"],
+                                    "outbox_backlog": answer["outbox"]["backlog"],
+                                    "outbox_oldest_seconds": answer["outbox"]["oldest_seconds"]}
+                             for name, answer in answers.items()},
+                "dead_letters": broker["dead_letters"],
+                "intake": {"waiting": broker["intake_waiting"],
+                           "oldest_seconds": broker["intake_oldest_seconds"]}}
+
+    @route("GET", "/metrics", auth="public", summary="Metrics in the Prometheus text format",
+           tag="system", content_type="text/plain")
+    def metrics(self, call):
+        if not self.watch.snapshot.fresh():
+            self._look()
+        body, content_type = exposition(self.watch.snapshot)
+        return Response(body, status=200, content_type=content_type)
+
+    def _look(self):
+        """Ask every service's ``health`` and the broker's queues at once; keep the answers for ``/metrics``."""
+        broker = eventlet.spawn(self.watch.broker.look)
+        pending = {}
+        for service in SERVICE_NAMES:
+            try:
+                pending[service] = self.rpc.start(service, "health", timeout=HEALTH_TIMEOUT)
+            except HttpError:
+                pending[service] = None
+        answers = dict(zip(pending, eventlet.GreenPool().imap(self._answer, pending.values())))
+        figures = broker.wait()
+        self.watch.snapshot.update(answers, figures)
+        return answers, figures
+
+    @staticmethod
+    def _answer(result):
+        if result is None:
+            return None
+        try:
+            return result()
+        except HttpError:
+            return None
+
+    @route("GET", "/openapi.json", auth="public", summary="This API's OpenAPI 3 description",
+           tag="system")
+    def openapi(self, call):
+        return build_spec(ROUTES)
+
+    @event_handler("directory", "key.revoked", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_revoked_key(self, payload):
+        self._forget(payload, key=True)
+
+    @event_handler("directory", "agency.deactivated", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_deactivated_agency(self, payload):
+        self._forget(payload, key=False)
+
+    @event_handler("directory", "agency.updated", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_changed_agency(self, payload):
+        self._forget(payload, key=False)
+
+    def _forget(self, payload, key):
+        try:
+            data = open_envelope(payload).data
+        except MalformedEvent:
+            return
+        if key:
+            self.keys.forget(key_id=data["key_id"])
+        else:
+            self.keys.forget(agency_id=data["agency"]["id"])

@@ -1,0 +1,208 @@
+"""Complaints service entrypoints."""
+import logging
+
+from nameko.messaging import Consumer
+from nameko.timer import timer
+from sqlalchemy.exc import IntegrityError
+
+from services.complaints import domain, models, open311, schemas
+from shared.contracts import open_envelope
+from shared.contracts.complaints import intake_queue
+from shared.db import Database, utcnow
+from shared.messaging import RetriesThenDeadLetters, consumes
+from shared.service import HealthCheck, service_rpc
+
+log = logging.getLogger(__name__)
+SWEEP_SECONDS = 30
+
+
+class IntakeConsumer(RetriesThenDeadLetters, Consumer):
+    """Consumes the intake queue with the retry-then-dead-letter handling of our event handlers."""
+
+
+consume_intake = IntakeConsumer.decorator
+
+
+class ComplaintsService(HealthCheck):
+    name = "complaints"
+    db = Database(models)
+
+    # ------------------------------------------------ intake, agencies, timers
+
+    @consume_intake(intake_queue())
+    def receive_complaint(self, payload):
+        envelope = open_envelope(payload, "complaint.submitted")
+        try:
+            with self.db.unit_of_work() as uow:
+                complaint = domain.receive(uow, envelope.data, utcnow())
+        except IntegrityError:
+            # Another delivery of the same tracking number (a redelivery, or a keyed intake
+            # sent twice) was stored between our look and our insert: nothing more to do.
+            with self.db.reading() as session:
+                if not domain.is_received(session, envelope.data["tracking_number"]):
+                    raise
+            return
+        if complaint is not None:
+            log.info("complaint %s received, routed by %s", complaint.id, complaint.routed_by)
+
+    @consumes("directory", "agency.registered")
+    def on_agency_registered(self, uow, envelope):
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
+
+    @consumes("directory", "agency.updated")
+    def on_agency_updated(self, uow, envelope):
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
+
+    @consumes("directory", "agency.deactivated")
+    def on_agency_deactivated(self, uow, envelope):
+        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
+
+    def gauges(self, session, now):
+        return {"complaints_overdue": {"stage": domain.overdue_by_stage(session, now)}}
+
+    @timer(interval=SWEEP_SECONDS)
+    def sweep_deadlines(self):
+        """Escalate overdue complaints once each, and close those whose reporter stayed silent."""
+        now = utcnow()
+        with self.db.reading() as session:
+            overdue = domain.overdue_candidates(session, now)
+            silent = domain.silent_candidates(session, now)
+        for complaint_id, stage in overdue:
+            with self.db.unit_of_work() as uow:
+                domain.escalate(uow, complaint_id, stage, now)
+        for complaint_id in silent:
+            with self.db.unit_of_work() as uow:
+                domain.close_silent(uow, complaint_id, now)
+
+    # ------------------------------------------------ public
+
+    @service_rpc
+    def track(self, tracking_number):
+        with self.db.reading() as session:
+            return domain.tracking_view(session, tracking_number, utcnow())
+
+    @service_rpc
+    def reporter_action(self, tracking_number, data):
+        with self.db.unit_of_work() as uow:
+            complaint = domain.reporter_acts(uow, tracking_number, data, utcnow())
+        with self.db.reading() as session:
+            return domain.tracking_view(session, complaint.tracking_number, utcnow())
+
+    @service_rpc
+    def list_categories(self, include_inactive=False):
+        with self.db.reading() as session:
+            return schemas.Category(many=True).dump(domain.categories(session, include_inactive))
+
+    # ------------------------------------------------ coordinator: categories and rules
+
+    @service_rpc
+    def add_category(self, actor, data, idempotency_key=None):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return uow.once(actor["agency_id"], idempotency_key,
+                            lambda: schemas.Category().dump(domain.add_category(uow.session, data)))
+
+    @service_rpc
+    def change_category(self, actor, code, data):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return schemas.Category().dump(domain.change_category(uow.session, code, data))
+
+    @service_rpc
+    def remove_category(self, actor, code):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return schemas.Category().dump(domain.change_category(uow.session, code, {"active": False}))
+
+    @service_rpc
+    def list_rules(self, actor):
+        domain.require_coordinator(actor)
+        with self.db.reading() as session:
+            rules = session.query(models.RoutingRule).all()
+            return schemas.Rule(many=True).dump(sorted(
+                rules, key=lambda r: (domain.specificity(r), -r.created_at.timestamp()), reverse=True))
+
+    @service_rpc
+    def add_rule(self, actor, data, idempotency_key=None):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return uow.once(actor["agency_id"], idempotency_key,
+                            lambda: schemas.Rule().dump(domain.add_rule(uow.session, data)))
+
+    @service_rpc
+    def change_rule(self, actor, rule_id, data):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return schemas.Rule().dump(domain.change_rule(uow.session, rule_id, data))
+
+    @service_rpc
+    def delete_rule(self, actor, rule_id):
+        domain.require_coordinator(actor)
+        with self.db.unit_of_work() as uow:
+            return schemas.Rule().dump(domain.delete_rule(uow.session, rule_id))
+
+    # ------------------------------------------------ agencies and coordinator
+
+    @service_rpc
+    def list_complaints(self, actor, query):
+        with self.db.reading() as session:
+            return domain.list_complaints(session, actor, query, utcnow())
+
+    @service_rpc
+    def get_complaint(self, actor, complaint_id):
+        with self.db.reading() as session:
+            complaint = domain.visible_complaint(session, actor, complaint_id)
+            return domain.complaint_view(session, actor, complaint, utcnow())
+
+    def _act(self, actor, change, idempotency_key=None):
+        """Run a change; answer with the complaint as ``actor`` sees it right after it (an agency
+        that refused a forward no longer sees the complaint afterwards)."""
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            return uow.once(actor["agency_id"], idempotency_key, lambda: domain.complaint_view(
+                uow.session, actor, change(uow, now), now))
+
+    @service_rpc
+    def change_status(self, actor, complaint_id, data):
+        return self._act(actor, lambda uow, now: domain.change_status(uow, actor, complaint_id, data, now))
+
+    @service_rpc
+    def answer(self, actor, complaint_id, data, idempotency_key=None):
+        return self._act(actor, lambda uow, now: domain.answer(uow, actor, complaint_id, data, now),
+                         idempotency_key)
+
+    @service_rpc
+    def forward(self, actor, complaint_id, data):
+        return self._act(actor, lambda uow, now: domain.forward(uow, actor, complaint_id, data, now))
+
+    @service_rpc
+    def answer_forward(self, actor, complaint_id, accept, data):
+        return self._act(actor, lambda uow, now: domain.answer_forward(
+            uow, actor, complaint_id, accept, data, now))
+
+    @service_rpc
+    def decide_forward(self, actor, complaint_id, data):
+        return self._act(actor, lambda uow, now: domain.decide_forward(uow, actor, complaint_id, data, now))
+
+    @service_rpc
+    def stats(self, actor):
+        domain.require_coordinator(actor)
+        with self.db.reading() as session:
+            return domain.stats(session, utcnow())
+
+    # ------------------------------------------------ Open311 GeoReport v2
+
+    @service_rpc
+    def open311_requests(self, filters):
+        with self.db.reading() as session:
+            return open311.requests(session, filters, utcnow())
+
+    @service_rpc
+    def open311_request(self, request_id):
+        with self.db.reading() as session:
+            return open311.request(session, request_id)
+
+    @service_rpc
+    def open311_token(self, token):
+        with self.db.reading() as session:
+            return open311.token(session, token)

@@ -1,0 +1,88 @@
+"""Tables of the directory service."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from shared.db import UtcDateTime, bookkeeping_tables, utcnow
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(50), unique=True)
+    # The short name as compared for uniqueness (shared.schemas.name_key): "HUMAS-X", "humas-x "
+    # and "ＨＵＭＡＳ-Ｘ" are one name, so the unique index holds even under concurrent registrations.
+    short_name_key: Mapped[str | None] = mapped_column(String(50), unique=True, index=True, nullable=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("agencies.id"), nullable=True, index=True)
+    region_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The answer to "GET one agency" (with its sub-units), rewritten whenever it or a sub-unit
+    # changes, so that the most frequent read is one primary-key lookup.
+    detail_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    # Lists are replaced as a whole on update, in their given order.
+    officers: Mapped[list["HumasOfficer"]] = relationship(
+        order_by="HumasOfficer.position_in_list", cascade="all, delete-orphan")
+    channels: Mapped[list["Channel"]] = relationship(
+        order_by="Channel.platform", cascade="all, delete-orphan")
+    contributors: Mapped[list["Contributor"]] = relationship(
+        order_by="Contributor.position_in_list", cascade="all, delete-orphan")
+
+
+class AttachedPerson:
+    """Columns of a person listed on an agency, in the order the agency gave."""
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    position_in_list: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class HumasOfficer(AttachedPerson, Base):
+    """A person who speaks or publishes for the agency (kepala humas, PPID, spokesperson...)."""
+    __tablename__ = "humas_officers"
+    position: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Contributor(AttachedPerson, Base):
+    """A news contributor attached to the agency (often someone in one of its sub-units)."""
+    __tablename__ = "contributors"
+    unit: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Channel(Base):
+    """An official channel of the agency: one per platform, kept as its canonical URL."""
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("agency_id", "platform"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    url: Mapped[str] = mapped_column(String(500))
+
+
+class ApiKey(Base):
+    """An agency's API key; only its SHA-256 is kept (keys are random, so no slow hash is needed)."""
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -1,0 +1,215 @@
+"""What the directory accepts and answers.
+
+Contact details are checked and brought to one form on the way in: phones to E.164
+(``+62...``), channel handles to the platform's canonical URL. The gateway validates a
+body with these same schemas, so a bad field is refused before any service is called.
+"""
+import re
+from urllib.parse import urlsplit
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
+from shared.schemas import Id, Name, Phone, Schema, normalise_phone
+
+REGION_CODE = r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z"
+
+
+_url = validate.URL(relative=False, schemes={"http", "https"}, require_tld=True)
+
+
+def web_url(text):
+    """An absolute http(s) URL with a real host name; ``https://`` is assumed when left out."""
+    text = text.strip()
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        _url(text)
+    except ValidationError:
+        raise ValueError("a web address such as https://pareparekota.go.id") from None
+    if " " in text or "." not in (urlsplit(text).hostname or ""):
+        raise ValueError("a public web address such as https://pareparekota.go.id")
+    return text
+
+
+def host_of(url):
+    host = (urlsplit(url).hostname or "").lower()
+    for prefix in ("www.", "m.", "web."):
+        host = host.removeprefix(prefix)
+    return host
+
+
+# platform: (hosts its URLs live on, what a bare handle looks like, the canonical URL of a handle)
+SOCIAL = {
+    "instagram": (("instagram.com",), r"[A-Za-z0-9._]{1,30}", "https://www.instagram.com/{}"),
+    "x": (("x.com", "twitter.com"), r"[A-Za-z0-9_]{1,15}", "https://x.com/{}"),
+    "facebook": (("facebook.com", "fb.com"), r"[A-Za-z0-9.]{5,50}", "https://www.facebook.com/{}"),
+    "youtube": (("youtube.com", "youtu.be"), r"[A-Za-z0-9._-]{3,30}", "https://www.youtube.com/@{}"),
+    "tiktok": (("tiktok.com",), r"[A-Za-z0-9._]{2,24}", "https://www.tiktok.com/@{}"),
+    "whatsapp": (("wa.me", "whatsapp.com", "chat.whatsapp.com"), None, None),
+}
+
+
+def channel_url(platform, text):
+    """The canonical URL of a channel given as a URL, a handle (``@name``) or, for WhatsApp, a phone."""
+    text = (text or "").strip()
+    if platform == "website":
+        return web_url(text)
+    hosts, handle, template = SOCIAL[platform]
+    if "/" in text:
+        url = web_url(text)
+        if host_of(url) not in hosts or urlsplit(url).path.strip("/") == "":
+            raise ValueError(f"a {platform} address on {' or '.join(hosts)}")
+        return url.replace("http://", "https://", 1)
+    if platform == "whatsapp":
+        try:
+            return "https://wa.me/" + normalise_phone(text)[1:]
+        except ValueError:
+            raise ValueError("a WhatsApp number (08xx, +62...) or a wa.me / whatsapp.com link") from None
+    name = text.removeprefix("@")
+    if not re.fullmatch(handle, name):
+        raise ValueError(f"a {platform} handle such as @humas_parepare or a URL on {hosts[0]}")
+    return template.format(name)
+
+
+class ChannelAddress(fields.String):
+    def __init__(self, platform, **kwargs):
+        super().__init__(validate=validate.Length(min=1, max=300), **kwargs)
+        self.platform = platform
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return channel_url(self.platform, super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class Channels(Schema):
+    """Official channels by platform: a URL, or a handle such as ``@humaskotaparepare``."""
+    website = ChannelAddress("website")
+    instagram = ChannelAddress("instagram")
+    x = ChannelAddress("x")
+    facebook = ChannelAddress("facebook")
+    youtube = ChannelAddress("youtube")
+    tiktok = ChannelAddress("tiktok")
+    whatsapp = ChannelAddress("whatsapp")
+
+
+class Reachable(Schema):
+    phone = Phone(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+
+    @validates_schema
+    def _phone_or_email(self, data, **kwargs):
+        if not data.get("phone") and not data.get("email"):
+            raise ValidationError("give a phone or an email so that this person can be reached", "phone")
+
+
+class Officer(Reachable):
+    name = Name(required=True, min=2, max=200)
+    position = fields.String(required=True, validate=validate.OneOf(OFFICER_POSITIONS))
+    title = Name(load_default="", min=0, max=200,
+                          metadata={"description": "the job title as written, e.g. Kasubbag Publikasi"})
+
+
+class Contributor(Reachable):
+    name = Name(required=True, min=2, max=200)
+    unit = Name(load_default="", min=0, max=200,
+                         metadata={"description": "the sub-unit this person writes for, e.g. KUA Soreang"})
+
+
+class AgencyInput(Schema):
+    name = Name(required=True, min=2, max=200)
+    short_name = Name(required=True, min=2, max=50, validate=[
+        validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]*\Z",
+                        error="letters, digits, space, dot, slash, dash, underscore")])
+    kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
+    role = fields.String(load_default="member", validate=validate.OneOf(FORUM_ROLES))
+    parent_id = Id(load_default=None, allow_none=True)
+    region_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+        REGION_CODE, error="a Kemendagri region code such as 73.72"))
+    officers = fields.List(fields.Nested(Officer), load_default=list, validate=validate.Length(max=30))
+    channels = fields.Nested(Channels, load_default=dict)
+    contributors = fields.List(fields.Nested(Contributor), load_default=list,
+                               validate=validate.Length(max=200))
+
+
+class AgencyChanges(AgencyInput):
+    """A PATCH: any of the fields of a registration; lists and channels are replaced as a whole."""
+
+    def __init__(self, **kwargs):
+        # Only the top-level fields are optional: an officer in the list still needs its name.
+        super().__init__(partial=tuple(AgencyInput._declared_fields), **kwargs)
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("send at least one field to change", "body")
+
+
+class AgencyQuery(Schema):
+    kind = fields.String(validate=validate.OneOf(AGENCY_KINDS))
+    parent_id = Id(metadata={"description": "only the direct sub-units of this agency"})
+    region_code = fields.String(validate=validate.Regexp(REGION_CODE, error="a region code such as 73.72"),
+                                metadata={"description": "this region and the regions inside it"})
+    q = fields.String(validate=validate.Length(min=1, max=100),
+                      metadata={"description": "words in the name or short name"})
+    active = fields.Boolean(metadata={"description": "only active (true) or inactive (false) agencies"})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class Agency(Schema):
+    id = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+    kind = fields.String()
+    role = fields.String()
+    parent_id = fields.String(allow_none=True)
+    region_code = fields.String(allow_none=True)
+    active = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+    deactivated_at = fields.AwareDateTime(allow_none=True)
+
+
+class AgencyPage(Schema):
+    items = fields.List(fields.Nested(Agency))
+    total = fields.Integer(metadata={"description": "how many agencies match, over all pages"})
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class AgencyDetail(Agency):
+    officers = fields.List(fields.Nested(Officer))
+    channels = fields.Function(lambda agency: {c.platform: c.url for c in agency.channels},
+                               metadata={"description": "platform -> canonical URL"})
+    contributors = fields.List(fields.Nested(Contributor))
+    sub_units = fields.List(fields.Nested(Agency), metadata={"description": "the direct sub-units"})
+
+
+class KeyInput(Schema):
+    label = Name(load_default="", min=0, max=100)
+
+
+class ApiKey(Schema):
+    id = fields.String()
+    agency_id = fields.String()
+    prefix = fields.String(metadata={"description": "the first characters of the key, to recognise it"})
+    label = fields.String()
+    created_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+class IssuedKey(ApiKey):
+    api_key = fields.String(metadata={"description": "the secret; shown once, never again"})
+
+
+class Caller(Schema):
+    """Who an API key belongs to, as the gateway needs it."""
+    key_id = fields.String()
+    agency_id = fields.String()
+    role = fields.String()
+    short_name = fields.String()
+    name = fields.String()
+    kind = fields.String()

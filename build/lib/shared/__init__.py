@@ -1,0 +1,1 @@
+"""Code and contracts that every Bakohumas Hub service and the gateway share."""

@@ -1,0 +1,71 @@
+"""Events published by the directory service."""
+from marshmallow import Schema, fields, validate
+
+from shared.contracts import contract
+
+SOURCE = "directory"
+AGENCY_KINDS = ("polri", "tni", "opd", "kementerian", "kejaksaan", "imigrasi", "bumn", "bumd", "lainnya")
+FORUM_ROLES = ("coordinator", "member")
+OFFICER_POSITIONS = ("kepala_humas", "ppid", "spokesperson", "staf_humas", "admin_media", "lainnya")
+CHANNEL_PLATFORMS = ("website", "instagram", "x", "facebook", "youtube", "tiktok", "whatsapp")
+
+
+class OfficerSnapshot(Schema):
+    """A humas officer; phones are E.164 (+62...)."""
+    name = fields.String(required=True)
+    position = fields.String(required=True, validate=validate.OneOf(OFFICER_POSITIONS))
+    title = fields.String(load_default="")
+    phone = fields.String(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)
+
+
+class ContributorSnapshot(Schema):
+    """A news contributor attached to the agency."""
+    name = fields.String(required=True)
+    unit = fields.String(load_default="")
+    phone = fields.String(load_default=None, allow_none=True)
+    email = fields.String(load_default=None, allow_none=True)
+
+
+class AgencySnapshot(Schema):
+    """What other services may keep of an agency.
+
+    ``officers``, ``channels`` and ``contributors`` came later: they are optional, so an
+    event without them is still valid (they then read as empty).
+    """
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    short_name = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
+    role = fields.String(required=True, validate=validate.OneOf(FORUM_ROLES))
+    parent_id = fields.String(allow_none=True, load_default=None)
+    region_code = fields.String(allow_none=True, load_default=None)
+    active = fields.Boolean(required=True)
+    officers = fields.List(fields.Nested(OfficerSnapshot), load_default=list)
+    channels = fields.Dict(keys=fields.String(validate=validate.OneOf(CHANNEL_PLATFORMS)),
+                           values=fields.String(), load_default=dict,
+                           metadata={"description": "platform -> canonical URL"})
+    contributors = fields.List(fields.Nested(ContributorSnapshot), load_default=list)
+
+
+@contract("agency.registered", 1, SOURCE)
+class AgencyRegistered(Schema):
+    agency = fields.Nested(AgencySnapshot, required=True)
+
+
+@contract("agency.updated", 1, SOURCE)
+class AgencyUpdated(Schema):
+    agency = fields.Nested(AgencySnapshot, required=True)
+    changed = fields.List(fields.String(), required=True,
+                          metadata={"description": "names of the agency fields that changed"})
+
+
+@contract("agency.deactivated", 1, SOURCE)
+class AgencyDeactivated(Schema):
+    agency = fields.Nested(AgencySnapshot, required=True)
+
+
+@contract("key.revoked", 1, SOURCE)
+class KeyRevoked(Schema):
+    key_id = fields.String(required=True)
+    agency_id = fields.String(required=True)

@@ -1,0 +1,65 @@
+"""What every service has in common: its database dependency and a health check over RPC."""
+import logging
+
+from nameko.rpc import rpc
+from sqlalchemy import text
+
+from shared.db import utcnow
+from shared.errors import EXPECTED
+from shared.observe import Observation
+
+
+class ExpectedAnswersBriefly(logging.Filter):
+    """nameko logs an ``expected_exceptions`` error as a WARNING with its traceback and arguments.
+
+    A 404 or a refused input is an answer, not a failure, and the public GETs answer them to
+    anyone: each becomes one INFO line naming the method and the answer, without the traceback
+    and without the error's message (which may quote what the caller sent).
+    """
+
+    def filter(self, record):
+        if record.levelno != logging.WARNING or not str(record.msg).startswith("(expected)"):
+            return True
+        worker_ctx, exc = record.args[0], record.exc_info[1] if record.exc_info else None
+        if not isinstance(exc, EXPECTED):
+            return True
+        record.levelno, record.levelname = logging.INFO, logging.getLevelName(logging.INFO)
+        record.msg = "%s.%s answered %s (%s)"
+        record.args = (worker_ctx.service_name, worker_ctx.entrypoint.method_name, exc.code, exc.status)
+        record.exc_info = record.exc_text = None
+        return logging.getLogger().isEnabledFor(logging.INFO)
+
+
+# nameko.containers is the logger nameko's worker runner writes to; a filter there sees each record once.
+logging.getLogger("nameko.containers").addFilter(ExpectedAnswersBriefly())
+
+
+def service_rpc(fn):
+    """An RPC method whose domain errors are expected answers, not failures to log."""
+    return rpc(expected_exceptions=EXPECTED)(fn)
+
+
+class HealthCheck:
+    """Mixin: ``health`` answers only after a real round trip to the service's own database.
+
+    Its answer also carries what an operator watches (the gateway's ``/health`` and ``/metrics``):
+    the outbox backlog, this process's entrypoint counts, and the service's own ``gauges``.
+    """
+
+    observation = Observation()
+
+    @rpc
+    def health(self):
+        now = utcnow()
+        with self.db.reading() as session:
+            session.execute(text("SELECT 1"))
+            backlog, oldest = self.db.outbox_backlog(session)
+            gauges = self.gauges(session, now)
+        return {"service": self.name, "status": "ok",
+                "outbox": {"backlog": backlog,
+                           "oldest_seconds": (now - oldest).total_seconds() if oldest else 0.0},
+                "gauges": gauges, **self.observation.snapshot()}
+
+    def gauges(self, session, now):
+        """``{metric: {label: {value: number}}}`` of figures only this service knows (none by default)."""
+        return {}
