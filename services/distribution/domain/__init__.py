@@ -2,7 +2,7 @@
 
 One module per topic; the operations the service (and the courier) call are re-exported here.
 """
-from services.distribution.domain.access import can_read, get_item
+from services.distribution.domain.access import get_item
 from services.distribution.domain.agencies import agency_departed, keep_agency
 from services.distribution.domain.amplification import (Report, amplification_report, answer_amplification,
                                                         request_amplification, requests_addressed_to)
@@ -18,7 +18,7 @@ from services.distribution.domain.feeds import atom_feed, feed_items, json_feed
 from services.distribution.domain.sanitising import sanitise
 
 __all__ = ["Report", "ShownItem", "agency_departed", "amplification_report", "answer_amplification", "approve",
-           "atom_feed", "can_read", "claim_deliveries", "correct", "create_content", "create_subscription",
+           "atom_feed", "claim_deliveries", "correct", "create_content", "create_subscription",
            "delete_subscription", "deliveries_by_state", "edit_draft", "feed_items", "follow_cancellation",
            "follow_reschedule", "get_item", "json_feed", "keep_agency", "list_content", "list_deliveries",
            "list_subscriptions", "ninjs", "publish", "publish_due_embargoes", "record_attempt", "replay",
