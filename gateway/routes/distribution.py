@@ -20,7 +20,7 @@ class DistributionRoutes:
     @route("GET", "/api/v1/content", summary="Content you may see, newest first", tag=TAG,
            query=schemas.ContentQuery, response=schemas.ContentView(many=True))
     def list_content(self, call):
-        return self.rpc("distribution", "list_content", call.actor, call.query)
+        return self.rpc("distribution", "list_content", call.actor, call.args)
 
     @route("GET", "/api/v1/content/<item_id>", summary="One content item", tag=TAG,
            response=schemas.ContentView)
@@ -79,7 +79,7 @@ class DistributionRoutes:
     @route("GET", "/api/v1/subscriptions/<subscription_id>/deliveries", summary="The delivery log",
            tag=TAG, query=schemas.DeliveryQuery, response=schemas.DeliveryView(many=True))
     def list_deliveries(self, call, subscription_id):
-        return self.rpc("distribution", "list_deliveries", call.actor, subscription_id, call.query)
+        return self.rpc("distribution", "list_deliveries", call.actor, subscription_id, call.args)
 
     @route("POST", "/api/v1/subscriptions/<subscription_id>/deliveries/<delivery_id>/replay",
            summary="Send a failed delivery again (same webhook-id)", tag=TAG, response=schemas.DeliveryView)
@@ -102,7 +102,7 @@ class DistributionRoutes:
            summary="The requests asking your agency to re-share, newest first, each with your answer", tag=TAG,
            query=schemas.AmplificationQuery, response=schemas.AmplificationReport(many=True))
     def amplification_requests_to_me(self, call):
-        return self.rpc("distribution", "amplification_requests_to_me", call.actor, call.query)
+        return self.rpc("distribution", "amplification_requests_to_me", call.actor, call.args)
 
     @route("GET", "/api/v1/amplification-requests/<request_id>",
            summary="Who re-shared and who did not (an asked agency: the request and its own answer)",
@@ -127,5 +127,5 @@ class DistributionRoutes:
     @route("GET", "/api/v1/feeds/content.json", auth="public",
            summary="Published items as a JSON list of ninjs documents", tag=TAG, query=schemas.FeedQuery)
     def json_feed(self, call):
-        documents = self.rpc("distribution", "json_feed", call.query.get("agency_id"))
+        documents = self.rpc("distribution", "json_feed", call.args)
         return feed_response(json.dumps(documents, ensure_ascii=False), "application/json")

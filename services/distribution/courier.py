@@ -15,6 +15,7 @@ import eventlet
 from nameko.extensions import DependencyProvider
 
 from services.distribution import domain, webhooks
+from shared.db import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class Courier(DependencyProvider):
         if free <= 0:
             return 0
         with store.unit_of_work() as uow:
-            claimed = domain.claim_deliveries(uow, self.owner, free, self.lease)
+            claimed = domain.claim_deliveries(uow, self.owner, free, self.lease, utcnow())
         for delivery in claimed:
             self.pool.spawn_n(self._send, store, delivery)
         return len(claimed)
@@ -67,6 +68,6 @@ class Courier(DependencyProvider):
             outcome = webhooks.Outcome("retry", None, f"unexpected {type(exc).__name__}: {str(exc)[:300]}")
         try:
             with store.unit_of_work() as uow:
-                domain.record_attempt(uow, self.owner, delivery["id"], outcome, self.policy)
+                domain.record_attempt(uow, self.owner, delivery["id"], outcome, self.policy, utcnow())
         except Exception:  # the lease runs out and the delivery is tried again: at-least-once
             log.exception("could not record the attempt of delivery %s", delivery["id"])

@@ -78,6 +78,12 @@ class Subscription(Base):
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
+    @property
+    def filters(self):
+        """What the destination receives, as it registered it."""
+        return {"types": self.types, "agencies": self.agencies, "subjects": self.subjects,
+                "language": self.language}
+
 
 class Delivery(Base):
     """One message to one subscription; its id is the stable ``webhook-id`` of every attempt."""

@@ -114,35 +114,36 @@ class Approval(AgencyName):
 
 
 class ContentView(Schema):
-    id = fields.String()
+    """Dumps a domain ``ShownItem``: the item, its approvals, the agencies it names, its ninjs."""
+    id = fields.String(attribute="item.id")
     uri = fields.String()
-    type = fields.String()
-    state = fields.String()
-    pub_status = fields.String()
-    version = fields.Integer()
-    agency_id = fields.String()
+    type = fields.String(attribute="item.kind")
+    state = fields.String(attribute="item.state")
+    pub_status = fields.String(attribute="item.pub_status")
+    version = fields.Integer(attribute="item.version")
+    agency_id = fields.String(attribute="item.agency_id")
     agency = fields.Nested(AgencyName, metadata={"description": "the posting agency, named"})
-    co_issuers = fields.List(fields.String())
+    co_issuers = fields.List(fields.String(), attribute="item.co_issuers")
     co_issuer_agencies = fields.List(fields.Nested(AgencyName), metadata={"description": "the co-issuers, named"})
     approvals = fields.Dict(metadata={"description": "agency id -> approved version"})
     approved_by = fields.List(fields.Nested(Approval), metadata={
         "description": "the co-issuers that approved, named, with the version each approved"})
-    headline = fields.String()
-    summary = fields.String()
-    body_html = fields.String()
-    language = fields.String()
-    subjects = fields.List(fields.String())
-    byline = fields.String()
-    place = fields.String()
-    attachments = fields.List(fields.Nested(Attachment))
-    calendar_item_id = fields.String(allow_none=True)
-    embargo_until = fields.AwareDateTime(allow_none=True)
-    claim = fields.Nested(Claim, allow_none=True)
-    change_note = fields.String(allow_none=True)
-    withdraw_reason = fields.String(allow_none=True)
-    first_created = fields.AwareDateTime()
-    version_created = fields.AwareDateTime()
-    published_at = fields.AwareDateTime(allow_none=True)
+    headline = fields.String(attribute="item.headline")
+    summary = fields.String(attribute="item.summary")
+    body_html = fields.String(attribute="item.body_html")
+    language = fields.String(attribute="item.language")
+    subjects = fields.List(fields.String(), attribute="item.subjects")
+    byline = fields.String(attribute="item.byline")
+    place = fields.String(attribute="item.place")
+    attachments = fields.List(fields.Nested(Attachment), attribute="item.attachments")
+    calendar_item_id = fields.String(allow_none=True, attribute="item.calendar_item_id")
+    embargo_until = fields.AwareDateTime(allow_none=True, attribute="item.embargo_until")
+    claim = fields.Nested(Claim, allow_none=True, attribute="item.claim")
+    change_note = fields.String(allow_none=True, attribute="item.change_note")
+    withdraw_reason = fields.String(allow_none=True, attribute="item.withdraw_reason")
+    first_created = fields.AwareDateTime(attribute="item.first_created")
+    version_created = fields.AwareDateTime(attribute="item.version_created")
+    published_at = fields.AwareDateTime(allow_none=True, attribute="item.published_at")
     stripped = fields.List(fields.String(), metadata={
         "description": "what the sanitiser removed from body_html in this request"})
     ninjs = fields.Dict(metadata={"description": "the item as IPTC ninjs 3.x"})
@@ -218,6 +219,12 @@ class AmplificationAnswer(Schema):
     url = fields.String(required=True, validate=[validate.Length(max=2000), http_url])
 
 
+class AmplificationAnswered(Schema):
+    request_id = fields.String()
+    agency_id = fields.String()
+    url = fields.String()
+
+
 class AskedAgency(Schema):
     agency_id = fields.String()
     name = fields.String(allow_none=True)
@@ -231,14 +238,15 @@ class Reshare(AskedAgency):
 
 
 class AmplificationReport(Schema):
-    id = fields.String()
-    item_id = fields.String()
-    requested_by = fields.String()
+    """Dumps a domain ``Report``: the request with the answers its reader may see."""
+    id = fields.String(attribute="request.id")
+    item_id = fields.String(attribute="request.item_id")
+    requested_by = fields.String(attribute="request.requested_by")
     requested_by_agency = fields.Nested(AgencyName)
-    message = fields.String()
-    deadline = fields.AwareDateTime()
+    message = fields.String(attribute="request.message")
+    deadline = fields.AwareDateTime(attribute="request.deadline")
     deadline_passed = fields.Boolean()
-    created_at = fields.AwareDateTime()
+    created_at = fields.AwareDateTime(attribute="request.created_at")
     shared = fields.List(fields.Nested(Reshare), metadata={
         "description": "who re-shared; an asked agency sees only its own answer"})
     not_shared = fields.List(fields.Nested(AskedAgency))

@@ -3,16 +3,31 @@ from nameko.timer import timer
 
 from services.distribution import domain, models, schemas
 from services.distribution.courier import Courier
-from shared.db import Database
+from shared.agencies import KeepsAgencies
+from shared.db import Database, utcnow
 from shared.messaging import consumes
-from shared.errors import NotFound
 from shared.service import HealthCheck, service_rpc
 
+# An item as answered after an operation that took a body (``stripped`` says what the sanitiser
+# removed), and as answered otherwise (no ``stripped``).
+SANITISED_CONTENT = schemas.ContentView()
+CONTENT = schemas.ContentView(exclude=("stripped",))
+CONTENT_LIST = schemas.ContentView(exclude=("stripped",), many=True)
+SUBSCRIPTION = schemas.SubscriptionView()
+SUBSCRIPTIONS = schemas.SubscriptionView(many=True)
+ISSUED_SUBSCRIPTION = schemas.IssuedSubscription()
+DELIVERY = schemas.DeliveryView()
+DELIVERIES = schemas.DeliveryView(many=True)
+REPORT = schemas.AmplificationReport()
+REPORTS = schemas.AmplificationReport(many=True)
+ANSWERED = schemas.AmplificationAnswered()
 
-class DistributionService(HealthCheck):
+
+class DistributionService(KeepsAgencies, HealthCheck):
     name = "distribution"
     db = Database(models)
     courier = Courier()
+    agencies_domain = domain
 
     def gauges(self, session, now):
         return {"webhook_deliveries": {"state": domain.deliveries_by_state(session)}}
@@ -22,52 +37,48 @@ class DistributionService(HealthCheck):
     @service_rpc
     def create_content(self, actor, data, idempotency_key=None):
         with self.db.unit_of_work() as uow:
-            def create():
-                item, stripped = domain.create_content(uow, actor, data)
-                return domain.view(uow.session, item, stripped)
-            return uow.once(actor["agency_id"], idempotency_key, create)
+            return uow.once(actor["agency_id"], idempotency_key, lambda: SANITISED_CONTENT.dump(
+                domain.create_content(uow, actor, data, utcnow())))
 
     @service_rpc
     def edit_content(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            item, stripped = domain.edit_draft(uow, actor, item_id, data)
-            return domain.view(uow.session, item, stripped)
+            return SANITISED_CONTENT.dump(domain.edit_draft(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def approve_content(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return domain.view(uow.session, domain.approve(uow, actor, item_id, data))
+            return CONTENT.dump(domain.approve(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def publish_content(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return domain.view(uow.session, domain.publish(uow, actor, item_id, data))
+            return CONTENT.dump(domain.publish(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def correct_content(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            item, stripped = domain.correct(uow, actor, item_id, data)
-            return domain.view(uow.session, item, stripped)
+            return SANITISED_CONTENT.dump(domain.correct(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def withdraw_content(self, actor, item_id, data):
         with self.db.unit_of_work() as uow:
-            return domain.view(uow.session, domain.withdraw(uow, actor, item_id, data))
+            return CONTENT.dump(domain.withdraw(uow, actor, item_id, data, utcnow()))
 
     @service_rpc
     def get_content(self, actor, item_id):
         with self.db.reading() as session:
-            return domain.view(session, domain.get_item(session, item_id, actor))
+            return CONTENT.dump(domain.show_item(session, actor, item_id))
 
     @service_rpc
     def list_content(self, actor, query):
         with self.db.reading() as session:
-            return [domain.view(session, item) for item in domain.list_content(session, actor, query)]
+            return CONTENT_LIST.dump(domain.list_content(session, actor, query))
 
     @timer(interval=1, eager=True)
     def publish_due_embargoes(self):
         with self.db.unit_of_work() as uow:
-            domain.publish_due_embargoes(uow)
+            domain.publish_due_embargoes(uow, utcnow())
 
     # --- subscriptions and deliveries ---
 
@@ -77,22 +88,21 @@ class DistributionService(HealthCheck):
         issued = {}
         with self.db.unit_of_work() as uow:
             def create():
-                subscription = domain.create_subscription(uow, actor, data, self.courier.allow_private)
+                subscription = domain.create_subscription(uow, actor, data, self.courier.allow_private, utcnow())
                 issued["secret"] = subscription.secret
-                return domain.subscription_view(subscription)
+                return SUBSCRIPTION.dump(subscription)
             answer = uow.once(actor["agency_id"], idempotency_key, create)
         return {**answer, "secret": issued["secret"]} if issued else answer
 
     @service_rpc
     def list_subscriptions(self, actor):
         with self.db.reading() as session:
-            return [domain.subscription_view(s) for s in domain.list_subscriptions(session, actor)]
+            return SUBSCRIPTIONS.dump(domain.list_subscriptions(session, actor))
 
     @service_rpc
     def rotate_secret(self, actor, subscription_id):
         with self.db.unit_of_work() as uow:
-            subscription = domain.rotate_secret(uow, actor, subscription_id)
-            return domain.subscription_view(subscription, subscription.secret)
+            return ISSUED_SUBSCRIPTION.dump(domain.rotate_secret(uow, actor, subscription_id, utcnow()))
 
     @service_rpc
     def delete_subscription(self, actor, subscription_id):
@@ -102,13 +112,12 @@ class DistributionService(HealthCheck):
     @service_rpc
     def list_deliveries(self, actor, subscription_id, query):
         with self.db.reading() as session:
-            return schemas.DeliveryView(many=True).dump(
-                domain.list_deliveries(session, actor, subscription_id, query.get("state")))
+            return DELIVERIES.dump(domain.list_deliveries(session, actor, subscription_id, query))
 
     @service_rpc
     def replay_delivery(self, actor, subscription_id, delivery_id):
         with self.db.unit_of_work() as uow:
-            return schemas.DeliveryView().dump(domain.replay(uow, actor, subscription_id, delivery_id))
+            return DELIVERY.dump(domain.replay(uow, actor, subscription_id, delivery_id, utcnow()))
 
     @timer(interval=0.2, eager=True)
     def send_due_deliveries(self):
@@ -119,61 +128,39 @@ class DistributionService(HealthCheck):
     @service_rpc
     def request_amplification(self, actor, item_id, data, idempotency_key=None):
         with self.db.unit_of_work() as uow:
-            def create():
-                request = domain.request_amplification(uow, actor, item_id, data)
-                return {"id": request.id}
-            made = uow.once(actor["agency_id"], idempotency_key, create)
+            made = uow.once(actor["agency_id"], idempotency_key, lambda: {
+                "id": domain.request_amplification(uow, actor, item_id, data, utcnow()).id})
         with self.db.reading() as session:
-            return domain.amplification_report(session, actor, made["id"])
+            return REPORT.dump(domain.amplification_report(session, actor, made["id"], utcnow()))
 
     @service_rpc
     def answer_amplification(self, actor, request_id, data):
         with self.db.unit_of_work() as uow:
-            request = domain.answer_amplification(uow, actor, request_id, data)
-        return {"request_id": request.id, "agency_id": actor["agency_id"], "url": data["url"]}
+            return ANSWERED.dump(domain.answer_amplification(uow, actor, request_id, data, utcnow()))
 
     @service_rpc
     def amplification_requests_to_me(self, actor, query):
-        values = domain.load(schemas.AmplificationQuery, query)
         with self.db.reading() as session:
-            return domain.requests_addressed_to(session, actor, values)
+            return REPORTS.dump(domain.requests_addressed_to(session, actor, query, utcnow()))
 
     @service_rpc
     def amplification_report(self, actor, request_id):
         with self.db.reading() as session:
-            return domain.amplification_report(session, actor, request_id)
+            return REPORT.dump(domain.amplification_report(session, actor, request_id, utcnow()))
 
     # --- public feeds ---
 
     @service_rpc
     def atom_feed(self, feed_url, agency_id=None):
         with self.db.reading() as session:
-            title = "Bakohumas Hub"
-            if agency_id:
-                agency = session.get(models.Agency, agency_id)
-                if agency is None:
-                    raise NotFound(f"no agency {agency_id}", {"agency_id": ["unknown agency"]})
-                title = f"{agency.name} — Bakohumas Hub"
-            return domain.atom_feed(session, domain.feed_items(session, agency_id), feed_url, title)
+            return domain.atom_feed(session, feed_url, agency_id, utcnow())
 
     @service_rpc
-    def json_feed(self, agency_id=None):
+    def json_feed(self, query):
         with self.db.reading() as session:
-            return [domain.ninjs(session, item) for item in domain.feed_items(session, agency_id)]
+            return domain.json_feed(session, query, utcnow())
 
-    # --- events from other services ---
-
-    @consumes("directory", "agency.registered")
-    def on_agency_registered(self, uow, envelope):
-        domain.keep_agency(uow, envelope.data["agency"], envelope.occurred)
-
-    @consumes("directory", "agency.updated")
-    def on_agency_updated(self, uow, envelope):
-        domain.keep_agency(uow, envelope.data["agency"], envelope.occurred)
-
-    @consumes("directory", "agency.deactivated")
-    def on_agency_deactivated(self, uow, envelope):
-        domain.agency_deactivated(uow, envelope.data["agency"], envelope.occurred)
+    # --- events from other services (the directory's agencies: KeepsAgencies) ---
 
     @consumes("calendar", "calendar.item_rescheduled")
     def on_calendar_item_rescheduled(self, uow, envelope):

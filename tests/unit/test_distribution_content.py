@@ -9,12 +9,14 @@ from sqlalchemy import select
 from services.distribution import domain, models, webhooks
 from services.distribution.courier import Courier
 from services.distribution.models import ContentItem, Delivery, Subscription
+from services.distribution.service import CONTENT
 from shared.db import utcnow
-from shared.errors import Conflict, Forbidden, ValidationFailed
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 AUTHOR = {"agency_id": "a-author", "role": "member", "key_id": "k1"}
 PARTNER = {"agency_id": "a-partner", "role": "member", "key_id": "k2"}
 OTHER = {"agency_id": "a-other", "role": "member", "key_id": "k3"}
+COORDINATOR = {"agency_id": "a-forum", "role": "coordinator", "key_id": "k4"}
 
 
 @pytest.fixture
@@ -35,8 +37,8 @@ def release(**fields):
 
 def create(store, actor=AUTHOR, **fields):
     with store.unit_of_work() as uow:
-        item, stripped = domain.create_content(uow, actor, release(**fields))
-        return item.id, stripped
+        shown = domain.create_content(uow, actor, release(**fields), utcnow())
+        return shown.item.id, shown.stripped
 
 
 def act(store, fn, *args):
@@ -47,7 +49,7 @@ def act(store, fn, *args):
 def subscribe(store, **filters):
     with store.unit_of_work() as uow:
         return domain.create_subscription(uow, AUTHOR, {"url": "https://news.example.org/hook",
-                                                        "filters": filters}, allow_private=False).id
+                                                        "filters": filters}, False, utcnow()).id
 
 
 def deliveries(store, **where):
@@ -112,53 +114,54 @@ def test_a_member_cannot_post_as_another_agency(store):
 
 def test_draft_publish_correct_withdraw(store):
     item_id, _ = create(store)
-    act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Jalan lingkar dibuka besok"})
-    item = act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Jalan lingkar dibuka besok"}, utcnow())
+    item = act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item
     assert (item.state, item.version, item.pub_status) == ("published", 2, "usable")
     with pytest.raises(Conflict) as error:
-        act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Diam-diam"})
+        act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Diam-diam"}, utcnow())
     assert "correction" in error.value.message
-    item, _ = act(store, domain.correct, AUTHOR, item_id, {"headline": "Dibuka lusa", "change_note": "tanggal"})
+    item = act(store, domain.correct, AUTHOR, item_id, {"headline": "Dibuka lusa", "change_note": "tanggal"},
+               utcnow()).item
     assert (item.state, item.version, item.change_note) == ("corrected", 3, "tanggal")
-    item = act(store, domain.withdraw, AUTHOR, item_id, {"reason": "dibatalkan"})
+    item = act(store, domain.withdraw, AUTHOR, item_id, {"reason": "dibatalkan"}, utcnow()).item
     assert (item.state, item.pub_status) == ("withdrawn", "canceled")
     with pytest.raises(Conflict):
-        act(store, domain.withdraw, AUTHOR, item_id, {"reason": "lagi"})
+        act(store, domain.withdraw, AUTHOR, item_id, {"reason": "lagi"}, utcnow())
 
 
 def test_only_the_author_publishes(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
     with pytest.raises(Forbidden):
-        act(store, domain.publish, PARTNER, item_id, {})
-    with pytest.raises(domain.NotFound):
-        act(store, domain.publish, OTHER, item_id, {})
+        act(store, domain.publish, PARTNER, item_id, {}, utcnow())
+    with pytest.raises(NotFound):
+        act(store, domain.publish, OTHER, item_id, {}, utcnow())
 
 
 def test_drafts_are_hidden_from_other_members(store):
     item_id, _ = create(store)
     with store.reading() as session:
-        with pytest.raises(domain.NotFound):
-            domain.get_item(session, item_id, OTHER)
-        assert domain.get_item(session, item_id, AUTHOR).id == item_id
+        with pytest.raises(NotFound):
+            domain.get_item(session, OTHER, item_id)
+        assert domain.get_item(session, AUTHOR, item_id).id == item_id
 
 
 def test_embargo_publishes_once_when_due(store):
     item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "embargoed"
+    assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "embargoed"
     assert act(store, domain.publish_due_embargoes, utcnow()) == []
     later = utcnow() + timedelta(hours=2)
     assert act(store, domain.publish_due_embargoes, later) == [item_id]
     assert act(store, domain.publish_due_embargoes, later) == []
     with store.reading() as session:
         assert session.get(ContentItem, item_id).state == "published"
-        assert domain.feed_items(session, now=later)[0].id == item_id
+        assert domain.feed_items(session, None, later)[0].id == item_id
 
 
 def test_embargoed_items_stay_out_of_feeds(store):
     item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     with store.reading() as session:
-        assert domain.feed_items(session) == []
+        assert domain.feed_items(session, None, utcnow()) == []
 
 
 # --- joint releases ---
@@ -166,27 +169,27 @@ def test_embargoed_items_stay_out_of_feeds(store):
 def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
     with pytest.raises(Conflict) as error:
-        act(store, domain.publish, AUTHOR, item_id, {})
+        act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     assert len(error.value.fields["approvals"]) == 2
     assert error.value.fields["approvals"][0] == "A-PARTNER (a-partner) has not approved version 1"
-    act(store, domain.approve, PARTNER, item_id, {"version": 1})
-    act(store, domain.approve, OTHER, item_id, {"version": 1})
-    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"})
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    act(store, domain.approve, OTHER, item_id, {"version": 1}, utcnow())
+    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, utcnow())
     with pytest.raises(Conflict) as error:
-        act(store, domain.publish, AUTHOR, item_id, {})
+        act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     assert len(error.value.fields["approvals"]) == 2
     with pytest.raises(Conflict):
-        act(store, domain.approve, PARTNER, item_id, {"version": 1})
-    act(store, domain.approve, PARTNER, item_id, {"version": 2})
-    act(store, domain.approve, OTHER, item_id, {"version": 2})
-    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
+        act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    act(store, domain.approve, PARTNER, item_id, {"version": 2}, utcnow())
+    act(store, domain.approve, OTHER, item_id, {"version": 2}, utcnow())
+    assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "published"
 
 
 def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
-    act(store, domain.approve, PARTNER, item_id, {"version": 1})
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
     with store.reading() as session:
-        shown = domain.view(session, session.get(ContentItem, item_id))
+        shown = CONTENT.dump(domain.show_item(session, AUTHOR, item_id))
     assert shown["agency"] == {"id": "a-author", "name": "Humas a-author", "short_name": "A-AUTHOR"}
     assert [a["short_name"] for a in shown["co_issuer_agencies"]] == ["A-PARTNER", "A-OTHER"]
     assert shown["approved_by"] == [{"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER",
@@ -197,7 +200,7 @@ def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
 def test_only_co_issuers_approve(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
     with pytest.raises(Forbidden):
-        act(store, domain.approve, AUTHOR, item_id, {"version": 1})
+        act(store, domain.approve, AUTHOR, item_id, {"version": 1}, utcnow())
 
 
 # --- deliveries ---
@@ -207,34 +210,34 @@ def test_publishing_fans_out_to_matching_subscriptions_and_clarifications_go_fir
     subscribe(store, types=["news"])
     subscribe(store, language="en")
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     clarification_id, _ = create(store, type="clarification", claim={"text": "Jembatan runtuh",
                                                                       "circulated_on": ["WhatsApp"]})
-    act(store, domain.publish, AUTHOR, clarification_id, {})
+    act(store, domain.publish, AUTHOR, clarification_id, {}, utcnow())
     assert {d.subscription_id for d in deliveries(store)} == {wants_all}
-    claimed = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    claimed = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
     assert [d["id"] for d in claimed][0] == deliveries(store, item_id=clarification_id)[0].id
-    assert act(store, domain.claim_deliveries, "someone-else", 10, timedelta(seconds=30)) == []
+    assert act(store, domain.claim_deliveries, "someone-else", 10, timedelta(seconds=30), utcnow()) == []
 
 
 def test_attempts_retry_then_fail_and_410_disables(store):
     subscription_id = subscribe(store)
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     policy = webhooks.RetryPolicy(base_seconds=1, max_attempts=2)
-    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
     recorded = act(store, domain.record_attempt, "me", delivery["id"],
-                   webhooks.Outcome("retry", 429, "HTTP 429", 90.0), policy)
+                   webhooks.Outcome("retry", 429, "HTTP 429", 90.0), policy, utcnow())
     assert recorded.state == "retrying" and recorded.next_attempt_at > utcnow() + timedelta(seconds=80)
     with store.unit_of_work() as uow:
         uow.session.get(Delivery, delivery["id"]).next_attempt_at = utcnow()
-    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
-    failed = act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("retry", 503), policy)
+    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
+    failed = act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("retry", 503), policy, utcnow())
     assert (failed.state, failed.attempts) == ("failed", 2)
-    replayed = act(store, domain.replay, AUTHOR, subscription_id, delivery["id"])
+    replayed = act(store, domain.replay, AUTHOR, subscription_id, delivery["id"], utcnow())
     assert (replayed.state, replayed.attempts) == ("pending", 0)
-    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
-    act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("gone", 410), policy)
+    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
+    act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("gone", 410), policy, utcnow())
     with store.reading() as session:
         assert session.get(Subscription, subscription_id).active is False
 
@@ -242,7 +245,7 @@ def test_attempts_retry_then_fail_and_410_disables(store):
 def test_a_send_that_raises_anything_is_retried_not_left_leased(store, monkeypatch):
     subscribe(store)
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     courier = Courier()
     courier.container = SimpleNamespace(config={"WEBHOOKS": {"RETRY_BASE_SECONDS": 1}})
     courier.setup()
@@ -261,12 +264,12 @@ def test_a_send_that_raises_anything_is_retried_not_left_leased(store, monkeypat
 def test_withdraw_sends_kill_notices_only_where_it_arrived(store):
     reached, _ = subscribe(store), None
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {})
-    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30))
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
     act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("delivered", 200),
-        webhooks.RetryPolicy())
+        webhooks.RetryPolicy(), utcnow())
     late = subscribe(store)
-    act(store, domain.withdraw, AUTHOR, item_id, {"reason": "hoaks"})
+    act(store, domain.withdraw, AUTHOR, item_id, {"reason": "hoaks"}, utcnow())
     kills = deliveries(store, event="content.withdrawn")
     assert [k.subscription_id for k in kills] == [reached]
     assert late != reached
@@ -277,7 +280,7 @@ def test_withdraw_sends_kill_notices_only_where_it_arrived(store):
 def test_moving_the_calendar_item_moves_the_embargo_and_cancelling_holds_it(store):
     first = utcnow() + timedelta(hours=1)
     item_id, _ = create(store, calendar_item_id="cal-1", embargo_until=first.isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     moved_to = first + timedelta(days=1)
     act(store, domain.follow_reschedule, {"id": "cal-1", "revision": 2, "start": moved_to.isoformat(),
                                           "end": None, "embargo_at": moved_to.isoformat(), "state": "scheduled"})
@@ -306,17 +309,17 @@ def test_ninjs_names(store):
 
 def test_an_embargo_can_be_moved_or_lifted_by_publishing_again(store):
     item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     later = utcnow() + timedelta(hours=3)
-    moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()})
+    moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()}, utcnow()).item
     assert (moved.state, moved.embargo_until) == ("embargoed", later)
-    assert act(store, domain.publish, AUTHOR, item_id, {}).state == "published"
+    assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "published"
 
 
 def test_a_deactivated_agency_stops_receiving(store):
     subscription_id = subscribe(store)
-    act(store, domain.agency_deactivated, {"id": AUTHOR["agency_id"], "name": "x", "short_name": "X",
-                                           "kind": "opd", "role": "member", "active": False}, utcnow())
+    act(store, domain.agency_departed, {"id": AUTHOR["agency_id"], "name": "x", "short_name": "X",
+                                        "kind": "opd", "role": "member", "active": False}, utcnow(), utcnow())
     with store.reading() as session:
         subscription = session.get(Subscription, subscription_id)
         assert subscription.active is False and "deactivated" in subscription.disabled_reason
@@ -324,17 +327,17 @@ def test_a_deactivated_agency_stops_receiving(store):
 
 def test_editing_an_embargoed_item_takes_it_back_to_draft(store):
     item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {})
-    item, _ = act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "baru"})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    item = act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "baru"}, utcnow()).item
     assert (item.state, item.version) == ("draft", 2)
     assert act(store, domain.publish_due_embargoes, utcnow() + timedelta(hours=2)) == []
 
 
 def test_atom_feed_is_valid_even_with_control_characters(store):
     item_id, _ = create(store, headline="Rilis \x01 resmi", summary="ringkas\x0b")
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     with store.reading() as session:
-        xml = domain.atom_feed(session, domain.feed_items(session), "http://hub/feeds/atom", "Hub")
+        xml = domain.atom_feed(session, "http://hub/feeds/atom", None, utcnow())
     feed = feedparser.parse(xml)
     assert not feed.bozo and feed.entries[0].title == "Rilis  resmi"
     assert feed.entries[0].author == "Humas a-author"
@@ -342,7 +345,7 @@ def test_atom_feed_is_valid_even_with_control_characters(store):
 
 def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(store):
     item_id, _ = create(store, calendar_item_id="cal-2", embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {})
+    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
     new_start = utcnow() + timedelta(days=2)
     act(store, domain.follow_reschedule, {"id": "cal-2", "revision": 5, "start": new_start,
                                           "end": new_start + timedelta(hours=1), "embargo_at": None})
@@ -356,6 +359,6 @@ def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
                            language="id", co_issuers=["a-gone"], first_created=utcnow(), version_created=utcnow())
         uow.session.add(item)
     with store.reading() as session:
-        shown = domain.view(session, session.get(ContentItem, "c-1"))
+        shown = CONTENT.dump(domain.show_item(session, COORDINATOR, "c-1"))
     assert shown["agency"] == {"id": "", "name": None, "short_name": None}
     assert shown["co_issuer_agencies"] == [{"id": "a-gone", "name": None, "short_name": None}]
