@@ -12,6 +12,7 @@ from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
 from gateway.routes.distribution import DistributionRoutes
+from gateway.routes.open311 import Open311Routes
 from gateway.rpc import ServiceCalls
 from gateway.schemas import Health
 from services import SERVICE_NAMES
@@ -21,7 +22,7 @@ from shared.observe import Observation
 HEALTH_TIMEOUT = 3.0
 
 
-class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes):
+class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
