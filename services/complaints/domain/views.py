@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from services.complaints import schemas
 from services.complaints.domain.agencies import agency_names
@@ -17,7 +17,7 @@ from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages
 from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
 from shared.errors import NotFound
 from shared.intake import normalise_tracking_number
-from services.complaints.domain.visibility import escalated_stages, reporter_for
+from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
 from shared.rules import is_coordinator, load
 
 
@@ -86,13 +86,7 @@ def list_complaints(session, actor, query, now):
     query = load(schemas.ComplaintQuery, query)
     conditions = []
     if not is_coordinator(actor):
-        me = actor["agency_id"]
-        proposed = select(Forward.complaint_id).where(Forward.to_agency_id == me, Forward.state == "proposed")
-        children = select(Agency.id).where(Agency.parent_id == me)
-        escalated = or_(Complaint.verify_escalated_at.is_not(None), Complaint.follow_up_escalated_at.is_not(None),
-                        Complaint.settle_escalated_at.is_not(None))
-        conditions.append(or_(Complaint.agency_id == me, Complaint.id.in_(proposed),
-                              Complaint.agency_id.in_(children) & escalated))
+        conditions.append(seen_by(actor))
     elif query.get("triage"):
         conditions += [Complaint.agency_id.is_(None), Complaint.status.not_in(("rejected", "closed"))]
     if query.get("status"):

@@ -1,6 +1,6 @@
 """Who sees what: an agency its own complaints, the coordinator all, the public only what
 ``open_to_public`` allows."""
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from services.complaints.domain.statuses import STAGES
 from services.complaints.models import Agency, Complaint, Forward
@@ -39,6 +39,16 @@ def may_see(session, actor, complaint):
         assigned = session.get(Agency, complaint.agency_id)
         return assigned is not None and assigned.parent_id == me
     return False
+
+
+def seen_by(agency):
+    """``may_see`` as a SQL condition, for an agency's lists counted in the database."""
+    me = agency["agency_id"]
+    proposed = select(Forward.complaint_id).where(Forward.to_agency_id == me, Forward.state == "proposed")
+    children = select(Agency.id).where(Agency.parent_id == me)
+    escalated = or_(Complaint.verify_escalated_at.is_not(None), Complaint.follow_up_escalated_at.is_not(None),
+                    Complaint.settle_escalated_at.is_not(None))
+    return or_(Complaint.agency_id == me, Complaint.id.in_(proposed), Complaint.agency_id.in_(children) & escalated)
 
 
 def visible_complaint(session, actor, complaint_id):
