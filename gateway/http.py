@@ -11,6 +11,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
 
 from marshmallow import EXCLUDE
 from nameko.extensions import DependencyProvider
@@ -229,17 +230,29 @@ def unstorable_text(value):
     return None
 
 
+def buffered_body(request):
+    """The body read by ``buffer_body``; 413 when it is larger than ``MAX_BODY_BYTES``."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    raw = request.environ[BUFFERED_BODY]
+    if len(raw) > MAX_BODY_BYTES:
+        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    return raw
+
+
+def read_form(request):
+    """A form-encoded body as ``{name: value}`` (the last value of a repeated name), read from the
+    buffered body: the request's own stream was read before the worker was taken."""
+    return dict(parse_qsl(buffered_body(request).decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
 def read_json(request):
     """The request body as JSON, or a clear 4xx: wrong type 415, too large 413, malformed 400."""
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise HttpError(415, "unsupported_media_type", "send the body as application/json",
                         {"Content-Type": [f"expected application/json, got {mimetype or 'nothing'}"]})
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
-    raw = request.environ[BUFFERED_BODY]
-    if len(raw) > MAX_BODY_BYTES:
-        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    raw = buffered_body(request)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:

@@ -7,7 +7,7 @@ only what the public may see.
 import functools
 
 from gateway.errors import HttpError, json_response
-from gateway.http import route, validate_with
+from gateway.http import read_form, route, validate_with
 from services.complaints import schemas
 from shared.errors import DomainError
 
@@ -68,7 +68,7 @@ class Open311Routes:
     @open311_errors
     def open311_create_request(self, call):
         self.complaint_intake.check_rate(call.request)
-        body = open311_complaint(call.request.form)
+        body = open311_complaint(read_form(call.request))
         validate_with(schemas.ComplaintInput(), body, "body")
         accepted = self.file_complaint(call, body)
         return [{"token": accepted["tracking_number"], "service_notice": accepted["next_steps"]["en"],
