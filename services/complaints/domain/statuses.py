@@ -1,7 +1,5 @@
 """The statuses of a complaint and the moves between them, after SP4N-LAPOR!."""
 
-
-# After SP4N-LAPOR!: who may move a complaint from one status to another.
 MOVES = {
     "received": {"verified", "held", "rejected"},
     "held": {"rejected"},
@@ -12,6 +10,7 @@ MOVES = {
     "rejected": set(),
     "closed": set(),
 }
+# A hold, a rejection and a response say why (the reporter reads it).
 NEEDS_REASON = {"held", "rejected", "responded"}
 SETTLED = {"responded", "closed", "rejected"}
 STAGES = ("verify", "follow_up", "settle")

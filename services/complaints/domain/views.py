@@ -2,8 +2,8 @@
 
 ``complaint_view`` stays a computed view here rather than a model for ``service.py`` to dump:
 what it holds depends on who asks (the reporter only for whom ``reporter_for`` allows) and it
-names every agency id it shows from the local copy, so the rule of who sees what is in one
-place and a unit test sees exactly what the API answers. The schemas dump it.
+names every agency id it shows from the local copy. Keeping it here keeps the rule of who sees
+what in the domain, where a unit test meets it; ``service.py`` dumps it with ``schemas.Complaint``.
 """
 import json
 from dataclasses import dataclass
@@ -15,9 +15,9 @@ from services.complaints import schemas
 from services.complaints.domain.agencies import agency_names
 from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages
 from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
+from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
 from shared.errors import NotFound
 from shared.intake import normalise_tracking_number
-from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
 from shared.rules import is_coordinator, load
 
 
