@@ -234,17 +234,29 @@ def unstorable_text(value):
     return None
 
 
+def buffered_body(request):
+    """The body read by ``buffer_body``; 413 when it is larger than ``MAX_BODY_BYTES``."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    raw = request.environ[BUFFERED_BODY]
+    if len(raw) > MAX_BODY_BYTES:
+        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    return raw
+
+
+def read_form(request):
+    """A form-encoded body (werkzeug's parse of the buffered body), or 413 when it is too large."""
+    buffered_body(request)
+    return request.form
+
+
 def read_json(request):
     """The request body as JSON, or a clear 4xx: wrong type 415, too large 413, malformed 400."""
     mimetype = request.mimetype or ""
     if mimetype != "application/json" and not mimetype.endswith("+json"):
         raise HttpError(415, "unsupported_media_type", "send the body as application/json",
                         {"Content-Type": [f"expected application/json, got {mimetype or 'nothing'}"]})
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
-    raw = request.environ[BUFFERED_BODY]
-    if len(raw) > MAX_BODY_BYTES:
-        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    raw = buffered_body(request)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:

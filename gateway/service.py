@@ -15,6 +15,7 @@ from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
 from gateway.routes.distribution import DistributionRoutes
+from gateway.routes.open311 import Open311Routes
 from gateway.rpc import ServiceCalls
 from gateway.schemas import Health
 from services import SERVICE_NAMES
@@ -24,7 +25,8 @@ from shared.observe import Observation
 HEALTH_TIMEOUT = 3.0
 
 
-class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, PublicPages):
+class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
+                     PublicPages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -1,64 +1,28 @@
-"""Complaints endpoints: public intake and tracking, agency and coordinator views, Open311 GeoReport v2.
+"""Complaints endpoints: public intake and tracking, agency and coordinator views (Open311: routes/open311.py).
 
 Intake does not call the complaints service: the gateway validates the complaint, gives it
 a tracking number and puts it durably on the ``complaints.intake`` queue (persistent, with
 publisher confirms) before it answers 202. A complaint that got its tracking number is
 therefore never lost, even while the complaints service is down or restarting.
 """
-import functools
-import threading
 import time
 
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 
-from gateway.errors import HttpError, json_response
-from gateway.http import route, validate_with
-from services.complaints import domain, schemas
+from gateway.errors import HttpError
+from gateway.http import route
+from gateway.ratelimit import TokenBucket
+from services.complaints import schemas
 from shared.contracts import seal
 from shared.contracts.complaints import INTAKE_QUEUE, intake_queue
 from shared.db import utcnow
-from shared.errors import DomainError
+from shared.intake import intake_message, keyed_identity, next_steps
 
 CATEGORY_CACHE_SECONDS = 30
 CATEGORY_LOOKUP_TIMEOUT = 1.0
-OPEN311_ERRORS = schemas.Open311Error(many=True)
 TAG = "complaints"
-OPEN311_FIELDS = ("service_code", "lat", "long", "address_string", "email", "first_name", "last_name",
-                  "phone", "description", "media_url")
-
-
-class TokenBucket:
-    """Per client address: ``burst`` requests at once, refilled at ``per_minute``."""
-
-    MAX_CLIENTS = 10_000
-
-    def __init__(self, per_minute, burst, clock=time.monotonic):
-        self.rate = per_minute / 60.0
-        self.burst = burst
-        self.clock = clock
-        self.buckets = {}
-        self.lock = threading.Lock()
-
-    def take(self, client):
-        """None when allowed, else the seconds to wait before the next request."""
-        now = self.clock()
-        with self.lock:
-            tokens, since = self.buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - since) * self.rate)
-            if tokens >= 1:
-                self.buckets[client] = (tokens - 1, now)
-                self._forget_idle(now)
-                return None
-            self.buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate if self.rate else 60.0
-
-    def _forget_idle(self, now):
-        if len(self.buckets) > self.MAX_CLIENTS:
-            full = [c for c, (t, s) in self.buckets.items() if t + (now - s) * self.rate >= self.burst]
-            for client in full:
-                del self.buckets[client]
 
 
 class ComplaintIntake(DependencyProvider):
@@ -66,7 +30,7 @@ class ComplaintIntake(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        # Derives the tracking number of a keyed intake (see domain.keyed_identity); never logged.
+        # Derives the tracking number of a keyed intake (see shared.intake.keyed_identity); never logged.
         self.secret = config.get("GATEWAY_SECRET")
         if not self.secret:
             raise RuntimeError("GATEWAY_SECRET is not set (bakohumas run and serve make one under DATA_DIR)")
@@ -121,22 +85,6 @@ class ComplaintIntake(DependencyProvider):
             pass
 
 
-def open311_errors(handler):
-    """Open311 answers errors as a list of ``{code, description}``."""
-    @functools.wraps(handler)
-    def answer(self, call, **path_args):
-        try:
-            return handler(self, call, **path_args)
-        except (HttpError, DomainError) as exc:
-            status = exc.status
-            details = [f"{field}: {'; '.join(map(str, messages)) if isinstance(messages, list) else messages}"
-                       for field, messages in (exc.fields or {}).items()]
-            description = exc.message + (f" ({', '.join(details)})" if details else "")
-            return json_response(status, [{"code": status, "description": description}],
-                                 getattr(exc, "headers", None))
-    return answer
-
-
 class ComplaintsRoutes:
     complaint_intake = ComplaintIntake()
 
@@ -153,12 +101,12 @@ class ComplaintsRoutes:
         # A retry with the same key must not file twice: without a database here, the answer
         # is derived from the key, the caller and the body, and the service stores a tracking
         # number once.
-        identity = None if key is None else domain.keyed_identity(
+        identity = None if key is None else keyed_identity(
             self.complaint_intake.secret, key, filed_by or "public", body)
-        message, number, secret = domain.intake_message(body, filed_by, utcnow(), identity)
+        message, number, secret = intake_message(body, filed_by, utcnow(), identity)
         self.complaint_intake.publish(message)
         return {"tracking_number": number, "reporter_secret": secret, "status": "received",
-                "next_steps": domain.next_steps(number)}
+                "next_steps": next_steps(number)}
 
     @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202, errors=(429,), idempotent=True,
            summary="File a complaint (public; a PTSP desk may file for a walk-in citizen with its key)",
@@ -244,7 +192,7 @@ class ComplaintsRoutes:
     @route("GET", "/api/v1/complaints", tag=TAG, query=schemas.ComplaintQuery, response=schemas.ComplaintList,
            summary="Complaints with this agency (all of them for the coordinator), by status and overdue-ness")
     def list_complaints(self, call):
-        return self.rpc("complaints", "list_complaints", call.actor, call.query)
+        return self.rpc("complaints", "list_complaints", call.actor, call.args)
 
     @route("GET", "/api/v1/complaints/<complaint_id>", tag=TAG, response=schemas.Complaint,
            summary="One complaint with its notes, forwards and audit trail")
@@ -282,78 +230,3 @@ class ComplaintsRoutes:
            summary="The coordinator names the agency in charge of a refused or disputed forward")
     def decide_forward(self, call, complaint_id):
         return self.rpc("complaints", "decide_forward", call.actor, complaint_id, call.body)
-
-    # ------------------------------------------------ Open311 GeoReport v2 (JSON only)
-
-    @route("GET", "/open311/v2/services.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
-           summary="Open311: the service list (complaint categories)")
-    @open311_errors
-    def open311_services(self, call):
-        return [{"service_code": c["code"], "service_name": c["name_id"], "description": c["name_en"],
-                 "metadata": False, "type": "realtime", "keywords": c["code"].replace("_", ","),
-                 "group": "dumas"}
-                for c in self.rpc("complaints", "list_categories")]
-
-    @route("GET", "/open311/v2/services/<service_code>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
-           summary="Open311: one service's definition (no extra attributes)")
-    @open311_errors
-    def open311_service(self, call, service_code):
-        codes = {c["code"] for c in self.rpc("complaints", "list_categories")}
-        if service_code not in codes:
-            raise HttpError(404, "not_found", f"no service {service_code}")
-        return {"service_code": service_code, "attributes": []}
-
-    @route("GET", "/open311/v2/requests.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
-           summary="Open311: service requests (verified, non-confidential), with the spec's filters")
-    @open311_errors
-    def open311_list_requests(self, call):
-        return self.rpc("complaints", "open311_requests", call.request.args.to_dict())
-
-    @route("POST", "/open311/v2/requests.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS, errors=(429,),
-           idempotent=True,
-           summary="Open311: file a complaint (form-encoded); answers a token to follow it",
-           openapi={"requestBody": {"required": True, "content": {
-               "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {
-                   name: {"type": "string"} for name in OPEN311_FIELDS}, "required": ["service_code"]}}}}})
-    @open311_errors
-    def open311_create_request(self, call):
-        self.complaint_intake.check_rate(call.request)
-        body = open311_complaint(call.request.form)
-        validate_with(schemas.ComplaintInput(), body, "body")
-        accepted = self.file_complaint(call, body)
-        return [{"token": accepted["tracking_number"], "service_notice": accepted["next_steps"]["en"],
-                      "reporter_secret": accepted["reporter_secret"]}]
-
-    @route("GET", "/open311/v2/requests/<request_id>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
-           summary="Open311: one service request")
-    @open311_errors
-    def open311_get_request(self, call, request_id):
-        return self.rpc("complaints", "open311_request", request_id)
-
-    @route("GET", "/open311/v2/tokens/<token>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
-           summary="Open311: the service_request_id of a token once the complaint is processed")
-    @open311_errors
-    def open311_token(self, call, token):
-        return self.rpc("complaints", "open311_token", token)
-
-
-def open311_complaint(form):
-    """An Open311 POST as our intake body (the same validation applies)."""
-    body = {"channel": "open311", "category": form.get("service_code", ""), "text": form.get("description", "")}
-    location = {}
-    for ours, theirs in (("latitude", "lat"), ("longitude", "long")):
-        if form.get(theirs):
-            location[ours] = form[theirs]
-    if form.get("address_string"):
-        location["address"] = form["address_string"]
-    if location:
-        body["location"] = location
-    name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part)
-    reporter = {"name": name or None, "email": form.get("email") or None, "phone": form.get("phone") or None}
-    if any(reporter.values()):
-        body["reporter"] = reporter
-    else:
-        body["anonymous"] = True
-    if form.get("media_url"):
-        body["attachments"] = [form["media_url"]]
-    return body

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from services.complaints import domain
 from services.complaints.models import Agency, Category, Complaint
 from shared.errors import NotFound, ValidationFailed
+from shared.intake import normalise_tracking_number
 from shared.schemas import moment_problem
 
 OPEN_STATUSES = ("received", "verified", "held", "assigned", "in_progress", "responded")
@@ -109,7 +110,7 @@ def request(session, request_id):
 def token(session, tracking_number):
     """The holder of a tracking number learns its service_request_id once the complaint is public."""
     complaint = domain.public_complaint(
-        session, Complaint.tracking_number == domain.normalise_tracking_number(tracking_number))
+        session, Complaint.tracking_number == normalise_tracking_number(tracking_number))
     if complaint is None:
         raise NotFound("no service request for this token yet")
     return [{"service_request_id": complaint.id, "token": complaint.tracking_number}]

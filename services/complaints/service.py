@@ -6,14 +6,23 @@ from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from services.complaints import domain, models, open311, schemas
+from shared.agencies import KeepsAgencies
 from shared.contracts import open_envelope
 from shared.contracts.complaints import intake_queue
 from shared.db import Database, utcnow
-from shared.messaging import RetriesThenDeadLetters, consumes
+from shared.messaging import RetriesThenDeadLetters
 from shared.service import HealthCheck, service_rpc
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30
+CATEGORY = schemas.Category()
+CATEGORIES = schemas.Category(many=True)
+RULE = schemas.Rule()
+RULES = schemas.Rule(many=True)
+COMPLAINT = schemas.Complaint()
+COMPLAINT_LIST = schemas.ComplaintList()
+TRACKING = schemas.Tracking()
+STATS = schemas.Stats()
 
 
 class IntakeConsumer(RetriesThenDeadLetters, Consumer):
@@ -23,9 +32,10 @@ class IntakeConsumer(RetriesThenDeadLetters, Consumer):
 consume_intake = IntakeConsumer.decorator
 
 
-class ComplaintsService(HealthCheck):
+class ComplaintsService(KeepsAgencies, HealthCheck):
     name = "complaints"
     db = Database(models)
+    agencies_domain = domain
 
     # ------------------------------------------------ intake, agencies, timers
 
@@ -44,18 +54,6 @@ class ComplaintsService(HealthCheck):
             return
         if complaint is not None:
             log.info("complaint %s received, routed by %s", complaint.id, complaint.routed_by)
-
-    @consumes("directory", "agency.registered")
-    def on_agency_registered(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
-
-    @consumes("directory", "agency.updated")
-    def on_agency_updated(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
-
-    @consumes("directory", "agency.deactivated")
-    def on_agency_deactivated(self, uow, envelope):
-        domain.keep_agency(uow.session, envelope.data["agency"], envelope.occurred)
 
     def gauges(self, session, now):
         return {"complaints_overdue": {"stage": domain.overdue_by_stage(session, now)}}
@@ -79,88 +77,84 @@ class ComplaintsService(HealthCheck):
     @service_rpc
     def track(self, tracking_number):
         with self.db.reading() as session:
-            return domain.tracking_view(session, tracking_number, utcnow())
+            return TRACKING.dump(domain.tracking_view(session, tracking_number, utcnow()))
 
     @service_rpc
     def reporter_action(self, tracking_number, data):
+        now = utcnow()
         with self.db.unit_of_work() as uow:
-            complaint = domain.reporter_acts(uow, tracking_number, data, utcnow())
-        with self.db.reading() as session:
-            return domain.tracking_view(session, complaint.tracking_number, utcnow())
+            complaint = domain.reporter_acts(uow, tracking_number, data, now)
+            return TRACKING.dump(domain.tracking_view(uow.session, complaint.tracking_number, now))
 
     @service_rpc
     def list_categories(self, include_inactive=False):
         with self.db.reading() as session:
-            return schemas.Category(many=True).dump(domain.categories(session, include_inactive))
+            return CATEGORIES.dump(domain.categories(session, include_inactive))
 
-    # ------------------------------------------------ coordinator: categories and rules
+    # ------------------------------------------------ coordinator: categories, rules, figures
 
     @service_rpc
     def add_category(self, actor, data, idempotency_key=None):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
             return uow.once(actor["agency_id"], idempotency_key,
-                            lambda: schemas.Category().dump(domain.add_category(uow.session, data)))
+                            lambda: CATEGORY.dump(domain.add_category(uow, actor, data)))
 
     @service_rpc
     def change_category(self, actor, code, data):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return schemas.Category().dump(domain.change_category(uow.session, code, data))
+            return CATEGORY.dump(domain.change_category(uow, actor, code, data))
 
     @service_rpc
     def remove_category(self, actor, code):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return schemas.Category().dump(domain.change_category(uow.session, code, {"active": False}))
+            return CATEGORY.dump(domain.remove_category(uow, actor, code))
 
     @service_rpc
     def list_rules(self, actor):
-        domain.require_coordinator(actor)
         with self.db.reading() as session:
-            rules = session.query(models.RoutingRule).all()
-            return schemas.Rule(many=True).dump(sorted(
-                rules, key=lambda r: (domain.specificity(r), -r.created_at.timestamp()), reverse=True))
+            return RULES.dump(domain.rules(session, actor))
 
     @service_rpc
     def add_rule(self, actor, data, idempotency_key=None):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
             return uow.once(actor["agency_id"], idempotency_key,
-                            lambda: schemas.Rule().dump(domain.add_rule(uow.session, data)))
+                            lambda: RULE.dump(domain.add_rule(uow, actor, data)))
 
     @service_rpc
     def change_rule(self, actor, rule_id, data):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return schemas.Rule().dump(domain.change_rule(uow.session, rule_id, data))
+            return RULE.dump(domain.change_rule(uow, actor, rule_id, data))
 
     @service_rpc
     def delete_rule(self, actor, rule_id):
-        domain.require_coordinator(actor)
         with self.db.unit_of_work() as uow:
-            return schemas.Rule().dump(domain.delete_rule(uow.session, rule_id))
+            return RULE.dump(domain.delete_rule(uow, actor, rule_id))
+
+    @service_rpc
+    def stats(self, actor):
+        with self.db.reading() as session:
+            return STATS.dump(domain.stats(session, actor, utcnow()))
 
     # ------------------------------------------------ agencies and coordinator
 
     @service_rpc
     def list_complaints(self, actor, query):
         with self.db.reading() as session:
-            return domain.list_complaints(session, actor, query, utcnow())
+            return COMPLAINT_LIST.dump(domain.list_complaints(session, actor, query, utcnow()))
 
     @service_rpc
     def get_complaint(self, actor, complaint_id):
         with self.db.reading() as session:
             complaint = domain.visible_complaint(session, actor, complaint_id)
-            return domain.complaint_view(session, actor, complaint, utcnow())
+            return COMPLAINT.dump(domain.complaint_view(session, actor, complaint, utcnow()))
 
     def _act(self, actor, change, idempotency_key=None):
         """Run a change; answer with the complaint as ``actor`` sees it right after it (an agency
         that refused a forward no longer sees the complaint afterwards)."""
         now = utcnow()
         with self.db.unit_of_work() as uow:
-            return uow.once(actor["agency_id"], idempotency_key, lambda: domain.complaint_view(
-                uow.session, actor, change(uow, now), now))
+            return uow.once(actor["agency_id"], idempotency_key, lambda: COMPLAINT.dump(domain.complaint_view(
+                uow.session, actor, change(uow, now), now)))
 
     @service_rpc
     def change_status(self, actor, complaint_id, data):
@@ -183,12 +177,6 @@ class ComplaintsService(HealthCheck):
     @service_rpc
     def decide_forward(self, actor, complaint_id, data):
         return self._act(actor, lambda uow, now: domain.decide_forward(uow, actor, complaint_id, data, now))
-
-    @service_rpc
-    def stats(self, actor):
-        domain.require_coordinator(actor)
-        with self.db.reading() as session:
-            return domain.stats(session, utcnow())
 
     # ------------------------------------------------ Open311 GeoReport v2
 

@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 
 from services.complaints import domain
+from shared import intake
 from shared.db import utcnow
 
 COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
@@ -22,7 +23,7 @@ def with_city(store):
 
 def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, active=True, role="member"):
     with store.unit_of_work() as uow:
-        domain.keep_agency(uow.session, {
+        domain.keep_agency(uow, {
             "id": agency_id, "name": f"Agency {agency_id}", "short_name": agency_id.upper(), "kind": kind,
             "role": role, "parent_id": parent_id, "region_code": region_code, "active": active}, utcnow())
 
@@ -30,7 +31,7 @@ def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, a
 def submit(store, now, reporter=None, secret="s3cret", **complaint):
     body = {"channel": "web", "text": "Jalan berlubang di depan pasar", "category": "infrastruktur",
             **complaint}
-    message = {"tracking_number": domain.new_tracking_number(), "reporter_secret_hash": domain.secret_hash(secret),
+    message = {"tracking_number": intake.new_tracking_number(), "reporter_secret_hash": intake.secret_hash(secret),
                "submitted_at": now, "filed_by_agency_id": None, "complaint": body, "reporter": reporter}
     with store.unit_of_work() as uow:
         complaint = domain.receive(uow, message, now)

@@ -5,11 +5,13 @@ from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from bakohumas.stack import local_gateway_secret
-from services.complaints import domain, models
+from services.complaints import domain, models, schemas
 from services.complaints.service import ComplaintsService
 from shared.contracts import seal
 from shared.config import load_config
+from shared import intake
 from shared.db import Store
+from tests.unit.complaints_unit_support import COORDINATOR
 
 SECRET = "gateway-secret-for-tests"
 KEY = "3f1a" * 16
@@ -19,37 +21,37 @@ NUMBER = re.compile(r"^DUMAS-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-H
 
 
 def test_the_same_keyed_intake_gets_the_same_number_and_secret():
-    first = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    first = intake.keyed_identity(SECRET, KEY, "public", BODY)
     reordered = dict(reversed(list(BODY.items())))
-    assert domain.keyed_identity(SECRET, KEY, "public", reordered) == first
+    assert intake.keyed_identity(SECRET, KEY, "public", reordered) == first
 
 
 def test_another_key_body_scope_or_gateway_secret_gives_another_complaint():
-    number, secret = domain.keyed_identity(SECRET, KEY, "public", BODY)
+    number, secret = intake.keyed_identity(SECRET, KEY, "public", BODY)
     others = [
-        domain.keyed_identity(SECRET, "9" * 64, "public", BODY),
-        domain.keyed_identity(SECRET, KEY, "agency-1", BODY),
-        domain.keyed_identity(SECRET, KEY, "public", {**BODY, "text": "Lampu jalan mati lagi"}),
-        domain.keyed_identity("another-gateway-secret", KEY, "public", BODY),
+        intake.keyed_identity(SECRET, "9" * 64, "public", BODY),
+        intake.keyed_identity(SECRET, KEY, "agency-1", BODY),
+        intake.keyed_identity(SECRET, KEY, "public", {**BODY, "text": "Lampu jalan mati lagi"}),
+        intake.keyed_identity("another-gateway-secret", KEY, "public", BODY),
     ]
     assert number not in {n for n, _ in others}
     assert secret not in {s for _, s in others}
 
 
 def test_derived_values_look_like_random_ones():
-    number, secret = domain.keyed_identity(SECRET, KEY, "public", BODY)
-    assert NUMBER.match(number) and NUMBER.match(domain.new_tracking_number())
-    assert domain.normalise_tracking_number(number.lower()) == number
-    assert len(secret) == len(domain.new_reporter_secret()) == 24
+    number, secret = intake.keyed_identity(SECRET, KEY, "public", BODY)
+    assert NUMBER.match(number) and NUMBER.match(intake.new_tracking_number())
+    assert intake.normalise_tracking_number(number.lower()) == number
+    assert len(secret) == len(intake.new_reporter_secret()) == 24
     assert number != secret and secret not in number
 
 
 def test_the_message_carries_the_given_identity_and_only_the_secret_hash():
-    identity = domain.keyed_identity(SECRET, KEY, "public", BODY)
-    message, number, secret = domain.intake_message(BODY, None, datetime(2026, 3, 2, tzinfo=timezone.utc), identity)
+    identity = intake.keyed_identity(SECRET, KEY, "public", BODY)
+    message, number, secret = intake.intake_message(BODY, None, datetime(2026, 3, 2, tzinfo=timezone.utc), identity)
     assert (number, secret) == identity
     assert message["tracking_number"] == number
-    assert message["reporter_secret_hash"] == domain.secret_hash(secret)
+    assert message["reporter_secret_hash"] == intake.secret_hash(secret)
     assert secret not in repr(message)
 
 
@@ -67,8 +69,8 @@ def test_a_delivery_racing_the_first_one_stores_the_complaint_once(service_db, m
     first = service_db("complaints")
     other_instance = Store(first.url, models)
     now = datetime(2026, 3, 2, 3, tzinfo=timezone.utc)
-    identity = domain.keyed_identity(SECRET, KEY, "public", BODY)
-    deliveries = [seal("complaint.submitted", domain.intake_message(BODY, None, now, identity)[0])
+    identity = intake.keyed_identity(SECRET, KEY, "public", BODY)
+    deliveries = [seal("complaint.submitted", intake.intake_message(BODY, None, now, identity)[0])
                   for _ in range(2)]
     route = domain.route
 
@@ -80,7 +82,7 @@ def test_a_delivery_racing_the_first_one_stores_the_complaint_once(service_db, m
     monkeypatch.setattr(domain, "route", route_while_the_other_instance_stores_it)
     ComplaintsService.receive_complaint(SimpleNamespace(db=first), deliveries[0])
     with first.reading() as session:
-        assert domain.stats(session, now)["total"] == 1
+        assert schemas.Stats().dump(domain.stats(session, COORDINATOR, now))["total"] == 1
         assert domain.is_received(session, identity[0])
 
 

@@ -1,5 +1,6 @@
 """The gateway's side of intake: the rate limit and the Open311 form mapping."""
-from gateway.routes.complaints import TokenBucket, open311_complaint
+from gateway.ratelimit import TokenBucket
+from gateway.routes.open311 import open311_complaint
 from services.complaints import schemas
 
 

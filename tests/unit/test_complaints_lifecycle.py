@@ -7,7 +7,7 @@ from tests.unit import complaints_unit_support as support
 from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, submit, with_city
 from sqlalchemy import select
 
-from services.complaints import domain, models
+from services.complaints import domain, models, schemas
 from services.complaints.service import ComplaintsService
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -146,7 +146,7 @@ def test_refused_forward_goes_to_the_coordinator_who_decides(store):
         refused = domain.answer_forward(uow, POLRES, complaint.id, False, {"reason": "Urusan dinas"}, NOW)
     assert refused.agency_id is None
     with store.reading() as session:
-        assert [c["id"] for c in domain.list_complaints(session, COORDINATOR, {"triage": True}, NOW)["complaints"]] == [complaint.id]
+        assert [c["id"] for c in schemas.ComplaintList().dump(domain.list_complaints(session, COORDINATOR, {"triage": True}, NOW))["complaints"]] == [complaint.id]
     with store.unit_of_work() as uow:
         with pytest.raises(Forbidden):
             domain.decide_forward(uow, DINAS, complaint.id, {"agency_id": "dinas", "reason": "x"}, NOW)
@@ -205,7 +205,7 @@ def test_an_overdue_complaint_escalates_once_to_coordinator_and_parent(store):
     assert claims == [True, False]
     with store.reading() as session:
         assert domain.overdue_candidates(session, late) == []
-        parent_view = domain.list_complaints(session, actor("pemkot"), {}, late)["complaints"]
+        parent_view = schemas.ComplaintList().dump(domain.list_complaints(session, actor("pemkot"), {}, late))["complaints"]
     assert [c["id"] for c in parent_view] == [complaint.id]
     escalated = events(store, "complaint.escalated")
     assert [(e["stage"], e["parent_agency_id"]) for e in escalated] == [("verify", "pemkot")]

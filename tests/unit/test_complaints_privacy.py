@@ -6,7 +6,8 @@ import pytest
 from tests.unit.complaints_unit_support import COORDINATOR, actor, add_agency, at, submit
 from sqlalchemy import select
 
-from services.complaints import domain, models, open311
+from services.complaints import domain, models, open311, schemas
+from shared import intake
 from services.complaints.service import ComplaintsService
 from shared.contracts import open_envelope, seal
 from shared.errors import NotFound
@@ -27,7 +28,7 @@ def everything_said(store, complaint):
     """Every text the outside world can get of a complaint without the coordinator's key."""
     with store.reading() as session:
         outbox = [r.envelope for r in session.scalars(select(models.OutboxMessage)).all()]
-        tracking = domain.tracking_view(session, complaint.tracking_number, NOW)
+        tracking = schemas.Tracking().dump(domain.tracking_view(session, complaint.tracking_number, NOW))
         listed = open311.requests(session, {}, NOW)
         one = open311.request(session, complaint.id)
     return json.dumps([outbox, tracking, listed, one], default=str)
@@ -36,20 +37,20 @@ def everything_said(store, complaint):
 def test_anonymous_complaint_stores_no_identity(store):
     body = {"channel": "web", "text": "Pungli di loket", "category": "pungli", "anonymous": True,
             "reporter": None}
-    message, _, _ = domain.intake_message(body, None, NOW)
+    message, _, _ = intake.intake_message(body, None, NOW)
     assert message["reporter"] is None
     complaint = submit(store, NOW, reporter=ANI, anonymous=True, target_agency_id="dinas")
     assert (complaint.reporter_name, complaint.reporter_phone, complaint.reporter_email) == (None, None, None)
     with store.reading() as session:
-        view = domain.complaint_view(session, COORDINATOR, complaint, NOW)
+        view = schemas.Complaint().dump(domain.complaint_view(session, COORDINATOR, complaint, NOW))
     assert view["reporter"] is None
 
 
 def test_confidential_identity_is_seen_by_the_coordinator_only(store):
     complaint = submit(store, NOW, reporter=ANI, confidential=True, target_agency_id="dinas")
     with store.reading() as session:
-        agency_view = domain.complaint_view(session, actor("dinas"), complaint, NOW)
-        coordinator_view = domain.complaint_view(session, COORDINATOR, complaint, NOW)
+        agency_view = schemas.Complaint().dump(domain.complaint_view(session, actor("dinas"), complaint, NOW))
+        coordinator_view = schemas.Complaint().dump(domain.complaint_view(session, COORDINATOR, complaint, NOW))
     assert agency_view["reporter"] is None
     assert coordinator_view["reporter"]["name"] == ANI["name"]
 
@@ -57,7 +58,7 @@ def test_confidential_identity_is_seen_by_the_coordinator_only(store):
 def test_an_open_complaint_shows_the_reporter_to_the_agency_in_charge(store):
     complaint = submit(store, NOW, reporter=ANI, target_agency_id="dinas")
     with store.reading() as session:
-        assert domain.complaint_view(session, actor("dinas"), complaint, NOW)["reporter"]["phone"] == ANI["phone"]
+        assert schemas.Complaint().dump(domain.complaint_view(session, actor("dinas"), complaint, NOW))["reporter"]["phone"] == ANI["phone"]
 
 
 def test_identity_never_leaves_in_events_tracking_or_open311(store):
@@ -79,7 +80,7 @@ def test_tracking_page_hides_text_and_internal_notes(store):
         domain.answer(uow, actor("dinas"), complaint.id, {"text": "catatan internal", "visibility": "internal"}, NOW)
         domain.answer(uow, actor("dinas"), complaint.id, {"text": "Sedang kami periksa", "visibility": "public"}, NOW)
     with store.reading() as session:
-        tracking = json.dumps(domain.tracking_view(session, complaint.tracking_number, NOW))
+        tracking = json.dumps(schemas.Tracking().dump(domain.tracking_view(session, complaint.tracking_number, NOW)))
     assert "catatan internal" not in tracking and "nama petugas" not in tracking
     assert "Sedang kami periksa" in tracking
 
@@ -150,7 +151,7 @@ def test_open311_shows_a_verified_public_complaint_everywhere(store):
 
 def test_the_intake_command_carries_only_the_secret_hash():
     body = {"channel": "web", "text": "x", "category": "kesehatan", "reporter": ANI}
-    message, number, secret = domain.intake_message(body, None, NOW)
+    message, number, secret = intake.intake_message(body, None, NOW)
     sealed = open_envelope(seal("complaint.submitted", message))
     assert sealed.data["tracking_number"] == number
     assert secret not in json.dumps(message)
@@ -161,11 +162,11 @@ def test_identity_is_not_logged_when_the_service_receives_a_complaint(store, cap
     service = ComplaintsService()
     service.db = store
     body = {"channel": "web", "text": "x", "category": "kesehatan", "reporter": ANI}
-    message, number, _ = domain.intake_message(body, None, NOW)
+    message, number, _ = intake.intake_message(body, None, NOW)
     with caplog.at_level("DEBUG"):
         service.receive_complaint(seal("complaint.submitted", message))
         service.receive_complaint(seal("complaint.submitted", message))
     assert "received" in caplog.text
     assert not any(value in caplog.text for value in ANI.values())
     with store.reading() as session:
-        assert domain.tracking_view(session, number, NOW)["status"] == "received"
+        assert schemas.Tracking().dump(domain.tracking_view(session, number, NOW))["status"] == "received"

@@ -10,7 +10,7 @@ from sqlalchemy import event, select
 from tests.unit import complaints_unit_support as support
 from tests.unit.complaints_unit_support import COORDINATOR, actor, at, submit, with_city
 
-from services.complaints import domain, models
+from services.complaints import domain, models, schemas
 from shared.contracts import open_envelope
 
 NOW = at(2026, 11, 23)
@@ -29,12 +29,12 @@ def move(store, who, complaint, status, when=NOW, **extra):
 
 def test_a_complaint_without_category_waits_in_the_coordinators_triage(store):
     with store.unit_of_work() as uow:
-        domain.add_rule(uow.session, {"agency_id": "pemkot"})
+        domain.add_rule(uow, COORDINATOR, {"agency_id": "pemkot"})
     complaint = submit(store, NOW, category=None, channel="whatsapp", target_agency_id="dinas")
     assert (complaint.category, complaint.agency_id, complaint.routed_by) == (None, None, "triage:no_category")
     with store.reading() as session:
-        triage = domain.list_complaints(session, COORDINATOR, {"triage": True}, NOW)
-        figures = domain.stats(session, NOW)
+        triage = schemas.ComplaintList().dump(domain.list_complaints(session, COORDINATOR, {"triage": True}, NOW))
+        figures = schemas.Stats().dump(domain.stats(session, COORDINATOR, NOW))
         event_rows = session.scalars(select(models.OutboxMessage)).all()
     assert [c["id"] for c in triage["complaints"]] == [complaint.id] and triage["total"] == 1
     assert triage["complaints"][0]["category"] is None
@@ -75,7 +75,7 @@ def test_a_page_loads_only_its_own_complaints(store):
     event.listen(models.Complaint, "load", count_load)
     try:
         with store.reading() as session:
-            page = domain.list_complaints(session, DINAS, {"limit": 5, "offset": 10}, NOW)
+            page = schemas.ComplaintList().dump(domain.list_complaints(session, DINAS, {"limit": 5, "offset": 10}, NOW))
     finally:
         event.remove(models.Complaint, "load", count_load)
     assert [c["id"] for c in page["complaints"]] == newest_first[10:15]
@@ -89,15 +89,15 @@ def test_filters_and_overdue_are_applied_before_the_page_is_cut(store):
         move(store, DINAS, complaint, "verified")
     later = NOW + timedelta(days=10)
     with store.reading() as session:
-        late = domain.list_complaints(session, DINAS, {"overdue": True, "limit": 2}, later)
-        on_time = domain.list_complaints(session, DINAS, {"overdue": False}, later)
-        verified = domain.list_complaints(session, DINAS, {"status": "verified", "limit": 1, "offset": 1}, later)
+        late = schemas.ComplaintList().dump(domain.list_complaints(session, DINAS, {"overdue": True, "limit": 2}, later))
+        on_time = schemas.ComplaintList().dump(domain.list_complaints(session, DINAS, {"overdue": False}, later))
+        verified = schemas.ComplaintList().dump(domain.list_complaints(session, DINAS, {"status": "verified", "limit": 1, "offset": 1}, later))
     assert late["total"] == 3 and [c["id"] for c in late["complaints"]] == [made[5].id, made[3].id]
     assert all(c["overdue"] == ["verify"] for c in late["complaints"])
     assert on_time["total"] == 3 and {c["id"] for c in on_time["complaints"]} == {c.id for c in made[::2]}
     assert verified["total"] == 3 and [c["id"] for c in verified["complaints"]] == [made[2].id]
     with store.reading() as session:
-        assert domain.list_complaints(session, actor("polres"), {}, later) == {"complaints": [], "total": 0}
+        assert schemas.ComplaintList().dump(domain.list_complaints(session, actor("polres"), {}, later)) == {"complaints": [], "total": 0}
 
 
 def test_figures_counted_in_the_database_match_the_complaints(store):
@@ -120,7 +120,7 @@ def test_figures_counted_in_the_database_match_the_complaints(store):
         domain.forward(uow, DINAS, forwarded.id, {"to_agency_id": "polres", "reason": "Bukan wewenang"}, NOW)
     later = NOW + timedelta(days=10)
     with store.reading() as session:
-        figures = domain.stats(session, later)
+        figures = schemas.Stats().dump(domain.stats(session, COORDINATOR, later))
     assert (figures["total"], figures["open"], figures["forwarded"]) == (9, 8, 1)
     assert figures["overdue"] == 8
     assert figures["median_first_response_hours"] == statistics.median([5, 1, 8, 2.5])
@@ -135,12 +135,12 @@ def test_figures_counted_in_the_database_match_the_complaints(store):
     assert figures["by_category"]["kebersihan"]["median_first_response_hours"] == 8
     assert triage.category in figures["by_category"]
     with store.reading() as session:
-        assert domain.stats(session, later) == figures
+        assert schemas.Stats().dump(domain.stats(session, COORDINATOR, later)) == figures
 
 
 def test_no_complaints_no_figures(store):
     with store.reading() as session:
-        assert domain.stats(session, NOW) == {"total": 0, "open": 0, "overdue": 0, "forwarded": 0,
+        assert schemas.Stats().dump(domain.stats(session, COORDINATOR, NOW)) == {"total": 0, "open": 0, "overdue": 0, "forwarded": 0,
                                               "median_first_response_hours": None, "by_agency": {},
                                               "by_category": {}}
 
@@ -151,8 +151,8 @@ def test_every_agency_id_a_person_reads_comes_with_its_name(store):
         domain.answer(uow, DINAS, complaint.id, {"text": "Dicek", "visibility": "internal"}, NOW)
         domain.forward(uow, DINAS, complaint.id, {"to_agency_id": "polres", "reason": "Bukan wewenang"}, NOW)
     with store.reading() as session:
-        view = domain.complaint_view(session, COORDINATOR, session.get(models.Complaint, complaint.id), NOW)
-        listed = domain.list_complaints(session, COORDINATOR, {}, NOW)["complaints"][0]
+        view = schemas.Complaint().dump(domain.complaint_view(session, COORDINATOR, session.get(models.Complaint, complaint.id), NOW))
+        listed = schemas.ComplaintList().dump(domain.list_complaints(session, COORDINATOR, {}, NOW))["complaints"][0]
     dinas = {"id": "dinas", "name": "Agency dinas", "short_name": "DINAS"}
     polres = {"id": "polres", "name": "Agency polres", "short_name": "POLRES"}
     assert view["agency"] == view["target_agency"] == listed["agency"] == dinas

@@ -1,0 +1,91 @@
+"""A complaint's intake, shared by the gateway (which gives the tracking number and queues the
+complaint) and the complaints service (which stores it): tracking numbers, the reporter's secret,
+the ``complaint.submitted`` message and what the reporter is told. Pure Python, no database."""
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+REPORTER_SECRET_BYTES = 18
+# The working days LAPOR! gives to verify a complaint and to follow it up (counted in the service).
+VERIFY_WORKING_DAYS = 3
+FOLLOW_UP_WORKING_DAYS = 5
+
+
+def tracking_number_from(bits):
+    """DUMAS-XXXX-XXXX-XXXX from 60 bits in Crockford base32 (no I, L, O, U to misread)."""
+    chars = "".join(CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
+    return f"DUMAS-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def new_tracking_number():
+    return tracking_number_from(secrets.randbits(60))
+
+
+def normalise_tracking_number(value):
+    """Accept what a person types: lower case, O for 0, I/L for 1."""
+    cleaned = value.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+    return cleaned.replace("DUMA5", "DUMAS")
+
+
+def new_reporter_secret():
+    return secrets.token_urlsafe(REPORTER_SECRET_BYTES)
+
+
+def new_identity():
+    """A fresh tracking number and reporter secret, for an intake sent without Idempotency-Key."""
+    return new_tracking_number(), new_reporter_secret()
+
+
+def keyed_identity(gateway_secret, idempotency_key, scope, body):
+    """The tracking number and reporter secret of an intake sent with an Idempotency-Key.
+
+    The gateway keeps no state, so a retried intake must get the same answer by derivation:
+    HMAC-SHA256 under the gateway's secret of the operation-bound key, the caller's scope
+    ("public" or the filing agency) and the canonical body. Without the secret neither can be
+    guessed; another key, scope or body gives another complaint.
+    """
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    material = "\n".join((idempotency_key, scope, hashlib.sha256(canonical.encode("utf-8")).hexdigest()))
+
+    def derive(purpose):
+        return hmac.new(gateway_secret.encode("utf-8"), f"{purpose}\n{material}".encode("utf-8"),
+                        hashlib.sha256).digest()
+
+    number = tracking_number_from(int.from_bytes(derive("tracking-number")[:8], "big") >> 4)
+    secret = base64.urlsafe_b64encode(derive("reporter-secret")[:REPORTER_SECRET_BYTES]).decode("ascii")
+    return number, secret
+
+
+def secret_hash(secret):
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def intake_message(body, filed_by_agency_id, now, identity=None):
+    """The ``complaint.submitted`` command for a validated intake body, with the reporter's
+    tracking number and secret (``identity``, fresh ones when not given). Only the secret's
+    hash is sent; an anonymous complaint sends no identity at all."""
+    tracking_number, secret = identity or new_identity()
+    complaint = {name: value for name, value in body.items() if name != "reporter"}
+    reporter = None if body.get("anonymous") else body.get("reporter")
+    message = {"tracking_number": tracking_number, "reporter_secret_hash": secret_hash(secret),
+               "submitted_at": now.isoformat(), "filed_by_agency_id": filed_by_agency_id,
+               "complaint": complaint, "reporter": reporter}
+    return message, tracking_number, secret
+
+
+def next_steps(tracking_number):
+    return {
+        "id": (f"Pengaduan Anda kami terima dengan nomor {tracking_number}. Pengaduan diverifikasi "
+               f"paling lambat {VERIFY_WORKING_DAYS} hari kerja, lalu diteruskan ke instansi yang "
+               f"berwenang, yang menindaklanjuti dalam {FOLLOW_UP_WORKING_DAYS} hari kerja. Pantau "
+               f"statusnya di /api/v1/complaints/track/{tracking_number}; simpan kode rahasia pelapor "
+               f"untuk mengonfirmasi atau membuka kembali pengaduan."),
+        "en": (f"Your complaint is received as {tracking_number}. It is verified within "
+               f"{VERIFY_WORKING_DAYS} working days, then passed to the agency in charge, which follows "
+               f"up within {FOLLOW_UP_WORKING_DAYS} working days. Follow it at "
+               f"/api/v1/complaints/track/{tracking_number}; keep the reporter secret to confirm or "
+               f"reopen it."),
+    }
