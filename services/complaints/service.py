@@ -32,7 +32,7 @@ class IntakeConsumer(RetriesThenDeadLetters, Consumer):
 consume_intake = IntakeConsumer.decorator
 
 
-class ComplaintsService(KeepsAgencies, HealthCheck):
+class ComplaintsService(HealthCheck, KeepsAgencies):
     name = "complaints"
     db = Database(models)
     agencies_domain = domain

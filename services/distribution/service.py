@@ -23,7 +23,7 @@ REPORTS = schemas.AmplificationReport(many=True)
 ANSWERED = schemas.AmplificationAnswered()
 
 
-class DistributionService(KeepsAgencies, HealthCheck):
+class DistributionService(HealthCheck, KeepsAgencies):
     name = "distribution"
     db = Database(models)
     courier = Courier()
