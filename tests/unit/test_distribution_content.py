@@ -145,6 +145,13 @@ def test_drafts_are_hidden_from_other_members(store):
         assert domain.get_item(session, AUTHOR, item_id).id == item_id
 
 
+def test_drafts_are_unknown_to_the_public(store):
+    item_id, _ = create(store)
+    with store.reading() as session:
+        with pytest.raises(NotFound):
+            domain.show_item(session, None, item_id)
+
+
 def test_embargo_publishes_once_when_due(store):
     item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
     assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "embargoed"

@@ -22,7 +22,7 @@ class PublicPages:
 
     @page("/")
     def home(self, request, language):
-        feed = self.rpc.start("distribution", "json_feed", None)
+        feed = self.rpc.start("distribution", "json_feed", {})
         calendar = self.rpc.start("calendar", "public_feed")
         agencies = self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT, "offset": 0})
         members = list(eventlet.GreenPool(AGENCY_READS).imap(
@@ -45,7 +45,7 @@ class PublicPages:
 
     @page("/instansi/<agency_id>")
     def agency(self, request, language, agency_id):
-        feed = self.rpc.start("distribution", "json_feed", agency_id)
+        feed = self.rpc.start("distribution", "json_feed", {"agency_id": agency_id})
         agency = self.rpc("directory", "get_agency", agency_id)
         if not agency["active"]:
             raise PageError(404, "not found")

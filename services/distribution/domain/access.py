@@ -10,7 +10,8 @@ EDITABLE_STATES = ("draft", "embargoed")
 
 
 def is_party(actor, item):
-    return actor["agency_id"] == item.agency_id or actor["agency_id"] in item.co_issuers
+    """The author or a co-issuer; the public (no actor) is never a party."""
+    return actor is not None and (actor["agency_id"] == item.agency_id or actor["agency_id"] in item.co_issuers)
 
 
 def require_author(actor, item, action):
