@@ -1,1 +1,0 @@
-"""The HTTP gateway: the only public door of Bakohumas Hub (REST, OpenAPI, auth, validation)."""

@@ -1,1 +1,0 @@
-"""The HTML pages the gateway serves: ``public`` (citizens), later ``console`` (officers)."""

@@ -1,1 +1,0 @@
-"""Route modules: one mixin of gateway endpoints per service, composed in ``gateway.service``."""

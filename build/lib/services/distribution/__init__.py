@@ -1,1 +1,0 @@
-"""Distribution service."""

@@ -1,1 +1,0 @@
-"""Code and contracts that every Bakohumas Hub service and the gateway share."""
