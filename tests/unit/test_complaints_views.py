@@ -3,6 +3,7 @@ the database, figures counted in the database, agencies named beside their ids; 
 PostgreSQL."""
 import json
 import statistics
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -45,7 +46,8 @@ def test_a_complaint_without_category_waits_in_the_coordinators_triage(store):
     assert move(store, COORDINATOR, complaint, "assigned", agency_id="dinas").agency_id == "dinas"
 
 
-def test_overdue_in_sql_is_the_rule_of_overdue_stages(store):
+def complaints_in_every_status(store):
+    """A complaint in every status, with and without a follow-up deadline: their ids."""
     cases = []
     for status in domain.MOVES:
         for follow_up in (None, NOW + timedelta(days=2)):
@@ -54,6 +56,11 @@ def test_overdue_in_sql_is_the_rule_of_overdue_stages(store):
                 stored = uow.session.get(models.Complaint, complaint.id)
                 stored.status, stored.follow_up_due = status, follow_up
             cases.append(complaint.id)
+    return cases
+
+
+def test_overdue_in_sql_is_the_rule_of_overdue_stages(store):
+    cases = complaints_in_every_status(store)
     for days_later in (0, 4, 30, 100):
         later = NOW + timedelta(days=days_later)
         with store.reading() as session:
@@ -62,6 +69,18 @@ def test_overdue_in_sql_is_the_rule_of_overdue_stages(store):
             by_rule = {c.id for c in session.scalars(select(models.Complaint)) if domain.overdue_stages(c, later)}
         assert late == by_rule and on_time == set(cases) - by_rule
     assert 0 < len(by_rule) < len(cases)
+
+
+def test_overdue_counted_per_stage_in_the_database_is_the_rule_of_overdue_stages(store):
+    complaints_in_every_status(store)
+    for days_later in (0, 4, 30, 100):
+        later = NOW + timedelta(days=days_later)
+        with store.reading() as session:
+            by_rule = Counter(stage for c in session.scalars(select(models.Complaint))
+                              for stage in domain.overdue_stages(c, later))
+            assert domain.overdue_by_stage(session, later) == {stage: by_rule[stage]
+                                                               for stage in ("verify", "follow_up", "settle")}
+    assert by_rule["settle"] > 0
 
 
 def test_a_page_loads_only_its_own_complaints(store):

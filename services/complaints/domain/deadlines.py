@@ -1,5 +1,5 @@
 """Late complaints: which stage is overdue, escalating it once, closing after the reporter's silence."""
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.trail import audit, emit_status
@@ -18,25 +18,30 @@ def overdue_stages(complaint, now):
     return late
 
 
+def stages_overdue_in_sql(now):
+    """``overdue_stages`` as one SQL condition per stage, for what is counted in the database."""
+    return {"verify": and_(Complaint.status == "received", Complaint.verify_due < now),
+            "follow_up": and_(Complaint.status == "assigned", Complaint.follow_up_due.is_not(None),
+                              Complaint.follow_up_due < now),
+            "settle": and_(Complaint.status.not_in(SETTLED), Complaint.settle_due < now)}
+
+
 def overdue_in_sql(now):
-    """``overdue_stages`` as a SQL condition (some stage is late), for lists and figures counted
-    in the database. No follow-up deadline is explicitly not late (never NULL, so NOT works)."""
-    return or_(and_(Complaint.status == "received", Complaint.verify_due < now),
-               and_(Complaint.status == "assigned", Complaint.follow_up_due.is_not(None),
-                    Complaint.follow_up_due < now),
-               and_(Complaint.status.not_in(SETTLED), Complaint.settle_due < now))
+    """Some stage is late, as a SQL condition (lists and figures). No follow-up deadline is
+    explicitly not late (never NULL, so NOT works)."""
+    return or_(*stages_overdue_in_sql(now).values())
 
 
 DUE_COLUMN = {"verify": "verify_due", "follow_up": "follow_up_due", "settle": "settle_due"}
 
 
 def overdue_by_stage(session, now):
-    """How many open complaints are past each stage's deadline (every stage named, 0 when none)."""
-    late = dict.fromkeys(DUE_COLUMN, 0)
-    for complaint in session.scalars(select(Complaint).where(Complaint.status.not_in(SETTLED))):
-        for stage in overdue_stages(complaint, now):
-            late[stage] += 1
-    return late
+    """How many open complaints are past each stage's deadline (every stage named, 0 when none),
+    counted in the database: this runs on every health check."""
+    late = stages_overdue_in_sql(now)
+    counts = session.execute(select(*(func.count().filter(condition).label(stage)
+                                      for stage, condition in late.items()))).one()
+    return dict(counts._mapping)
 
 
 def overdue_candidates(session, now):
