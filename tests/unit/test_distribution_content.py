@@ -145,11 +145,25 @@ def test_drafts_are_hidden_from_other_members(store):
         assert domain.get_item(session, AUTHOR, item_id).id == item_id
 
 
-def test_drafts_are_unknown_to_the_public(store):
-    item_id, _ = create(store)
+def test_the_public_sees_only_what_went_out(store):
+    draft, _ = create(store)
+    under_embargo, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, under_embargo, {}, utcnow())
+    killed_under_embargo, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, killed_under_embargo, {}, utcnow())
+    act(store, domain.withdraw, AUTHOR, killed_under_embargo, {"reason": "batal"}, utcnow())
+    published, _ = create(store)
+    act(store, domain.publish, AUTHOR, published, {}, utcnow())
+    withdrawn, _ = create(store)
+    act(store, domain.publish, AUTHOR, withdrawn, {}, utcnow())
+    act(store, domain.withdraw, AUTHOR, withdrawn, {"reason": "hoaks"}, utcnow())
     with store.reading() as session:
-        with pytest.raises(NotFound):
-            domain.show_item(session, None, item_id)
+        for unseen in (draft, under_embargo, killed_under_embargo):
+            with pytest.raises(NotFound):
+                domain.show_item(session, None, unseen)
+        assert domain.show_item(session, None, published).item.state == "published"
+        assert domain.show_item(session, None, withdrawn).item.state == "withdrawn"
+        assert domain.show_item(session, AUTHOR, killed_under_embargo).item.state == "withdrawn"
 
 
 def test_embargo_publishes_once_when_due(store):

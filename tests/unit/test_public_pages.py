@@ -10,7 +10,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from gateway.errors import service_unavailable
-from gateway.pages.public.reading import by_week, one_event_calendar, shown_to_public, upcoming_events
+from gateway.pages.public.reading import by_week, one_event_calendar, upcoming_events
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.web import GATEWAY, PAGES, local_datetime
 from shared.errors import NotFound
@@ -59,14 +59,6 @@ def test_the_agenda_keeps_coming_events_by_week_without_cancelled_or_past_ones()
     single = Calendar.from_ical(one_event_calendar(text, "later"))
     assert [str(e["uid"]) for e in single.walk("VEVENT")] == ["later"]
     assert one_event_calendar(text, "nothing") is None
-
-
-def test_only_items_that_went_public_are_shown():
-    assert shown_to_public({"state": "published", "published_at": "2026-12-01T00:00:00+00:00"})
-    assert shown_to_public({"state": "withdrawn", "published_at": "2026-12-01T00:00:00+00:00"})
-    assert not shown_to_public({"state": "withdrawn", "published_at": None})
-    assert not shown_to_public({"state": "draft", "published_at": None})
-    assert not shown_to_public({"state": "embargoed", "published_at": None})
 
 
 class FailingRpc:

@@ -6,9 +6,6 @@ from icalendar import Calendar
 
 CONTENT_URI = "urn:bakohumas:content:"
 # What a visitor may open: a release that went public, or one withdrawn after it did.
-SHOWN_STATES = ("published", "corrected", "withdrawn")
-
-
 def release_from_ninjs(document):
     """A feed entry as the pages list it."""
     headline = next((h["value"] for h in document.get("headlines", []) if h.get("role") == "main"), "")
@@ -18,11 +15,6 @@ def release_from_ninjs(document):
             "kind": document.get("profile"), "claim": document.get("claim"),
             "version": int(document.get("version", 1)), "updated": document.get("versionCreated"),
             "agencies": [{"id": s["uri"].rsplit(":", 1)[-1], "name": s.get("name", "")} for s in sources]}
-
-
-def shown_to_public(item):
-    """A content item a visitor may see: never a draft or an embargoed item, nor one killed before it went out."""
-    return item["state"] in SHOWN_STATES and item.get("published_at") is not None
 
 
 def upcoming_events(ics_text, now=None, days=None):

@@ -5,7 +5,7 @@ import eventlet
 from werkzeug.utils import redirect
 
 from gateway.http import feed_response
-from gateway.pages.public.reading import (by_week, one_event_calendar, release_from_ninjs, shown_to_public,
+from gateway.pages.public.reading import (by_week, one_event_calendar, release_from_ninjs,
                                           upcoming_events)
 from gateway.pages.web import PAGES, STATIC_FILES, PageError, page
 from shared.errors import DomainError
@@ -34,9 +34,7 @@ class PublicPages:
 
     @page("/berita/<item_id>")
     def release(self, request, language, item_id):
-        item = self.rpc("distribution", "get_content", None, item_id)
-        if not shown_to_public(item):
-            raise PageError(404, "not found")
+        item = self.rpc("distribution", "get_content", None, item_id)  # the public's view: what went out
         agencies = [{"id": source["uri"].rsplit(":", 1)[-1], "name": source.get("name", "")}
                     for source in item["ninjs"].get("infoSources", [])]
         return PAGES.render(language, "public/release.html", item=item, agencies=agencies,

@@ -27,7 +27,10 @@ def get_item(session, actor, item_id):
 
 
 def can_read(actor, item):
-    """Drafts and embargoed items are seen only by their agencies and the coordinator."""
+    """Drafts and embargoed items are seen only by their agencies and the coordinator; the public
+    (no actor) sees only what went out (a release withdrawn under embargo never did)."""
+    if actor is None:
+        return item.state not in ("draft", "embargoed") and item.published_at is not None
     return item.state not in ("draft", "embargoed") or is_coordinator(actor) or is_party(actor, item)
 
 
