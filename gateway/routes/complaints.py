@@ -106,7 +106,7 @@ class ComplaintsRoutes:
         message, number, secret = intake_message(body, filed_by, utcnow(), identity)
         self.complaint_intake.publish(message)
         return {"tracking_number": number, "reporter_secret": secret, "status": "received",
-                "next_steps": next_steps(number)}
+                "next_steps": next_steps(number, self.public_url)}
 
     @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202, errors=(429,), idempotent=True,
            summary="File a complaint (public; a PTSP desk may file for a walk-in citizen with its key)",
