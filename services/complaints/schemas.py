@@ -44,6 +44,34 @@ class ReporterInput(Schema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
+class Base64Bytes(fields.String):
+    """Bytes sent as base64 text (loaded to bytes, dumped as text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (MAX_ATTACHMENT_BYTES * 4) // 3 + 4:
+            raise ValidationError(f"at most {MAX_ATTACHMENT_BYTES} bytes")
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("not base64") from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else base64.b64encode(value).decode("ascii")
+
+
+class UploadInput(Schema):
+    """A file sent with the JSON API (base64); the gateway checks it and re-encodes an image
+    without its metadata before it travels with the complaint."""
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    content_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    data = Base64Bytes(required=True, metadata={"description": "the file, base64 (at most 5 MB decoded)"})
+
+
+UPLOADS = fields.List(fields.Nested(UploadInput), load_default=list, validate=validate.Length(max=MAX_ATTACHMENTS),
+                      metadata={"description": "up to 3 photos (JPEG, PNG, WebP) or PDF documents"})
+
+
 class ComplaintInput(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT), not_blank])
@@ -62,6 +90,7 @@ class ComplaintInput(Schema):
                                   metadata={"description": "default: true when about_agency_id is given"})
     attachments = fields.List(fields.Url(schemes={"http", "https"}), load_default=list,
                               validate=validate.Length(max=10))
+    files = UPLOADS
 
     @validates_schema
     def anonymous_has_no_identity(self, data, **kwargs):
@@ -76,22 +105,6 @@ class Accepted(Schema):
                                                              "lets the reporter confirm or reopen"})
     status = fields.String()
     next_steps = fields.Dict(keys=fields.String(), values=fields.String())
-
-
-class Base64Bytes(fields.String):
-    """Bytes sent as base64 text (loaded to bytes, dumped as text)."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if len(text) > (MAX_ATTACHMENT_BYTES * 4) // 3 + 4:
-            raise ValidationError(f"at most {MAX_ATTACHMENT_BYTES} bytes")
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValidationError("not base64") from None
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else base64.b64encode(value).decode("ascii")
 
 
 class AttachmentInput(Schema):
@@ -182,6 +195,12 @@ class ReporterAction(Schema):
     reporter_secret = fields.String(required=True, validate=validate.Length(min=1, max=200))
     action = fields.String(required=True, validate=validate.OneOf(("confirm", "reopen", "supplement")))
     text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
+    files = UPLOADS
+
+    @validates_schema
+    def files_supplement(self, data, **kwargs):
+        if data.get("files") and data.get("action") != "supplement":
+            raise ValidationError("files come only with a supplement", "files")
 
 
 class CategoryInput(Schema):
