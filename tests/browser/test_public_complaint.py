@@ -9,7 +9,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, PUBLIC_URL, look
+from tests.browser.conftest import PHONE, PUBLIC_URL, SCREENSHOTS, look
 
 FORM_BUDGET_BYTES = 60 * 1024
 GPS = 0x8825
@@ -44,6 +44,13 @@ def test_through_a_qr_poster_with_a_photo_tracked_answered_and_confirmed(page, s
     svg = forum.humas.get(poster["download"])
     assert svg.headers["Content-Type"].startswith("image/svg+xml") and "Kepolisian Resor Parepare" in svg.text
     assert poster["form_url"].startswith(f"{PUBLIC_URL}/lapor?")
+    (tmp_path / "poster.svg").write_text(svg.text, encoding="utf-8")
+    page.set_viewport_size({"width": 420, "height": 594})  # A4 at 2 px a millimetre
+    (tmp_path / "poster.html").write_text('<body style="margin:0"><img alt="" width="420" height="594" '
+                                          'src="poster.svg"></body>', encoding="utf-8")
+    page.goto((tmp_path / "poster.html").as_uri())  # the poster as printed, scaled to the screen
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "poster-qr.png")
     page.set_viewport_size(PHONE)
     page.goto(poster["form_url"].replace(PUBLIC_URL, ""))  # what the QR code opens, on this test's stack
     expect(page.get_by_role("heading", level=1)).to_have_text("Kirim pengaduan")
