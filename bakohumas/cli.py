@@ -178,14 +178,15 @@ def parser():
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser("serve", help="run one process (a service or the gateway), e.g. in a container")
-    serve.add_argument("name", choices=["directory", "calendar", "distribution", "complaints", "gateway"])
+    serve.add_argument("name", choices=["directory", "calendar", "distribution", "complaints", "information",
+                                        "gateway"])
     serve.add_argument("--migrate", action="store_true", help="bring its database up to date first")
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="bring every service database up to date").set_defaults(func=cmd_migrate)
 
     mig = sub.add_parser("makemigration", help="(developers) write a service's next migration from its models")
-    mig.add_argument("service", choices=["directory", "calendar", "distribution", "complaints"])
+    mig.add_argument("service", choices=["directory", "calendar", "distribution", "complaints", "information"])
     mig.add_argument("message")
     mig.set_defaults(func=cmd_makemigration)
 
