@@ -14,6 +14,7 @@ from gateway.pages.web import ForumTimezone
 from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
+from gateway.routes.information import InformationRoutes
 from gateway.routes.distribution import DistributionRoutes
 from gateway.routes.open311 import Open311Routes
 from gateway.rpc import ServiceCalls
@@ -26,7 +27,7 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages):
+                     InformationRoutes, PublicPages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -305,7 +305,7 @@ class DipEntryInput(Schema):
 class DipEntryUpdate(Schema):
     klass = fields.String(validate=validate.OneOf(DIP_CLASSES), data_key="class")
     title = Name(max=HEADLINE_LENGTH)
-    summary = text(required=False, max=2000)
+    summary = fields.String(allow_none=True, validate=validate.Length(max=2000))
     url = fields.Url(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=URL_LENGTH))
     responsible = Name(allow_none=True, max=200)
     retention = Name(allow_none=True, max=200)
@@ -375,3 +375,16 @@ class ForumReport(Schema):
     period_end = fields.AwareDateTime()
     total = fields.Nested(Figures)
     agencies = fields.List(fields.Nested(AgencyFigures))
+
+
+class ReportExportQuery(ReportQuery):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class ForumReportQuery(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2008, max=2099))
+    semester = fields.Integer(load_default=None, allow_none=True, validate=validate.OneOf((1, 2)))
+
+
+class ForumExportQuery(ForumReportQuery):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))

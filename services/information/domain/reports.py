@@ -4,6 +4,7 @@ import json
 from collections import Counter
 from datetime import date, datetime, time
 
+from marshmallow import EXCLUDE
 from sqlalchemy import select
 
 from services.information import schemas
@@ -60,7 +61,7 @@ def _period_rows(session, start, end, agency_id=None):
 
 def report(session, actor, query, now):
     """One agency's figures for a year or semester: the caller's own; the coordinator's for any."""
-    values = load(schemas.ReportQuery, query)
+    values = load(schemas.ReportQuery, query, unknown=EXCLUDE)
     agency_id = values["agency_id"] or actor["agency_id"]
     if agency_id != actor["agency_id"] and not is_coordinator(actor):
         raise Forbidden("an agency reads its own report; the coordinator reads every agency's")
@@ -75,7 +76,7 @@ def forum_report(session, actor, query, now):
     """Every agency of the forum side by side (those with no request too), and the forum's total."""
     if not is_coordinator(actor):
         raise Forbidden("only a coordinator of the forum may do this")
-    values = load(schemas.ReportQuery, query)
+    values = load(schemas.ReportQuery, query, unknown=EXCLUDE)
     start, end = period(values["year"], values["semester"])
     requests, objections, forwarded = _period_rows(session, start, end)
     agency_ids = set(session.scalars(select(Agency.id).where(Agency.active.is_(True))).all())

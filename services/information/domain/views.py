@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from marshmallow import EXCLUDE
 from sqlalchemy import case, func, select
 
 from services.information import schemas
@@ -105,7 +106,7 @@ def seen_by(actor):
 def list_requests(session, actor, query, now):
     """The inbox: what ``actor`` may see, the open ones first by their deadline, then the rest
     newest first; filtered, counted and cut in the database."""
-    query = load(schemas.RequestQuery, query)
+    query = load(schemas.RequestQuery, query, unknown=EXCLUDE)
     conditions = [] if is_coordinator(actor) else [seen_by(actor)]
     if query.get("status"):
         conditions.append(InformationRequest.status == query["status"])
