@@ -1,0 +1,81 @@
+"""A citizen asks a member of the forum for public information in the browser (without JavaScript),
+follows the request by its registration number, reads the refusal and objects to it; and reads the
+body's Daftar Informasi Publik."""
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import created, look
+
+IDENTITY = "7372 0101 9001 0077"
+REFUSAL = {"decision": "refused", "note": "Memuat data pribadi saksi.",
+           "exemption": {"article": "a", "consequence_test": "Menghambat proses penyidikan."}}
+
+
+def test_a_citizen_requests_information_tracks_it_and_objects_to_the_refusal(page_without_javascript, forum):
+    page = page_without_javascript
+    created(forum.humas.post("/api/v1/information/dip", json={
+        "class": "berkala", "title": "Laporan kinerja Polres 2026", "url": "https://polres.example.go.id/lkj"}))
+    page.goto("/")
+    page.get_by_role("link", name="Ajukan permohonan").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ajukan permohonan informasi publik")
+
+    # Sent empty: GOV.UK errors, each bad field named and linked.
+    page.get_by_role("button", name="Kirim permohonan").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Ada masalah")
+    expect(summary.get_by_role("link", name="Tulis nama lengkap Anda")).to_have_attribute("href", "#name")
+    expect(summary.get_by_role("link", name="Pilih badan publik yang Anda mintai informasi")).to_be_visible()
+    expect(page).to_have_title(re.compile("^Galat:"))
+    look(page, "informasi-permohonan-galat")
+
+    page.get_by_label("Badan publik").select_option(label="Kepolisian Resor Parepare")
+    page.get_by_label("Rincian informasi yang dibutuhkan").fill("Jumlah laporan kehilangan kendaraan 2026")
+    page.get_by_label("Tujuan penggunaan informasi").fill("Penelitian mahasiswa")
+    page.get_by_label("Salinan elektronik (softcopy)").check()
+    page.get_by_label("Melalui email").check()
+    page.get_by_label("Nama lengkap").fill("Rahmat Pemohon")
+    page.get_by_label("Alamat", exact=True).fill("Jl. Andi Makkasau 3, Parepare")
+    page.get_by_label("Email (boleh kosong bila mengisi nomor telepon)").fill("rahmat@example.id")
+    page.get_by_label("Nomor identitas (KTP/NIK, paspor, atau SIM)").fill(IDENTITY)
+    page.get_by_role("button", name="Kirim permohonan").click()
+
+    panel = page.get_by_role("status")
+    expect(panel).to_contain_text("Permohonan Anda terdaftar")
+    number = panel.locator(".number").inner_text()
+    assert re.fullmatch(r"PPID-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", number)
+    expect(page.locator("dl.facts")).to_contain_text("Kepolisian Resor Parepare")
+    expect(page.locator("dl.facts")).to_contain_text("WITA")
+    expect(page.locator("main")).not_to_contain_text("Rahmat Pemohon")
+    look(page, "informasi-terdaftar")
+
+    # The PPID refuses (through the API); the citizen tracks the number as typed from paper.
+    listed = forum.humas.get("/api/v1/information/requests").json()["requests"]
+    request_id = next(r["id"] for r in listed if r["registration_number"] == number)
+    created(forum.humas.post(f"/api/v1/information/requests/{request_id}/decision", json=REFUSAL), 200)
+    page.goto("/informasi/lacak")
+    page.get_by_label("Nomor pendaftaran").fill(number.lower().replace("-", " "))
+    page.get_by_role("button", name="Lacak").click()
+    expect(page.locator("dl.facts")).to_contain_text("Ditolak")
+    expect(page.locator("main")).to_contain_text("Pasal 17 huruf a")
+    expect(page.locator("main")).to_contain_text("Menghambat proses penyidikan.")
+    look(page, "informasi-ditolak")
+
+    page.get_by_role("link", name="Ajukan keberatan").click()
+    page.get_by_label("Nomor identitas yang diberikan saat permohonan").fill("7372010190019999")
+    page.get_by_label("Permohonan ditolak dengan alasan pengecualian (Pasal 17)").check()
+    page.get_by_label("Keberatan Anda", exact=True).fill("Data statistik tidak menghambat penyidikan.")
+    page.get_by_role("button", name="Ajukan keberatan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Tulis nomor identitas yang Anda berikan")
+    expect(page.get_by_label("Keberatan Anda", exact=True)).to_have_value("Data statistik tidak menghambat penyidikan.")
+    look(page, "informasi-keberatan-galat")
+    page.get_by_label("Nomor identitas yang diberikan saat permohonan").fill(IDENTITY)
+    page.get_by_role("button", name="Ajukan keberatan").click()
+    expect(page.get_by_role("status")).to_contain_text("Keberatan Anda telah diajukan")
+    expect(page.locator(".timeline")).to_contain_text("Keberatan diajukan")
+
+    page.goto(f"/informasi/dip/{forum.polres['id']}")
+    expect(page.get_by_role("heading", name="Informasi berkala")).to_be_visible()
+    expect(page.get_by_role("link", name="Laporan kinerja Polres 2026")).to_have_attribute(
+        "href", "https://polres.example.go.id/lkj")
+    look(page, "informasi-dip")
