@@ -21,8 +21,8 @@ EXEMPTIONS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j")
 OBJECTION_GROUNDS = ("refused", "not_published", "not_answered", "not_as_asked", "not_fulfilled",
                      "unreasonable_cost", "late")
 OBJECTION_OUTCOMES = ("upheld", "dismissed")
-COMMISSION_OUTCOMES = ("pending", "mediation_agreed", "decided_for_requester", "decided_partly",
-                       "decided_for_agency", "withdrawn")
+COMMISSION_OUTCOMES = ("pending", "mediation_agreed", "requester_won", "partly_won",
+                       "agency_won", "withdrawn")
 DIP_CLASSES = ("berkala", "serta_merta", "setiap_saat", "dikecualikan")
 STATUSES = ("registered", "extended", "decided")
 MAX_TEXT = 4000

@@ -182,7 +182,7 @@ def test_the_superior_answers_and_the_komisi_informasi_follows_within_fourteen_d
     act(store, "record_commission", KOMINFO, request_id, {"filed_on": at(2026, 4, 20).isoformat()}, at(2026, 4, 24))
     assert view(store, request_id, at(2026, 4, 24))["stage"] == "commission"
     act(store, "record_commission", KOMINFO, request_id, {"filed_on": at(2026, 4, 20).isoformat(),
-                                                          "outcome": "decided_for_requester"}, at(2026, 6, 2))
+                                                          "outcome": "requester_won"}, at(2026, 6, 2))
     assert view(store, request_id, at(2026, 6, 2))["stage"] == "closed"
 
 
