@@ -45,7 +45,7 @@ class InformationService(HealthCheck, KeepsAgencies):
     def register(self, actor, data, idempotency_key=None):
         """A request, numbered at once; answers the registration number and the deadline."""
         with self.db.unit_of_work() as uow:
-            return uow.once(actor["agency_id"] if actor else "public", idempotency_key,
+            return uow.once(domain.intake_scope(actor, data), idempotency_key,
                             lambda: ACCEPTED.dump(domain.register(uow, actor, data, utcnow())))
 
     @service_rpc

@@ -293,3 +293,10 @@ def test_the_request_needs_a_way_to_answer_and_a_known_agency(store):
     with pytest.raises(ValidationFailed):
         register(store, MONDAY, agency_id="nobody")
     assert clocks.days_left(MONDAY - timedelta(days=3), MONDAY) < 0
+
+
+def test_a_public_idempotency_key_answers_only_the_same_request():
+    body = {"agency_id": "kominfo", "information": "Anggaran"}
+    assert domain.intake_scope(None, body) == domain.intake_scope(None, dict(reversed(list(body.items()))))
+    assert domain.intake_scope(None, body) != domain.intake_scope(None, {**body, "information": "Lain"})
+    assert domain.intake_scope(KOMINFO, body) == "kominfo" and len(domain.intake_scope(None, body)) <= 64

@@ -18,7 +18,7 @@ from services.information.domain.forwarding import answer_forward, forward
 from services.information.domain.numbers import normalise_registration_number
 from services.information.domain.objections import answer_objection, file_objection, record_commission
 from services.information.domain.reports import forum_report, report
-from services.information.domain.requests import decide, extend, register, visible_request
+from services.information.domain.requests import decide, extend, intake_scope, register, visible_request
 from services.information.domain.views import list_requests, request_view, tracking_view
 
 __all__ = [
@@ -26,6 +26,6 @@ __all__ = [
     "EXTENSION_WORKING_DAYS", "OBJECTION_ANSWER_WORKING_DAYS", "OBJECTION_WINDOW_WORKING_DAYS", "JAKARTA",
     "escalate", "near_candidates", "overdue_by_stage", "overdue_candidates", "warn", "add_entry", "change_entry",
     "dip", "remove_entry", "answer_forward", "forward", "normalise_registration_number", "answer_objection",
-    "file_objection", "record_commission", "forum_report", "report", "decide", "extend", "register",
+    "file_objection", "record_commission", "forum_report", "report", "decide", "extend", "intake_scope", "register",
     "visible_request", "list_requests", "request_view", "tracking_view",
 ]

@@ -1,4 +1,5 @@
 """A request's life at the agency: registered at once, extended once, decided in writing."""
+import hashlib
 import json
 import uuid
 
@@ -48,6 +49,15 @@ def visible_request(session, actor, request_id):
     if not may_see(session, actor, request):
         raise NotFound("no such request")
     return request
+
+
+def intake_scope(actor, data):
+    """Whose Idempotency-Key a registration's is: the filing desk's agency, or for the public the
+    body itself, so that a key guessed by someone else never answers another person's request."""
+    if actor:
+        return actor["agency_id"]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "public-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
 
 
 def register(uow, actor, data, now):
