@@ -1,11 +1,14 @@
 """A citizen asks a member of the forum for public information in the browser (without JavaScript),
 follows the request by its registration number, reads the refusal and objects to it; and reads the
-body's Daftar Informasi Publik."""
+body's Daftar Informasi Publik. The body's PPID works the request in the console: the inbox with its
+days left, an extension, the refusal, the DIP editor and the report with its downloads."""
 import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import created, look
+import requests
+
+from tests.browser.conftest import created, look, sign_in
 
 IDENTITY = "7372 0101 9001 0077"
 REFUSAL = {"decision": "refused", "note": "Memuat data pribadi saksi.",
@@ -79,3 +82,49 @@ def test_a_citizen_requests_information_tracks_it_and_objects_to_the_refusal(pag
     expect(page.get_by_role("link", name="Laporan kinerja Polres 2026")).to_have_attribute(
         "href", "https://polres.example.go.id/lkj")
     look(page, "informasi-dip")
+
+
+def test_the_ppid_extends_and_refuses_in_the_console_and_keeps_the_dip(page, forum, stack):
+    accepted = created(requests.post(stack.url + "/api/v1/information/requests", timeout=15, json={
+        "agency_id": forum.polres["id"], "identity_number": "7372010190010088", "obtain": "hard_copy",
+        "delivery": "pickup", "information": "Data kecelakaan lalu lintas 2026", "purpose": "Liputan",
+        "requester": {"name": "Wartawan Lokal", "address": "Jl. Sultan Hasanuddin 1", "phone": "081299887766"}}))
+    number = accepted["registration_number"]
+    sign_in(page, forum.accounts["polres"].email, forum.accounts["polres"].password)
+    page.goto("/console/informasi")
+    row = page.get_by_role("row", name=re.compile(number))
+    expect(row).to_contain_text("10")
+    look(page, "konsol-informasi")
+
+    row.get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Permohonan {number}")
+    expect(page.locator("main")).to_contain_text("Wartawan Lokal")
+    page.get_by_role("button", name="Perpanjang (sekali)").click()
+    expect(page.get_by_role("alert")).to_contain_text("Tulis alasan yang akan dibaca pemohon")
+    look(page, "konsol-informasi-permohonan-galat")
+    page.get_by_label("Alasan (dibaca pemohon)").fill("Data dihimpun dari tiga polsek")
+    page.get_by_role("button", name="Perpanjang (sekali)").click()
+    expect(page.get_by_role("status")).to_contain_text("Tersimpan")
+    expect(page.locator("dl.facts").first).to_contain_text("diperpanjang")
+
+    page.get_by_label("Jawaban", exact=True).select_option("refused")
+    page.get_by_label("Pengecualian (ditolak atau dikabulkan sebagian): Pasal 17 huruf").select_option("a")
+    page.get_by_label("Uji konsekuensi").fill("Masih dalam penyidikan")
+    page.get_by_role("button", name="Kirim jawaban").click()
+    expect(page.locator("dl.facts").first).to_contain_text("Ditolak")
+    expect(page.locator(".timeline")).to_contain_text(forum.accounts["polres"].name)
+    look(page, "konsol-informasi-ditolak")
+
+    page.goto("/console/informasi/dip")
+    page.get_by_label("Informasi berkala").check()
+    page.get_by_label("Judul").fill("Rekap layanan SIM 2026")
+    page.get_by_role("button", name="Tambah").click()
+    expect(page.locator("main")).to_contain_text("Rekap layanan SIM 2026")
+    look(page, "konsol-informasi-dip")
+
+    page.goto("/console/informasi/laporan")
+    expect(page.get_by_role("table")).to_contain_text("Pasal 17 huruf a")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    look(page, "konsol-informasi-laporan")
