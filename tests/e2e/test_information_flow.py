@@ -110,3 +110,26 @@ def test_a_request_through_forward_extension_refusal_objection_and_the_superiors
                                                     "url": "https://dinkes.example.go.id/lkj-2026.pdf"}), 201)
     dip = ok(requests.get(f"{stack.url}/api/v1/information/dip/{holder.agency_id}", timeout=15))
     assert [entry["title"] for entry in dip["entries"]] == ["Laporan kinerja 2026"]
+
+
+def test_a_request_while_the_service_is_down_is_a_clear_503_and_the_form_keeps_what_was_typed(stack, new_member):
+    """Registration is synchronous (the number comes from the service): nothing is queued."""
+    holder = new_member()
+    body = {"agency_id": holder.agency_id, "requester": REQUESTER, "identity_number": IDENTITY,
+            "information": "Data anggaran", "purpose": "Penelitian", "obtain": "see", "delivery": "pickup"}
+    eventually(lambda: requests.post(stack.url + "/api/v1/information/requests", json=body,
+                                     timeout=15).status_code == 201)
+    stack.kill("information")
+    try:
+        refused = requests.post(stack.url + "/api/v1/information/requests", json=body, timeout=15)
+        assert refused.status_code == 503 and refused.headers["Retry-After"], refused.text
+        form = {"agency_id": holder.agency_id, "name": REQUESTER["name"], "address": REQUESTER["address"],
+                "email": REQUESTER["email"], "identity_number": IDENTITY, "information": "Data anggaran",
+                "purpose": "Penelitian", "obtain": "see", "delivery": "pickup"}
+        page = requests.post(stack.url + "/informasi/permohonan", data=form, timeout=15, allow_redirects=False)
+        assert page.status_code == 503 and "Belum ada yang terkirim" in page.text
+        assert REQUESTER["address"] in page.text  # what was typed is kept
+    finally:
+        stack.start_process("information")
+    eventually(lambda: requests.post(stack.url + "/api/v1/information/requests", json=body,
+                                     timeout=15).status_code == 201, timeout=60)
