@@ -84,7 +84,7 @@ def test_a_citizen_requests_information_tracks_it_and_objects_to_the_refusal(pag
     look(page, "informasi-dip")
 
 
-def test_the_ppid_extends_and_refuses_in_the_console_and_keeps_the_dip(page, forum, stack):
+def test_the_ppid_extends_and_refuses_in_the_console_and_keeps_the_dip(page, forum, stack, browser):
     accepted = created(requests.post(stack.url + "/api/v1/information/requests", timeout=15, json={
         "agency_id": forum.polres["id"], "identity_number": "7372010190010088", "obtain": "hard_copy",
         "delivery": "pickup", "information": "Data kecelakaan lalu lintas 2026", "purpose": "Liputan",
@@ -128,3 +128,19 @@ def test_the_ppid_extends_and_refuses_in_the_console_and_keeps_the_dip(page, for
         page.get_by_role("link", name="XLSX").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     look(page, "konsol-informasi-laporan")
+
+    # The coordinator compares the forum and keeps any member's list.
+    context = browser.new_context(base_url=stack.url, viewport=page.viewport_size)
+    try:
+        coordinator = context.new_page()
+        sign_in(coordinator, forum.accounts["coordinator"].email, forum.accounts["coordinator"].password)
+        coordinator.goto("/console/informasi/laporan")
+        compared = coordinator.get_by_role("table", name="Setiap anggota dalam periode ini")
+        expect(compared.get_by_role("row", name=re.compile("Kepolisian Resor Parepare"))).to_be_visible()
+        look(coordinator, "konsol-informasi-laporan-forum")
+        coordinator.goto("/console/informasi/dip")
+        coordinator.get_by_label("Kelola daftar milik").select_option(label="Kepolisian Resor Parepare")
+        coordinator.get_by_role("button", name="Tampilkan").click()
+        expect(coordinator.locator("main")).to_contain_text("Rekap layanan SIM 2026")
+    finally:
+        context.close()

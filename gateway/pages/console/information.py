@@ -136,8 +136,11 @@ class InformationConsole:
 
     def _dip_page(self, request, language, actor, agency_id, status=200, errors=(), values=None):
         dip = self.rpc("information", "dip", agency_id)
+        members = self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT, "offset": 0})[
+            "items"] if actor["role"] == "coordinator" else []
         return console_render(request, language, actor, "console/information/dip.html", status=status, dip=dip,
-                              errors=list(errors), values=values or {"class": "berkala"}, zone=self.forum_timezone)
+                              errors=list(errors), values=values or {"class": "berkala"}, members=members,
+                              zone=self.forum_timezone)
 
     @console_page(BASE + "/dip")
     def information_dip_editor(self, request, language, actor):
