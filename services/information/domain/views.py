@@ -56,19 +56,29 @@ def _forward_view(forward, names):
             "created_at": forward.created_at, "answered_at": forward.answered_at}
 
 
-def request_view(session, request, now, detail=True):
+@dataclass
+class Around:
+    """What a listed request's view needs beside the request, read for a whole page at once."""
+    objection: object
+    proposal: object
+    names: dict
+
+
+def request_view(session, request, now, detail=True, around=None):
     """A request as the agencies handling it and the coordinator see it: the requester with the
-    identity number's last four characters only; every agency named; the audit says who acted."""
-    objection = objection_of(session, request)
-    proposal = pending_forward(session, request)
+    identity number's last four characters only; every agency named; the audit says who acted.
+    ``around`` (from a list) spares the queries of one request."""
+    if around is None:
+        around = Around(objection_of(session, request), pending_forward(session, request), None)
+    objection, proposal = around.objection, around.proposal
     forwards = session.scalars(select(Forward).where(Forward.request_id == request.id)
                                .order_by(Forward.created_at)).all() if detail else []
     entries = session.scalars(select(AuditEntry).where(AuditEntry.request_id == request.id)
                               .order_by(AuditEntry.id)).all() if detail else []
-    names = agency_names(session, {request.agency_id, request.origin_agency_id}
-                         | {f.from_agency_id for f in forwards} | {f.to_agency_id for f in forwards}
-                         | {e.actor_agency_id for e in entries}
-                         | ({proposal.from_agency_id, proposal.to_agency_id} if proposal else set()))
+    names = around.names or agency_names(session, {request.agency_id, request.origin_agency_id}
+                                         | {f.from_agency_id for f in forwards} | {f.to_agency_id for f in forwards}
+                                         | {e.actor_agency_id for e in entries}
+                                         | ({proposal.from_agency_id, proposal.to_agency_id} if proposal else set()))
     due = current_due(request, objection)
     escalated = [stage for stage, at in (("answer", request.answer_escalated_at),
                                          ("objection", objection.escalated_at if objection else None)) if at]
@@ -121,7 +131,15 @@ def list_requests(session, actor, query, now):
         case((InformationRequest.decision.is_(None), 0), else_=1), InformationRequest.answer_due,
         InformationRequest.registered_at.desc(), InformationRequest.id)
         .limit(query["limit"]).offset(query["offset"])).all()
-    return {"requests": [request_view(session, r, now, detail=False) for r in page], "total": total}
+    ids = [r.id for r in page]
+    objections = {o.request_id: o for o in session.scalars(select(Objection).where(Objection.request_id.in_(ids)))}
+    proposals = {f.request_id: f for f in session.scalars(select(Forward).where(
+        Forward.request_id.in_(ids), Forward.state == "proposed"))}
+    names = agency_names(session, {r.agency_id for r in page} | {r.origin_agency_id for r in page}
+                         | {f.from_agency_id for f in proposals.values()} | {f.to_agency_id for f in proposals.values()})
+    return {"requests": [request_view(session, r, now, detail=False,
+                                      around=Around(objections.get(r.id), proposals.get(r.id), names))
+                         for r in page], "total": total}
 
 
 @dataclass
