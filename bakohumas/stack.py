@@ -24,6 +24,7 @@ PROCESSES = {
     "calendar": "services.calendar.service:CalendarService",
     "distribution": "services.distribution.service:DistributionService",
     "complaints": "services.complaints.service:ComplaintsService",
+    "information": "services.information.service:InformationService",
     "gateway": "gateway.service:GatewayService",
 }
 

@@ -215,6 +215,7 @@ class Snapshot:
 GAUGE_HELP = {
     "webhook_deliveries": "Webhook deliveries by state",
     "complaints_overdue": "Open complaints with a stage past its deadline, per stage",
+    "information_overdue": "Information requests with a stage past its legal deadline, per stage",
 }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db import UtcDateTime, utcnow
+from shared.errors import ValidationFailed
 from shared.messaging import consumes
 from shared.schemas import Schema
 
@@ -43,6 +44,16 @@ def keep_agency(session, model, snapshot, as_of):
         setattr(agency, field, snapshot.get(field))
     agency.as_of = as_of
     return agency, True
+
+
+def active_agency(session, model, agency_id, field):
+    """The active agency ``agency_id`` of the copy, or ValidationFailed naming ``field``."""
+    agency = session.get(model, agency_id) if agency_id else None
+    if agency is None:
+        raise ValidationFailed("unknown agency", {field: ["no such agency"]})
+    if not agency.active:
+        raise ValidationFailed("that agency is inactive", {field: ["the agency is inactive"]})
+    return agency
 
 
 class AgencyName(Schema):

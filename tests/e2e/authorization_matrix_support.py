@@ -163,11 +163,58 @@ class World:
     def rule_body(self):
         return {"category": CATEGORY, "region_code": "99.99", "agency_id": self.c.agency_id}
 
+    # --- information requests ------------------------------------------------------------------
+
+    def information_request(self, holder):
+        """A request to ``holder`` filed at its desk (with its key): ``(id, registration number)``."""
+        number = created(lambda: holder.post("/api/v1/information/requests",
+                                             json=information_body(holder.agency_id)))["registration_number"]
+        listed = self.ok(holder.get("/api/v1/information/requests", params={"limit": 500}))["requests"]
+        return next(r["id"] for r in listed if r["registration_number"] == number), number
+
+    def refused_request(self, holder):
+        request_id, number = self.information_request(holder)
+        self.ok(holder.post(f"/api/v1/information/requests/{request_id}/decision", json=REFUSAL))
+        return request_id, number
+
+    def objected_request(self, holder, answered=False):
+        request_id, number = self.refused_request(holder)
+        self.ok(requests.post(f"{self.url}/api/v1/information/track/{number}/objection", timeout=15, json={
+            "identity_number": IDENTITY_NUMBER, "grounds": ["refused"], "reason": "Informasi ini terbuka"}))
+        if answered:
+            self.ok(holder.post(f"/api/v1/information/requests/{request_id}/objection/answer",
+                                json={"outcome": "dismissed", "answer": "Tetap dikecualikan"}))
+        return request_id
+
+    def forwarded_request(self, holder, to):
+        request_id, _ = self.information_request(holder)
+        self.ok(holder.post(f"/api/v1/information/requests/{request_id}/forward",
+                            json={"to_agency_id": to.agency_id, "reason": "Data itu dipegang instansi lain"}))
+        return request_id
+
+    def dip_entry(self, owner):
+        return created(lambda: owner.post("/api/v1/information/dip", json={
+            "class": "berkala", "title": f"Laporan keuangan {self.unique()}"}))["id"]
+
+
+IDENTITY_NUMBER = "7372010190010001"
+REFUSAL = {"decision": "refused", "note": "Dikecualikan",
+           "exemption": {"article": "h", "consequence_test": "Membuka data pribadi pegawai"}}
+
+
+def information_body(agency_id):
+    return {"agency_id": agency_id, "identity_number": IDENTITY_NUMBER,
+            "requester": {"name": "Pemohon Matriks", "address": "Jl. Matriks 1", "email": "pemohon@example.org"},
+            "information": "Daftar anggaran kehumasan", "purpose": "Penelitian", "obtain": "soft_copy",
+            "delivery": "email"}
+
 
 # --- path parameters: name -> factory(world, operation, params so far) ---------------------------
 
 def agency_id(world, operation, params):
     method, path = operation
+    if "/accounts" in path:
+        return world.a.agency_id
     if path.endswith("/deactivate"):
         return world.register(f"D{world.unique()}").agency_id
     if path.endswith("/reactivate"):
@@ -180,6 +227,12 @@ def agency_id(world, operation, params):
 def key_id(world, operation, params):
     issued = world.coordinator.post(f"/api/v1/agencies/{world.a.agency_id}/keys", json={"label": "matrix"})
     return world.ok(issued)["id"]
+
+
+def account_id(world, operation, params):
+    """A person of A's, invited (by the coordinator) for the call to act on."""
+    return world.ok(world.coordinator.post(f"/api/v1/agencies/{world.a.agency_id}/accounts", json={
+        "name": "Petugas Matriks", "email": f"petugas-{uuid.uuid4().hex[:8]}@matriks.example.go.id"}))["account"]["id"]
 
 
 def item_id(world, operation, params):
@@ -208,6 +261,12 @@ def delivery_id(world, operation, params):
 def request_id(world, operation, params):
     """An amplification request, or (Open311) a service request, i.e. a complaint."""
     method, path = operation
+    if path.startswith("/api/v1/information/"):
+        if path.endswith(("/forward/accept", "/forward/refuse")):  # C proposes A as the holder
+            return world.forwarded_request(world.c, to=world.a)
+        if path.endswith(("/objection/answer", "/commission")):
+            return world.objected_request(world.a, answered=path.endswith("/commission"))
+        return world.information_request(world.a)[0]
     if path.startswith("/open311/"):
         return world.complaint_of(world.a)
     if path.endswith("/responses"):  # C asks A to re-share C's item
@@ -220,6 +279,12 @@ def complaint_id(world, operation, params):
     if path.endswith(("/forward/accept", "/forward/refuse")):  # C proposes A as the agency in charge
         return world.forwarded_complaint(world.c, to=world.a)
     return world.complaint_of(world.a)
+
+
+def registration_number(world, operation, params):
+    if operation[1].endswith("/objection"):
+        return world.refused_request(world.a)[1]
+    return world.information_request(world.a)[1]
 
 
 def tracking_number(world, operation, params):
@@ -237,12 +302,15 @@ def rule_id(world, operation, params):
 FACTORIES = {
     "agency_id": agency_id,
     "key_id": key_id,
+    "account_id": account_id,
     "item_id": item_id,
     "subscription_id": subscription_id,
     "delivery_id": delivery_id,
     "request_id": request_id,
     "complaint_id": complaint_id,
     "tracking_number": tracking_number,
+    "registration_number": registration_number,
+    "entry_id": lambda world, operation, params: world.dip_entry(world.a),
     "token": lambda world, operation, params: (world.file_complaint() if operation[1].startswith("/open311/")
                                               else feed_token(world, operation, params)),
     "code": lambda world, operation, params: world.category(),
@@ -267,6 +335,9 @@ BODIES = {
     "POST /api/v1/agencies/{agency_id}/reactivate": None,
     "POST /api/v1/agencies/{agency_id}/keys": {"label": "matrix"},
     "DELETE /api/v1/agencies/{agency_id}/keys/{key_id}": None,
+    "POST /api/v1/agencies/{agency_id}/accounts": lambda world, params: {
+        "name": "Petugas Matriks", "email": f"petugas-{uuid.uuid4().hex[:8]}@matriks.example.go.id"},
+    "POST /api/v1/agencies/{agency_id}/accounts/{account_id}/deactivate": None,
 
     "POST /api/v1/calendar/items": lambda world, params: {
         "kind": "media_visit", "title": "Kunjungan media", "timezone": "Asia/Jakarta",
@@ -315,6 +386,22 @@ BODIES = {
     "POST /api/v1/complaints/{complaint_id}/forward/refuse": {"reason": "bukan wewenang kami juga"},
     "POST /api/v1/complaints/{complaint_id}/forward/decide": lambda world, params: {
         "agency_id": world.c.agency_id, "reason": "diputuskan koordinator"},
+    "POST /api/v1/information/requests": lambda world, params: information_body(world.a.agency_id),
+    "POST /api/v1/information/track/{registration_number}/objection": {
+        "identity_number": IDENTITY_NUMBER, "grounds": ["refused"], "reason": "Informasi ini terbuka"},
+    "POST /api/v1/information/requests/{request_id}/extend": {"reason": "Dokumen di arsip pusat"},
+    "POST /api/v1/information/requests/{request_id}/decision": REFUSAL,
+    "POST /api/v1/information/requests/{request_id}/forward": lambda world, params: {
+        "to_agency_id": world.c.agency_id, "reason": "Data itu dipegang instansi lain"},
+    "POST /api/v1/information/requests/{request_id}/forward/accept": {},
+    "POST /api/v1/information/requests/{request_id}/forward/refuse": {"reason": "Kami juga tidak memegangnya"},
+    "POST /api/v1/information/requests/{request_id}/objection/answer": {
+        "outcome": "dismissed", "answer": "Tetap dikecualikan"},
+    "POST /api/v1/information/requests/{request_id}/commission": lambda world, params: {
+        "filed_on": datetime.now(timezone.utc).isoformat(), "outcome": "pending"},
+    "POST /api/v1/information/dip": {"class": "berkala", "title": "Laporan keuangan"},
+    "PATCH /api/v1/information/dip/entries/{entry_id}": {"title": "Laporan keuangan (revisi)"},
+    "DELETE /api/v1/information/dip/entries/{entry_id}": None,
     "POST /open311/v2/requests.json": Form(service_code=CATEGORY, description="Saluran air tersumbat"),
 }
 
@@ -325,4 +412,9 @@ QUERIES = {
     "GET /api/v1/calendar/free-slots": lambda world: {
         "from": in_two_hours()["start"], "to": in_two_hours()["end"], "duration_minutes": 30,
         "agencies": world.a.agency_id},
+    "GET /api/v1/information/reports": lambda world: {"year": datetime.now(timezone.utc).year},
+    "GET /api/v1/information/reports/export": lambda world: {"year": datetime.now(timezone.utc).year,
+                                                             "format": "xlsx"},
+    "GET /api/v1/information/reports/forum": lambda world: {"year": datetime.now(timezone.utc).year},
+    "GET /api/v1/information/reports/forum/export": lambda world: {"year": datetime.now(timezone.utc).year},
 }

@@ -43,6 +43,13 @@ HIDDEN_FROM_STRANGERS = {
     "POST /api/v1/complaints/{complaint_id}/forward": "a complaint is seen only by the agencies handling it",
     "POST /api/v1/complaints/{complaint_id}/forward/accept": "a complaint is seen only by the agencies handling it",
     "POST /api/v1/complaints/{complaint_id}/forward/refuse": "a complaint is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/extend": "a request for information is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/decision": "a request for information is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/forward": "a request for information is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/forward/accept": "a request for information is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/forward/refuse": "a request for information is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/objection/answer": "a request for information is seen only by the agencies handling it",
+    "POST /api/v1/information/requests/{request_id}/commission": "a request for information is seen only by the agencies handling it",
     "PATCH /api/v1/content/{item_id}": "a draft is seen only by its posting and co-issuing agencies",
     "POST /api/v1/content/{item_id}/publish": "a draft is seen only by its posting and co-issuing agencies",
     "POST /api/v1/content/{item_id}/approve": "a draft is seen only by its posting and co-issuing agencies",
@@ -58,10 +65,13 @@ HIDDEN_FROM_STRANGERS = {
 STRANGER_READS = {
     "GET /api/v1/agencies/{agency_id}": "forum",
     "GET /api/v1/agencies/{agency_id}/keys": "an agency's keys are its own (403)",
+    "GET /api/v1/agencies/{agency_id}/accounts": "an agency's people are its own and the coordinator's (403)",
     "GET /api/v1/calendar/items/{item_id}": "forum",
     "GET /api/v1/calendar/items/{item_id}/history": "forum",
     "GET /api/v1/content/{item_id}": "a draft is seen only by its posting and co-issuing agencies (404)",
     "GET /api/v1/complaints/{complaint_id}": "a complaint is seen only by the agencies handling it (404)",
+    "GET /api/v1/information/requests/{request_id}": "a request for information is seen only by the agencies "
+                                                     "handling it (404)",
     "GET /api/v1/subscriptions/{subscription_id}/deliveries": "a subscription is seen only by its owner (404)",
     "GET /api/v1/amplification-requests/{request_id}": "only the author and the coordinator see who re-shared (403)",
 }
@@ -72,6 +82,7 @@ ON_BEHALF_OF_A = {
     "POST /api/v1/content": lambda world: {"agency_id": world.a.agency_id},
     "POST /api/v1/calendar/items": lambda world: {"lead_agency_id": world.a.agency_id},
     "POST /api/v1/subscriptions": lambda world: {"owner_agency_id": world.a.agency_id},
+    "POST /api/v1/information/dip": lambda world: {"agency_id": world.a.agency_id},
 }
 
 # What only the agency itself may do: the coordinator's key is refused (403) too.
@@ -86,6 +97,10 @@ AGENCY_ONLY = {
         "only the proposed agency answers a forward; the coordinator decides with /forward/decide",
     "POST /api/v1/amplification-requests/{request_id}/responses":
         "only an asked agency answers, with the URL of its own re-post",
+    "POST /api/v1/information/requests/{request_id}/forward/accept":
+        "only the agency a request is proposed to takes it (its own clock starts)",
+    "POST /api/v1/information/requests/{request_id}/forward/refuse":
+        "only the agency a request is proposed to refuses it",
 }
 
 
@@ -111,6 +126,7 @@ CASES = [(method, path, operation, caller)
 def world():
     stack = LocalStack(extra_env={
         "COMPLAINTS_INTAKE_BURST": "100000", "COMPLAINTS_INTAKE_PER_MINUTE": "100000",
+        "INFORMATION_INTAKE_BURST": "100000", "INFORMATION_INTAKE_PER_MINUTE": "100000",
         # Subscriptions point at a closed loopback port: one refused attempt fails a delivery.
         "WEBHOOK_ALLOW_PRIVATE": "true", "WEBHOOK_MAX_ATTEMPTS": "1"}).start()
     try:
@@ -249,6 +265,7 @@ def test_a_strangers_lists_hold_none_of_the_owners_private_resources(world):
         f"/api/v1/calendar/items?state=proposed&agency_id={a}": world.calendar_item(world.a, state="proposed"),
         "/api/v1/complaints": world.complaint_of(world.a),
         "/api/v1/subscriptions": world.subscription(world.a),
+        "/api/v1/information/requests": world.information_request(world.a)[0],
     }
     for path, resource_id in private.items():
         def ids(client):

@@ -1,10 +1,11 @@
-"""Personal data of complainants never appears in logs or events.
+"""Personal data of complainants and information requesters never appears in logs or events.
 
 A stack of our own, logging at DEBUG (once as plain text, once as JSON), with a queue bound to
 every service's event exchange before anything runs: complaints with distinctive reporters go
 through intake (JSON and Open311), routing, forwarding, answers, status changes and every public
 view; then the whole log, every event and every public or agency answer is scanned for the
-reporters' identities.
+reporters' identities. An information request (UU 14/2008) goes the same way: registered, forwarded,
+decided, objected to, tracked, its requester's name, address, contacts and identity number scanned for.
 """
 import io
 import json
@@ -51,8 +52,13 @@ def identities(*reporters):
     return found
 
 
+REQUESTER = {"name": "Siti Pemohon-Informasi", "address": "Jl. Rahasia Pemohon 9", "phone": "081355667788",
+             "email": "siti.pemohon@example.id"}
+IDENTITY_NUMBER = "7372019988776655"
+
 OPEN311_NAME = f"{OPEN311['first_name']} {OPEN311['last_name']}"
-EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, BY_FORM, {"name": OPEN311_NAME})
+EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, BY_FORM, {"name": OPEN311_NAME}, REQUESTER,
+                      {"identity": IDENTITY_NUMBER})
 
 
 def leaks(text, secrets=EVERYONE):
@@ -202,12 +208,34 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
         seen(requests.get(f"{open311}/{path}.json", timeout=15))
     assert request_id in seen(requests.get(f"{open311}/requests.json", timeout=15)).text
 
+    # An information request: registered, forwarded, decided, objected to, tracked.
+    asked = seen(requests.post(stack.url + "/api/v1/information/requests", timeout=15, json={
+        "agency_id": dinas.agency_id, "requester": REQUESTER, "identity_number": IDENTITY_NUMBER,
+        "information": "Daftar aset dinas", "purpose": "Penelitian", "obtain": "see", "delivery": "pickup"}))
+    assert asked.status_code == 201, asked.text
+    number = asked.json()["registration_number"]
+    information = next(r for r in dinas.get("/api/v1/information/requests").json()["requests"]
+                       if r["registration_number"] == number)
+    assert information["requester"]["email"] == REQUESTER["email"]  # the PPID handling it sees the requester
+    info_url = f"/api/v1/information/requests/{information['id']}"
+    assert dinas.post(info_url + "/forward", json={"to_agency_id": polres.agency_id,
+                                                   "reason": "Aset dicatat Polres"}).status_code == 200
+    assert polres.post(info_url + "/forward/accept", json={}).status_code == 200
+    assert polres.post(info_url + "/decision", json={
+        "decision": "refused", "exemption": {"article": "c", "consequence_test": "Keamanan"}}).status_code == 200
+    objected = requests.post(f"{stack.url}/api/v1/information/track/{number}/objection", timeout=15, json={
+        "identity_number": IDENTITY_NUMBER, "grounds": ["refused"], "reason": "Aset publik"})
+    assert seen(objected).status_code == 200, objected.text
+    seen(requests.get(f"{stack.url}/api/v1/information/track/{number}", timeout=15))
+    assert seen(requests.get(f"{stack.url}/informasi/lacak/{number}", timeout=15)).status_code == 200
+
     # Then the scan. Events are relayed after commit: wait for the last status change's.
     events = []
 
     def relayed_to_the_last():
         events.extend(captured_events(stack))
-        return any(hidden["id"] in body and '"verified"' in body for body, _ in events)
+        return any(hidden["id"] in body and '"verified"' in body for body, _ in events) and any(
+            '"information.objection_filed"' in body for body, _ in events)
 
     eventually(relayed_to_the_last)
     names = {json.loads(body)["name"] for body, _ in events}

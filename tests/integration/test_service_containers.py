@@ -22,6 +22,8 @@ from services.complaints.service import ComplaintsService
 from services.directory.service import DirectoryService
 from services.distribution import models as distribution_models
 from services.distribution.service import DistributionService
+from services.information import models as information_models
+from services.information.service import InformationService
 from shared import contracts
 from shared.contracts.complaints import intake_queue
 from shared.errors import NotFound, ValidationFailed
@@ -30,7 +32,7 @@ from tests.integration.integration_support import dependency, wait_until
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 DINKES = {"agency_id": "dinkes", "role": "member", "key_id": "k1"}
 SERVICES = {"directory": DirectoryService, "calendar": CalendarService, "distribution": DistributionService,
-            "complaints": ComplaintsService}
+            "complaints": ComplaintsService, "information": InformationService}
 
 
 def snapshot(agency_id, **fields):
@@ -129,6 +131,19 @@ def test_complaints_keeps_announced_agencies_and_takes_complaints_from_the_intak
             return None
     assert wait_until(tracked)["tracking_number"] == number
     assert "infrastruktur" in [category["code"] for category in cluster.complaints.list_categories()]
+
+
+def test_information_keeps_announced_agencies_and_registers_requests_at_once(start, cluster, config):
+    _container, store = start("information")
+    announce_dinkes(config, store, information_models.Agency)
+    body = {"agency_id": "dinkes", "identity_number": "7372010190010001", "information": "Data imunisasi",
+            "purpose": "Penelitian", "obtain": "soft_copy", "delivery": "email",
+            "requester": {"name": "Pemohon Uji", "address": "Jl. Uji 1", "email": "uji@example.id"}}
+    accepted = cluster.information.register(None, body)
+    assert cluster.information.track(accepted["registration_number"])["agency_id"] == "dinkes"
+    with pytest.raises(ValidationFailed) as refused:
+        cluster.information.register(None, {**body, "obtain": "telepathy"})
+    assert "obtain" in refused.value.fields
 
 
 def test_gateway_answers_over_http_with_every_service_behind_it(container_factory, config, service_db):

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = ("directory", "calendar", "distribution", "complaints", "gateway")
+PROCESSES = ("directory", "calendar", "distribution", "complaints", "information", "gateway")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_gateway_listens_on_all_interfaces_inside_its_container(compose):
     gateway = compose["services"]["gateway"]
     assert gateway["environment"]["GATEWAY_HOST"] == "0.0.0.0"
     assert any(str(port).endswith(":8000") for port in gateway["ports"])
-    assert set(gateway["depends_on"]) >= {"directory", "calendar", "distribution", "complaints"}
+    assert set(gateway["depends_on"]) >= {"directory", "calendar", "distribution", "complaints", "information"}
 
 
 def test_each_service_database_is_created(compose):

@@ -16,6 +16,8 @@ from services.complaints import models as complaints_models
 from services.complaints.service import ComplaintsService
 from services.distribution import models as distribution_models
 from services.distribution.service import DistributionService
+from services.information import models as information_models
+from services.information.service import InformationService
 from shared import contracts
 from shared.config import load_config
 from shared.db import make_engine
@@ -96,7 +98,8 @@ def exposed_metric_names():
     now = datetime.now(timezone.utc)
     answers = {}
     for name, service, models in (("complaints", ComplaintsService, complaints_models),
-                                  ("distribution", DistributionService, distribution_models)):
+                                  ("distribution", DistributionService, distribution_models),
+                                  ("information", InformationService, information_models)):
         engine = make_engine("sqlite://")
         models.Base.metadata.create_all(engine)
         with Session(engine) as session:

@@ -1,7 +1,6 @@
 """The local copy of the directory's agencies (kept from its events) and naming them in views."""
 from services.complaints.models import Agency
 from shared import agencies
-from shared.errors import ValidationFailed
 
 
 def keep_agency(uow, snapshot, as_of):
@@ -15,12 +14,7 @@ def agency_departed(uow, snapshot, as_of, now):
 
 
 def active_agency(session, agency_id, field):
-    agency = session.get(Agency, agency_id) if agency_id else None
-    if agency is None:
-        raise ValidationFailed("unknown agency", {field: ["no such agency"]})
-    if not agency.active:
-        raise ValidationFailed("that agency is inactive", {field: ["the agency is inactive"]})
-    return agency
+    return agencies.active_agency(session, Agency, agency_id, field)
 
 
 def agency_names(session, agency_ids):
