@@ -5,7 +5,6 @@ from werkzeug.wrappers import Response
 from gateway.errors import HttpError
 from gateway.http import route
 from gateway.posters import DOORS, form_url, poster_filename, poster_svg, posters_zip
-from gateway.pages.console.session import invite_link
 from services.directory import schemas
 from shared.rules import is_coordinator
 
@@ -123,12 +122,6 @@ class DirectoryRoutes:
         return download(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")
 
 
-def download(content, mimetype, filename):
-    response = Response(content, status=200, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
     @route("GET", "/api/v1/agencies/<agency_id>/accounts",
            summary="An agency's people (its admins, or the coordinator's, and keys)", tag="directory",
            response=schemas.Account(many=True))
@@ -150,3 +143,11 @@ def download(content, mimetype, filename):
         deactivated = self.rpc("directory", "deactivate_account", call.actor, agency_id, account_id)
         self.sessions.forget(account_id=account_id)
         return deactivated
+
+
+def download(content, mimetype, filename):
+    response = Response(content, status=200, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
