@@ -4,6 +4,7 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import HttpError
 from gateway.http import route
+from gateway.pages.console.session import invite_link
 from gateway.posters import DOORS, form_url, poster_filename, poster_svg, posters_zip
 from services.directory import schemas
 from shared.rules import is_coordinator
