@@ -215,6 +215,8 @@ class Snapshot:
 GAUGE_HELP = {
     "webhook_deliveries": "Webhook deliveries by state",
     "complaints_overdue": "Open complaints with a stage past its deadline, per stage",
+    "notification_messages": "Notification messages by state (failed: after the last try)",
+    "notification_channel_on": "1 when a notification channel (mail, whatsapp) is configured, else 0",
 }
 
 

@@ -10,11 +10,13 @@ from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
 from gateway.pages.public.routes import PublicPages
+from gateway.pages.public.unsubscribe import UnsubscribePages
 from gateway.pages.web import ForumTimezone
 from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
 from gateway.routes.distribution import DistributionRoutes
+from gateway.routes.notifications import NotificationsRoutes
 from gateway.routes.open311 import Open311Routes
 from gateway.rpc import ServiceCalls
 from gateway.schemas import Health
@@ -26,7 +28,7 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages):
+                     NotificationsRoutes, PublicPages, UnsubscribePages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
@@ -67,7 +69,9 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
                              for name, answer in answers.items()},
                 "dead_letters": broker["dead_letters"],
                 "intake": {"waiting": broker["intake_waiting"],
-                           "oldest_seconds": broker["intake_oldest_seconds"]}}
+                           "oldest_seconds": broker["intake_oldest_seconds"]},
+                "notifications": {channel: "on" if on else "off" for channel, on in
+                                  answers["notifications"]["gauges"]["notification_channel_on"]["channel"].items()}}
 
     @route("GET", "/metrics", auth="public", summary="Metrics in the Prometheus text format",
            tag="system", content_type="text/plain")

@@ -1,4 +1,4 @@
-"""The four Bakohumas Hub services; each folder has the same files in the same roles:
+"""The five Bakohumas Hub services; each folder has the same files in the same roles:
 
 - ``service.py``: nameko entrypoints only (RPC methods, event handlers, timers)
 - ``domain/``: the rules, free of transport and clock, one module per topic
@@ -8,4 +8,4 @@
 
 docs/architecture.md is the whole convention.
 """
-SERVICE_NAMES = ("directory", "calendar", "distribution", "complaints")
+SERVICE_NAMES = ("directory", "calendar", "distribution", "complaints", "notifications")

@@ -78,6 +78,10 @@ class Complaint(Base):
     verify_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     follow_up_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     settle_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # When the one-working-day reminder of each stage's deadline went out (``complaint.deadline_near``).
+    verify_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    follow_up_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    settle_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     forwarded_count: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -97,6 +97,17 @@ class Tracking(Schema):
     answers = fields.List(fields.Nested(PublicAnswer))
 
 
+class ReporterContact(Schema):
+    """Internal (the notifications service's question, never an API answer): how to reach a reporter."""
+    complaint_id = fields.String(attribute="id")
+    tracking_number = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    anonymous = fields.Boolean()
+    email = fields.String(attribute="reporter_email", allow_none=True)
+    phone = fields.String(attribute="reporter_phone", allow_none=True)
+
+
 class ReporterAction(Schema):
     reporter_secret = fields.String(required=True, validate=validate.Length(min=1, max=200))
     action = fields.String(required=True, validate=validate.OneOf(("confirm", "reopen", "supplement")))

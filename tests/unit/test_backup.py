@@ -36,7 +36,7 @@ def notes(path):
 
 @pytest.fixture
 def system(tmp_path, monkeypatch):
-    """A stopped system's DATA_DIR: four service databases, the gateway secret and one other file."""
+    """A stopped system's DATA_DIR: every service database, the gateway secret and one other file."""
     root = tmp_path / "data"
     root.mkdir()
     for service in SERVICE_NAMES:
@@ -107,7 +107,7 @@ def test_restore_brings_back_every_database_and_file_and_keeps_the_secret_privat
     manifest = backup.restore(system, archive)
     live.close()
 
-    assert len(manifest["entries"]) == 6
+    assert len(manifest["entries"]) == len(SERVICE_NAMES) + 2
     for service in SERVICE_NAMES:
         assert notes(root / f"{service}.db") == [f"{service} before"]
     assert (root / "gateway.secret").read_text() == "the-secret"

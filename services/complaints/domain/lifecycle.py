@@ -43,7 +43,7 @@ def change_status(uow, actor, complaint_id, data, now):
     if target == "assigned":
         assign_to(session, actor, complaint, values["agency_id"])
         complaint.follow_up_due = working_deadline(now, FOLLOW_UP_WORKING_DAYS)
-        complaint.follow_up_escalated_at = None
+        complaint.follow_up_escalated_at = complaint.follow_up_reminded_at = None
     if target == "responded":
         add_note(session, complaint, actor["agency_id"], "public", values["reason"], now)
         complaint.responded_at = now
@@ -88,6 +88,9 @@ def answer(uow, actor, complaint_id, data, now):
     add_note(uow.session, complaint, actor["agency_id"], values["visibility"], values["text"], now)
     complaint.updated_at = now
     audit(uow.session, complaint, now, f"note:{values['visibility']}", actor_label(actor))
+    if values["visibility"] == "public":
+        uow.emit("complaint.answered", {"complaint_id": complaint.id, "category": complaint.category,
+                                        "agency_id": complaint.agency_id})
     return complaint
 
 

@@ -46,6 +46,9 @@ def request_amplification(uow, actor, item_id, data, now):
                                    members=list(dict.fromkeys(members)), created_at=now)
     uow.session.add(request)
     uow.session.flush()
+    uow.emit("amplification.requested", {
+        "request_id": request.id, "content_id": item.id, "headline": item.headline,
+        "requested_by": request.requested_by, "members": request.members, "deadline": request.deadline.isoformat()})
     return request
 
 

@@ -93,6 +93,7 @@ def create_content(uow, actor, data, now):
     stripped = _apply(item, values)
     uow.session.add(item)
     uow.session.flush()
+    _ask_approval(uow, item)
     return shown(uow.session, item, stripped)
 
 
@@ -115,7 +116,15 @@ def edit_draft(uow, actor, item_id, data, now):
     stripped = _apply(item, values)
     item.version += 1
     item.version_created, item.state = now, "draft"
+    _ask_approval(uow, item)
     return shown(uow.session, item, stripped)
+
+
+def _ask_approval(uow, item):
+    """A joint release's new version waits for its co-issuers (earlier approvals no longer count)."""
+    if item.co_issuers:
+        uow.emit("content.approval_requested", {"content": content_ref(item),
+                                                "awaiting_agency_ids": list(item.co_issuers)})
 
 
 def approvals_of(session, item):
@@ -138,6 +147,7 @@ def approve(uow, actor, item_id, data, now):
                                  approved_at=now))
     else:
         approval.version, approval.approved_at = item.version, now
+    uow.emit("content.approved", {"content": content_ref(item), "agency_id": actor["agency_id"]})
     return shown(uow.session, item)
 
 
