@@ -27,14 +27,18 @@ class Inbox(DependencyProvider):
     def get_dependency(self, worker_ctx):
         return self
 
-    def file(self, secret, data):
-        """Queue the message as a complaint; the tracking number is derived from the message id."""
+    def file(self, secret, data, open_complaint):
+        """Queue the message as a complaint unless its sender has another one open. The tracking
+        number is derived from the message id: a redelivered message (its complaint stored or not
+        yet) is filed again under the same number, which the complaints service stores once."""
         body = domain.complaint_body(data["phone"], data["text"])
         identity = keyed_identity(secret, f"whatsapp:{data['message_id']}", "whatsapp", body)
-        message, number, _ = intake_message(body, None, data["received_at"], identity)
+        if open_complaint is not None and open_complaint["tracking_number"] != identity[0]:
+            return False
+        message, _, _ = intake_message(body, None, data["received_at"], identity)
         self.publisher.publish(seal("complaint.submitted", message), routing_key=INTAKE_QUEUE, mandatory=True)
         log.info("a WhatsApp message was filed as a complaint")
-        return number
+        return True
 
     def answer(self, store, postman, complaints, data, now):
         """Act on one incoming message; a reply (if any) is queued in the outbox."""
@@ -51,8 +55,8 @@ class Inbox(DependencyProvider):
             mine = complaints.open_complaint_of_phone(phone)
             reply, params = ("status", {"tracking_number": mine["tracking_number"], "status": mine["status"]}) \
                 if mine else ("none_open", {})
-        elif action == "text" and complaints.open_complaint_of_phone(phone) is None:
-            self.file(postman.secret, {**data, "text": value})
+        elif action == "text" and self.file(postman.secret, {**data, "text": value},
+                                            complaints.open_complaint_of_phone(phone)):
             return  # the reporter's "received, with its number" comes from complaint.status_changed
         else:
             reply, params = "help", {"photo": action == "photo"}
