@@ -4,7 +4,8 @@ A stack of our own, logging at DEBUG (once as plain text, once as JSON), with a 
 every service's event exchange before anything runs: complaints with distinctive reporters go
 through intake (JSON and Open311), routing, forwarding, answers, status changes and every public
 view; then the whole log, every event and every public or agency answer is scanned for the
-reporters' identities.
+reporters' identities. Mail is on (a real SMTP server on loopback), so the notifications service
+writes to the reporters who gave an email: its log is scanned too.
 """
 import json
 import uuid
@@ -16,7 +17,7 @@ from nameko.events import get_event_exchange
 from tests.e2e.complaints_e2e_support import eventually, file, tracked
 from tests.e2e.observe_support import json_log_records
 
-from bakohumas.harness import Api, LocalStack
+from bakohumas.harness import Api, LocalStack, MailSink
 from services import SERVICE_NAMES
 
 pytestmark = pytest.mark.e2e
@@ -52,8 +53,10 @@ def leaks(text, secrets=EVERYONE):
 
 @pytest.fixture(scope="module", params=["plain", "json"])
 def scanned_stack(request):
+    mail = MailSink().start()
     stack = LocalStack(extra_env={"LOG_LEVEL": "DEBUG", "COMPLAINTS_INTAKE_BURST": "100",
-                                  "LOG_FORMAT": request.param})
+                                  "LOG_FORMAT": request.param, "SMTP_URL": mail.url})
+    stack.mail = mail
     stack.log_format = request.param
     stack.vhost.create()
     # Bound before any service starts, so that no event escapes the scan.
@@ -69,6 +72,7 @@ def scanned_stack(request):
         yield stack
     finally:
         stack.stop()
+        mail.stop()
 
 
 def captured_events(stack):
@@ -188,6 +192,9 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
         return any(hidden["id"] in body and '"verified"' in body for body, _ in events)
 
     eventually(relayed_to_the_last)
+    # The notifications service wrote to the named reporter (received, then each status) and to nobody anonymous.
+    eventually(lambda: any("diverifikasi" in m.get_body(("plain",)).get_content() for m in stack.mail.to(OPEN["email"])))
+    assert stack.mail.to(ANONYMOUS["email"]) == []
     names = {json.loads(body)["name"] for body, _ in events}
     assert {"agency.registered", "complaint.status_changed", "complaint.forwarded"} <= names
     log = stack.log()
