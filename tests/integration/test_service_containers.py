@@ -22,6 +22,8 @@ from services.complaints.service import ComplaintsService
 from services.directory.service import DirectoryService
 from services.distribution import models as distribution_models
 from services.distribution.service import DistributionService
+from services.notifications import models as notifications_models
+from services.notifications.service import NotificationsService
 from shared import contracts
 from shared.contracts.complaints import intake_queue
 from shared.errors import NotFound, ValidationFailed
@@ -30,7 +32,7 @@ from tests.integration.integration_support import dependency, wait_until
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 DINKES = {"agency_id": "dinkes", "role": "member", "key_id": "k1"}
 SERVICES = {"directory": DirectoryService, "calendar": CalendarService, "distribution": DistributionService,
-            "complaints": ComplaintsService}
+            "complaints": ComplaintsService, "notifications": NotificationsService}
 
 
 def snapshot(agency_id, **fields):
@@ -129,6 +131,21 @@ def test_complaints_keeps_announced_agencies_and_takes_complaints_from_the_intak
             return None
     assert wait_until(tracked)["tracking_number"] == number
     assert "infrastruktur" in [category["code"] for category in cluster.complaints.list_categories()]
+
+
+def test_notifications_keeps_agencies_and_notes_whom_an_event_concerns(start, cluster, config):
+    _container, store = start("notifications")
+    announce_dinkes(config, store, notifications_models.Agency)
+    event_dispatcher(config)("complaints", "complaint.forwarded", contracts.seal("complaint.forwarded", {
+        "complaint_id": "c1", "category": "kesehatan", "agency_id": "dinkes", "from_agency_id": None,
+        "to_agency_id": "dinkes", "step": "proposed"}))
+
+    def noted():
+        with store.reading() as session:
+            return session.query(notifications_models.Notice).filter_by(kind="complaint_assigned").one_or_none()
+    assert wait_until(noted).agency_ids == '["dinkes"]'
+    choices = cluster.notifications.preferences({**DINKES, "account_id": "a1", "account_role": "officer"})
+    assert choices["channel"] == "mail" and choices["channels_on"] == []
 
 
 def test_gateway_answers_over_http_with_every_service_behind_it(container_factory, config, service_db):
