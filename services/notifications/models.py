@@ -73,6 +73,19 @@ class Message(Base):
                       Index("ix_messages_due", "state", "next_attempt_at"))
 
 
+class Reminder(Base):
+    """A reminder due before a deadline (an asked agency's amplification), unless answered first."""
+    __tablename__ = "reminders"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    agency_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    remind_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    params: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, sent, answered
+    __table_args__ = (UniqueConstraint("request_id", "agency_id", name="uq_reminder_request_agency"),
+                      Index("ix_reminders_due", "state", "remind_at"))
+
+
 class Preference(Base):
     """How a person wants one kind of message: ``immediate``, ``digest`` or ``off``; absent, the
     default of the person's role. A person's ``channel`` row (kind ``channel``) is ``mail`` or ``whatsapp``."""

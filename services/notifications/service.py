@@ -81,6 +81,10 @@ class NotificationsService(HealthCheck, KeepsAgencies):
     def on_amplification_requested(self, uow, envelope):
         domain.record_notices(uow, envelope)
 
+    @consumes("distribution", "amplification.answered")
+    def on_amplification_answered(self, uow, envelope):
+        domain.record_notices(uow, envelope)
+
     @consumes("distribution", "subscription.failing")
     def on_subscription_failing(self, uow, envelope):
         domain.record_notices(uow, envelope)
@@ -123,6 +127,11 @@ class NotificationsService(HealthCheck, KeepsAgencies):
     def send_due_messages(self):
         self.postman.dispatch(self.db, lambda complaint_id: self._ask(self.complaints, "reporter_contact",
                                                                       complaint_id))
+
+    @timer(interval=30, eager=True)
+    def remind(self):
+        with self.db.unit_of_work() as uow:
+            domain.due_reminders(uow, utcnow())
 
     @timer(interval=30, eager=True)
     def build_digests(self):

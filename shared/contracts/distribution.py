@@ -58,6 +58,13 @@ class AmplificationRequested(Schema):
     deadline = fields.AwareDateTime(required=True)
 
 
+@contract("amplification.answered", 1, SOURCE)
+class AmplificationAnswered(Schema):
+    """An asked agency answered with its re-post (sent on its first answer)."""
+    request_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+
+
 @contract("subscription.failing", 1, SOURCE)
 class SubscriptionFailing(Schema):
     """A webhook delivery failed after its last try, or the subscription was disabled."""

@@ -253,3 +253,27 @@ def test_a_message_says_no_more_than_ids_states_and_links():
     assert rendered.subject == "Complaint DUMAS-AAAA-BBBB-CCCC: new status"
     assert "https://hub.example.go.id/lacak/DUMAS-AAAA-BBBB-CCCC" in rendered.text
     assert "answered" in rendered.text and 'href="https://u/complaint_status"' in rendered.html
+
+
+def test_an_asked_agency_is_reminded_a_day_before_the_deadline_unless_it_answered(store):
+    asked = event("amplification.requested", {
+        "request_id": "r1", "content_id": "n1", "headline": "Vaksinasi", "requested_by": "koord",
+        "members": ["dinkes", "papua"], "deadline": (NOW + timedelta(days=3)).isoformat()})
+    [notice] = notices(store, asked)
+    assert notice.kind == "amplification_requested"
+    with store.unit_of_work() as uow:
+        domain.record_notices(uow, event("amplification.answered", {"request_id": "r1", "agency_id": "papua"}))
+    with store.unit_of_work() as uow:
+        assert domain.due_reminders(uow, NOW + timedelta(days=1)) == 0
+    with store.unit_of_work() as uow:
+        assert domain.due_reminders(uow, NOW + timedelta(days=2, minutes=1)) == 1
+    with store.unit_of_work() as uow:
+        *_, reminder = domain.claim_notices(uow, NOW + timedelta(days=2, minutes=1))  # after the request's
+        assert domain.due_reminders(uow, NOW + timedelta(days=2, hours=1)) == 0  # once
+    assert (reminder.kind, reminder.agency_ids) == ("amplification_requested", ("dinkes",))
+    soon = event("amplification.requested", {
+        "request_id": "r2", "content_id": "n1", "headline": "V", "requested_by": "koord", "members": ["dinkes"],
+        "deadline": (NOW + timedelta(hours=5)).isoformat()})
+    notices(store, soon)
+    with store.unit_of_work() as uow:
+        assert domain.due_reminders(uow, NOW + timedelta(hours=5)) == 0  # the request said it already

@@ -70,6 +70,7 @@ def answer_amplification(uow, actor, request_id, data, now):
         answer = Amplification(request_id=request.id, agency_id=actor["agency_id"], url=values["url"],
                                responded_at=now)
         uow.session.add(answer)
+        uow.emit("amplification.answered", {"request_id": request.id, "agency_id": actor["agency_id"]})
     else:
         answer.url, answer.responded_at = values["url"], now
     return answer

@@ -12,6 +12,7 @@ from services.notifications.domain.kinds import (
     CHANNELS, DEFAULT_MODES, MODES, OFFICER_KINDS, REPORTER_KINDS, default_mode, notices_for)
 from services.notifications.domain.outbox import (
     Outgoing, Policy, claim_messages, delivery_log, messages_by_state, record_attempt)
+from services.notifications.domain.reminders import due_reminders
 from services.notifications.domain.preferences import (
     preferences, set_preferences, unsubscribe, unsubscribe_link_kind, unsubscribe_token)
 from services.notifications.domain.zones import last_digest_time, zone_of_region
@@ -22,5 +23,5 @@ __all__ = [
     "CHANNELS", "DEFAULT_MODES", "MODES", "OFFICER_KINDS", "REPORTER_KINDS", "default_mode", "notices_for",
     "Outgoing", "Policy", "claim_messages", "delivery_log", "messages_by_state", "record_attempt",
     "preferences", "set_preferences", "unsubscribe", "unsubscribe_link_kind", "unsubscribe_token",
-    "last_digest_time", "zone_of_region",
+    "last_digest_time", "zone_of_region", "due_reminders",
 ]

@@ -9,10 +9,12 @@ from sqlalchemy import select, update
 
 from services.notifications.domain.kinds import notices_for
 from services.notifications.domain.preferences import channel_of, mode_of
+from services.notifications.domain.reminders import plan_reminders
 from services.notifications.domain.zones import zone_of_region
 from services.notifications.models import Agency, Message, Notice
 
 NOTICE_LEASE = timedelta(seconds=60)
+REMINDING = ("amplification.requested", "amplification.answered")
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,10 @@ class Claimed:
 
 
 def record_notices(uow, envelope):
-    """The notices an event makes, kept until fanned out; a redelivered event adds none."""
+    """The notices an event makes (and the reminders it plans or drops), kept until fanned out; a
+    redelivered event adds none."""
+    if envelope.name in REMINDING:
+        plan_reminders(uow, envelope)
     for spec in notices_for(uow.session, envelope.name, envelope.data):
         exists = uow.session.scalar(select(Notice.id).where(Notice.event_id == envelope.id, Notice.kind == spec.kind))
         if exists is None:

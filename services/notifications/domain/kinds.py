@@ -132,7 +132,7 @@ def for_amplification_requested(session, data):
     return [NoticeSpec("amplification_requested", _agencies(data["members"]),
                        params={"request_id": data["request_id"], "content_id": data["content_id"],
                                "headline": data["headline"], "deadline": data["deadline"],
-                               "agency_id": data["requested_by"]})]
+                               "agency_id": data["requested_by"], "step": "asked"})]
 
 
 def for_calendar(step):
@@ -165,6 +165,7 @@ AUDIENCES = {
     "calendar.item_declined": for_calendar("declined"),
     "calendar.item_clashing": for_calendar("clashing"),
     "subscription.failing": for_subscription_failing,
+    "amplification.answered": lambda session, data: [],  # drops the agency's reminder (reminders.py)
 }
 
 
