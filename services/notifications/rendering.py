@@ -16,7 +16,7 @@ ZONE_LABELS = {WIB: "WIB", "Asia/Pontianak": "WIB", WITA: "WITA", WIT: "WIT"}
 CONSOLE_PATHS = {"complaint_assigned": "/console/pengaduan", "complaint_deadline": "/console/pengaduan",
                  "complaint_escalated": "/console/pengaduan", "release_approval": "/console/konten",
                  "amplification_requested": "/console/konten", "proposal_outcome": "/console/kalender",
-                 "webhook_failing": "/console/konten"}
+                 "webhook_failing": "/console/konten", "digest": "/console/"}
 # Times a message shows, each in the reader's zone.
 LOCAL_TIMES = {"due_at": "due_local", "deadline": "deadline_local", "start": "start_local"}
 
