@@ -172,8 +172,9 @@ class NotificationsService(HealthCheck, KeepsAgencies):
     @service_rpc
     def delivery_log(self, actor, query):
         with self.db.reading() as session:
-            return LOG_PAGE.dump({**domain.delivery_log(session, actor, query),
-                                  "channels_on": sorted(self.postman.channels_on)})
+            page = domain.delivery_log(session, actor, query)
+            page.channels_on = sorted(self.postman.channels_on)
+            return LOG_PAGE.dump(page)
 
     @service_rpc
     def unsubscribe_link(self, token):

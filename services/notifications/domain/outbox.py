@@ -26,6 +26,16 @@ class Policy:
         return min(self.cap_seconds, self.base_seconds * 2 ** (attempts - 1)) * rng.uniform(0.5, 1.0)
 
 
+@dataclass
+class LogPage:
+    """A page of the delivery log (``channels_on`` is added by the service, which knows its configuration)."""
+    items: list
+    total: int
+    limit: int
+    offset: int
+    channels_on: tuple = ()
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A claimed message with what rendering it needs (a digest carries its items)."""
@@ -102,7 +112,7 @@ def delivery_log(session, actor, query):
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.order_by(Message.created_at.desc(), Message.id)
                            .limit(values["limit"]).offset(values["offset"])).all()
-    return {"items": rows, "total": total, "limit": values["limit"], "offset": values["offset"]}
+    return LogPage(rows, total, values["limit"], values["offset"])
 
 
 def messages_by_state(session):
