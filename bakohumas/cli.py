@@ -157,13 +157,13 @@ def cmd_dead_letters(args):
 
 
 def cmd_digests(args):
-    from nameko.standalone.rpc import ClusterRpcClient
+    from nameko.standalone.rpc import ClusterRpcProxy
 
     from shared.db import utcnow
     at = datetime.fromisoformat(args.at) if args.at else utcnow()
     if at.tzinfo is None:
         raise SystemExit("--at needs an offset, e.g. 2026-12-04T07:00:00+08:00")
-    with ClusterRpcClient(load_config()) as rpc:
+    with ClusterRpcProxy(load_config(), timeout=60) as rpc:
         built = rpc.notifications.send_digests(at.isoformat())["built"]
     print(f"built {built} digest(s)")
     return 0

@@ -10,6 +10,7 @@ from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
 from gateway.pages.console.home import ConsoleHome
+from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn
 from gateway.pages.public.routes import PublicPages
@@ -31,7 +32,8 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     NotificationsRoutes, PublicPages, UnsubscribePages, ConsoleSignIn, ConsoleHome):
+                     NotificationsRoutes, PublicPages, UnsubscribePages, ConsoleSignIn, ConsoleHome,
+                     ConsoleNotifications):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -12,15 +12,10 @@ import eventlet
 from nameko.extensions import DependencyProvider
 
 from services.notifications import domain, mail, rendering, whatsapp
-from shared.config import local_secret
+from shared.config import local_secret, public_base_url
 from shared.db import utcnow
 
 log = logging.getLogger(__name__)
-
-
-def _public_url(config):
-    configured = str(config.get("PUBLIC_URL") or "").strip()
-    return (configured or f"http://{config.get('WEB_SERVER_ADDRESS', '127.0.0.1:8000')}").rstrip("/")
 
 
 def whatsapp_person(phone):
@@ -40,7 +35,7 @@ class Postman(DependencyProvider):
         base, token, number = (str(wa_config.get(k) or "").strip() for k in ("API_URL", "TOKEN", "PHONE_NUMBER_ID"))
         self.whatsapp = whatsapp.WhatsAppSettings(base, token, number, timeout) if base and token and number else None
         self.secret = str(own.get("SECRET") or "").strip() or local_secret(config, "notifications.secret")
-        self.public_url = _public_url(config)
+        self.public_url = public_base_url(config)
         self.forum_zone = str(config.get("FORUM_TIMEZONE") or "Asia/Makassar")
         self.policy = domain.Policy(base_seconds=float(own.get("RETRY_BASE_SECONDS") or 30),
                                     max_attempts=int(own.get("MAX_ATTEMPTS") or 10))

@@ -137,14 +137,14 @@ class NotificationsService(HealthCheck, KeepsAgencies):
     def build_digests(self):
         self._build_digests(utcnow())
 
-    def _build_digests(self, now):
+    def _build_digests(self, at):
         with self.db.reading() as session:
-            due = domain.digest_candidates(session, now)
+            due = domain.digest_candidates(session, at)
         built = 0
         for person, channel in due:
             try:
                 with self.db.unit_of_work() as uow:
-                    built += domain.build_digest(uow, person, channel, now) is not None
+                    built += domain.build_digest(uow, person, channel, at, utcnow()) is not None
             except IntegrityError:
                 continue  # another instance built this person's digest of the day
         return built

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -165,3 +166,62 @@ def test_a_reporter_is_told_by_mail_and_a_mail_server_down_loses_nothing(reach):
 
     log = reach.log()
     assert REPORTER_EMAIL not in log and CITIZEN not in log and "+" + CITIZEN not in log
+
+
+def agency_with_key(stack, short_name):
+    made = stack.coordinator.post("/api/v1/agencies", json={
+        "name": f"Instansi {short_name}", "short_name": short_name, "kind": "opd", "role": "member",
+        "region_code": "73.72"})
+    assert made.status_code == 201, made.text
+    key = stack.coordinator.post(f"/api/v1/agencies/{made.json()['id']}/keys", json={"label": "notify"})
+    client = Api(stack.url, key.json()["api_key"])
+    client.agency_id = made.json()["id"]
+    return client
+
+
+def account(stack, agency, email, role):
+    """An active account of ``agency``: invited with the agency's key, its password set on the invitation page."""
+    invited = agency.post(f"/api/v1/agencies/{agency.agency_id}/accounts",
+                          json={"name": f"Petugas {email.split('@')[0]}", "email": email, "account_role": role})
+    assert invited.status_code == 201, invited.text
+    link = invited.json()["invite_link"]
+    accepted = requests.post(stack.url + link[link.index("/console/"):], timeout=15, allow_redirects=False,
+                             data={"password": "kata-sandi-panjang-1", "password_again": "kata-sandi-panjang-1"})
+    assert accepted.status_code == 303, accepted.text
+
+
+def test_an_officer_hears_of_a_forward_by_mail_and_an_admin_gets_one_digest(reach):
+    suffix = uuid.uuid4().hex[:6].upper()
+    dinas, polres = agency_with_key(reach, f"DINAS-{suffix}"), agency_with_key(reach, f"POLRES-{suffix}")
+    officer, admin = f"officer-{suffix.lower()}@dinas.example.go.id", f"admin-{suffix.lower()}@polres.example.go.id"
+    account(reach, dinas, officer, "officer")
+    account(reach, polres, admin, "admin")  # an admin's default for complaints: the daily digest
+
+    numbers = []
+    for text in ("Balap liar tiap malam di Jl. Andi Makkasau", "Parkir liar di depan sekolah",
+                 "Lampu lalu lintas mati di simpang lima"):
+        numbers.append(eventually(lambda: file(reach.url, {
+            "channel": "web", "category": "lalu_lintas", "text": text, "anonymous": True,
+            "target_agency_id": polres.agency_id}))["tracking_number"])
+    listed = eventually(lambda: (lambda found: found if len(found) == 3 else None)(
+        [c for c in polres.get("/api/v1/complaints").json()["complaints"] if c["tracking_number"] in numbers]), timeout=60)
+    forwarded = polres.post(f"/api/v1/complaints/{listed[0]['id']}/forward", json={
+        "to_agency_id": dinas.agency_id, "reason": "Lampu lalu lintas urusan dinas perhubungan"})
+    assert forwarded.status_code == 200, forwarded.text
+
+    [mail] = eventually(lambda: reach.mail.to(officer), timeout=60)
+    assert mail["Subject"] == "Pengaduan untuk instansi Anda"
+    text = mail.get_body(("plain",)).get_content()
+    assert "dilimpahkan ke instansi Anda" in text and f"{PUBLIC_URL}/console/pengaduan" in text
+    assert "Petugas officer" in text and "Lampu lalu lintas" not in text
+    assert reach.mail.to(admin) == []  # it waits for the digest
+
+    eventually(lambda: polres.get("/api/v1/notifications/deliveries", params={"state": "waiting"}).json()["total"] == 3)
+    at = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat() + "T07:00:00+08:00"  # 07:00 WITA
+    assert "built 1 digest" in reach.bakohumas("digests", "--at", at).stdout
+    assert "built 0 digest" in reach.bakohumas("digests", "--at", at).stdout  # once a day, however asked
+    [digest] = eventually(lambda: reach.mail.to(admin), timeout=30)
+    assert digest["Subject"] == "Ringkasan harian Bakohumas Hub: 3 pemberitahuan"
+    assert digest.get_body(("plain",)).get_content().count("Pengaduan baru diarahkan ke instansi Anda") == 3
+    time.sleep(1)
+    assert len(reach.mail.to(admin)) == 1

@@ -179,13 +179,13 @@ def test_the_digest_comes_at_seven_in_each_agencys_zone_once_a_day(store):
     with store.reading() as session:
         assert domain.digest_candidates(session, at_wit_seven) == [("account:p", "mail")]
     with store.unit_of_work() as uow:
-        digest = domain.build_digest(uow, "account:p", "mail", at_wit_seven)
+        digest = domain.build_digest(uow, "account:p", "mail", at_wit_seven, at_wit_seven)
     assert digest.event_id == "digest:2026-12-02" and json.loads(digest.params)["count"] == 2
     at_wita_seven = datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)
     with store.reading() as session:
         assert domain.digest_candidates(session, at_wita_seven) == [("account:w", "mail")]
     with store.unit_of_work() as uow:  # the same person and day again: nothing more
-        assert domain.build_digest(uow, "account:p", "mail", at_wita_seven) is None
+        assert domain.build_digest(uow, "account:p", "mail", at_wita_seven, at_wita_seven) is None
 
 
 def test_a_second_instance_cannot_build_the_same_days_digest(store):
@@ -194,11 +194,11 @@ def test_a_second_instance_cannot_build_the_same_days_digest(store):
     deliver(store, event("complaint.forwarded", FORWARDED), people, now=evening)
     seven = datetime(2026, 12, 1, 23, 0, tzinfo=timezone.utc)
     with store.unit_of_work() as uow:
-        domain.build_digest(uow, "account:w", "mail", seven)
+        domain.build_digest(uow, "account:w", "mail", seven, seven)
     deliver(store, event("complaint.forwarded", {**FORWARDED, "step": "decided"}), people, now=evening)
     with pytest.raises(IntegrityError):  # the unique (event, person, channel) of "digest:<day>"
         with store.unit_of_work() as uow:
-            domain.build_digest(uow, "account:w", "mail", seven)
+            domain.build_digest(uow, "account:w", "mail", seven, seven)
 
 
 def test_sending_retries_with_backoff_then_fails_visibly(store):

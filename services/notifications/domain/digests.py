@@ -22,16 +22,17 @@ def digest_candidates(session, now):
     return due
 
 
-def build_digest(uow, person, channel, now):
-    """The digest of ``person`` on ``channel`` for its latest 07:00, made of what waited before it;
-    None when there is nothing (or another instance built it: the day's key is taken)."""
+def build_digest(uow, person, channel, at, now):
+    """The digest of ``person`` on ``channel`` for its latest 07:00 at ``at`` (the clock's ``now``,
+    or the moment an operator names), made of what waited before it, sent from ``now``; None when
+    there is nothing (or another instance built it: the day's key is taken)."""
     uow.hold_writes()  # SQLite: one builder at a time across processes; PostgreSQL: the unique key decides
     session = uow.session
     items = session.scalars(select(Message).where(Message.person == person, Message.channel == channel,
                                                   Message.state == "waiting").order_by(Message.created_at)).all()
     if not items:
         return None
-    cutoff, day = last_digest_time(now, items[0].zone)
+    cutoff, day = last_digest_time(at, items[0].zone)
     items = [item for item in items if item.created_at < cutoff]
     if not items:
         return None
