@@ -39,14 +39,14 @@ def build(settings, to, rendered, message_id):
     return mail
 
 
-def send(settings, mail):
-    """Send one mail; ``(verdict, error)``: ``sent``, ``retry`` (away, busy, a 4xx) or ``failed`` (a 5xx refusal)."""
+def send_all(settings, mails):
+    """Send ``mails`` over one connection; ``[(verdict, error)]`` in order: ``sent``, ``retry`` (away,
+    busy, a 4xx) or ``failed`` (a 5xx refusal). A connection lost midway leaves the rest to retry."""
+    outcomes = []
     try:
-        if settings.tls:
-            client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                      context=ssl.create_default_context())
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        client = (smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
+                                   context=ssl.create_default_context()) if settings.tls
+                  else smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout))
         with client:
             client.ehlo()
             if not settings.tls and client.has_extn("starttls"):
@@ -54,12 +54,30 @@ def send(settings, mail):
                 client.ehlo()
             if settings.user:
                 client.login(settings.user, settings.password or "")
-            client.send_message(mail)
+            for mail in mails:
+                outcomes.append(_one(client, mail))
+                if outcomes[-1][0] == "retry":
+                    break  # the connection is not to be trusted any more
+    except smtplib.SMTPResponseException as exc:
+        outcomes.append((("failed" if exc.smtp_code in PERMANENT else "retry"), f"SMTP {exc.smtp_code}"))
+    except (OSError, smtplib.SMTPException) as exc:
+        outcomes.append(("retry", type(exc).__name__))
+    last = outcomes[-1] if outcomes and outcomes[-1][0] != "sent" else ("retry", "not sent: the connection ended")
+    return (outcomes + [last] * len(mails))[:len(mails)]
+
+
+def _one(client, mail):
+    try:
+        client.send_message(mail)
         return "sent", None
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        return ("failed" if all(code in PERMANENT for code in codes) else "retry"), f"recipient refused {codes}"
+        if all(code in PERMANENT for code in codes):
+            client.rset()
+            return "failed", f"recipient refused {codes}"
+        return "retry", f"recipient refused {codes}"
     except smtplib.SMTPResponseException as exc:
-        return ("failed" if exc.smtp_code in PERMANENT else "retry"), f"SMTP {exc.smtp_code}"
-    except (OSError, smtplib.SMTPException) as exc:
-        return "retry", f"{type(exc).__name__}"
+        if exc.smtp_code in PERMANENT:
+            client.rset()
+            return "failed", f"SMTP {exc.smtp_code}"
+        return "retry", f"SMTP {exc.smtp_code}"

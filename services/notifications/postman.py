@@ -16,6 +16,8 @@ from shared.config import local_secret, public_base_url
 from shared.db import utcnow
 
 log = logging.getLogger(__name__)
+# Mails sent over one SMTP connection (a fan-out to 500 opens 50 connections, not 500).
+MAILS_PER_CONNECTION = 10
 
 
 def whatsapp_person(phone):
@@ -69,7 +71,8 @@ class Postman(DependencyProvider):
         if free <= 0:
             return 0
         with store.unit_of_work() as uow:
-            claimed = domain.claim_messages(uow, self.owner, free, self.lease, utcnow())
+            claimed = domain.claim_messages(uow, self.owner, free * MAILS_PER_CONNECTION, self.lease, utcnow())
+        ready = []
         for message in claimed:
             address, params = message.address, message.params
             if address is None and message.person.startswith("reporter:"):
@@ -83,31 +86,45 @@ class Postman(DependencyProvider):
                     self._record(store, message.id, "skipped", "no contact")
                     continue
                 params = {**params, "tracking_number": contact["tracking_number"]}
-            self.pool.spawn_n(self._send, store, message, address, params)
+            ready.append((_with(message, params), address))
+        mails = [item for item in ready if item[0].channel == "mail"]
+        for start in range(0, len(mails), MAILS_PER_CONNECTION):  # several mails over one SMTP connection
+            self.pool.spawn_n(self._send, store, mails[start:start + MAILS_PER_CONNECTION])
+        for item in ready:
+            if item[0].channel != "mail":
+                self.pool.spawn_n(self._send, store, [item])
         return len(claimed)
 
-    def _send(self, store, message, address, params):
+    def _send(self, store, batch):
         try:
-            verdict, error = self._deliver(_with(message, params), address)
+            outcomes = self._deliver(batch)
         except Exception as exc:  # a surprise of a client library: retried, never left leased
-            log.exception("sending message %s failed unexpectedly", message.id)
-            verdict, error = "retry", f"unexpected {type(exc).__name__}"
-        self._record(store, message.id, verdict, error)
+            log.exception("sending messages %s failed unexpectedly", [m.id for m, _ in batch])
+            outcomes = [("retry", f"unexpected {type(exc).__name__}")] * len(batch)
+        try:
+            with store.unit_of_work() as uow:
+                for (message, _), (verdict, error) in zip(batch, outcomes):
+                    domain.record_attempt(uow, self.owner, message.id, verdict, error, self.policy, utcnow())
+        except Exception:  # the leases run out and the messages are tried again: at least once
+            log.exception("could not record the attempts of messages %s", [m.id for m, _ in batch])
 
-    def _deliver(self, message, address):
-        if message.channel == "mail":
+    def _deliver(self, batch):
+        """``[(verdict, error)]`` for ``batch`` (mails: one connection; WhatsApp: one message)."""
+        if batch[0][0].channel == "mail":
             if self.mail is None:
-                return "failed", "mail is off"
-            rendered = rendering.render(message, self.public_url, self.unsubscribe_url(message.person))
-            return mail.send(self.mail, mail.build(self.mail, address, rendered, message.id))
+                return [("failed", "mail is off")] * len(batch)
+            return mail.send_all(self.mail, [mail.build(self.mail, address, rendering.render(
+                message, self.public_url, self.unsubscribe_url(message.person)), message.id)
+                for message, address in batch])
+        [(message, address)] = batch
         if self.whatsapp is None:
-            return "failed", "whatsapp is off"
+            return [("failed", "whatsapp is off")]
         text = rendering.whatsapp_text(message, self.public_url)
         if message.person.startswith("account:"):
             body = whatsapp.template_body(self.whatsapp, address, message.kind, message.language, text)
         else:
             body = whatsapp.text_body(address, text)
-        return whatsapp.send(self.whatsapp, body)
+        return [whatsapp.send(self.whatsapp, body)]
 
     def _record(self, store, message_id, verdict, error):
         try:

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from services.notifications.domain.kinds import notices_for
-from services.notifications.domain.preferences import channel_of, mode_of
+from services.notifications.domain.kinds import default_mode, notices_for
+from services.notifications.domain.preferences import CHANNEL_ROW, choices_of, mode_of
 from services.notifications.domain.reminders import plan_reminders
 from services.notifications.domain.zones import zone_of_region
 from services.notifications.models import Agency, Message, Notice
@@ -51,11 +51,13 @@ def claim_notices(uow, now, limit=20):
             for n in uow.session.scalars(select(Notice).where(Notice.id.in_(ids)).order_by(Notice.id))]
 
 
-def _add_message(session, notice, person, channel, values, now):
-    """One message, unless this event already made one for this person on this channel."""
-    taken = session.scalar(select(Message.id).where(Message.event_id == notice.event_id, Message.person == person,
-                                                    Message.channel == channel))
-    if taken is not None:
+def _add_message(session, notice, person, channel, values, now, taken=None):
+    """One message, unless this event already made one for this person on this channel (``taken``:
+    those pairs, when the caller read them at once)."""
+    if taken is None:
+        taken = {(p, c) for p, c in session.execute(select(Message.person, Message.channel).where(
+            Message.event_id == notice.event_id, Message.person == person))}
+    if (person, channel) in taken:
         return None
     message = Message(id=str(uuid.uuid4()), event_id=notice.event_id, person=person, channel=channel,
                       kind=notice.kind, params=notice.params, attempts=0, next_attempt_at=now, created_at=now,
@@ -77,12 +79,16 @@ def fan_out(uow, notice_id, contacts, reporter, channels_on, forum_zone, now):
     if notice is None or notice.state != "pending":
         return []
     made = []
+    # Read at once what 500 people would otherwise cost 1,500 queries: their choices, and what this event made.
+    chosen = choices_of(session, [f"account:{c['account_id']}" for c in contacts], (notice.kind, CHANNEL_ROW))
+    taken = {(p, c) for p, c in session.execute(select(Message.person, Message.channel)
+                                                 .where(Message.event_id == notice.event_id))}
     for contact in contacts:
         person = f"account:{contact['account_id']}"
-        mode = mode_of(session, person, contact.get("account_role"), notice.kind)
+        mode = chosen.get((person, notice.kind)) or default_mode(contact.get("account_role"), notice.kind)
         if mode == "off":
             continue
-        channel = channel_of(session, person)
+        channel = chosen.get((person, CHANNEL_ROW)) or "mail"
         address = contact.get("email") if channel == "mail" else contact.get("phone")
         if not address:
             channel = "whatsapp" if channel == "mail" else "mail"
@@ -95,7 +101,7 @@ def fan_out(uow, notice_id, contacts, reporter, channels_on, forum_zone, now):
             agency_id=contact["agency_id"], language=contact.get("language") or "id", address=address,
             name=contact.get("name"), zone=zone_of_region(agency.region_code if agency else None, forum_zone),
             state=state if channel in channels_on else "skipped",
-            last_error=None if channel in channels_on else f"{channel} is off"), now))
+            last_error=None if channel in channels_on else f"{channel} is off"), now, taken))
     if reporter is not None:
         made.extend(_reporter_message(session, notice, reporter, channels_on, forum_zone, now))
     notice.state, notice.leased_until = "done", None

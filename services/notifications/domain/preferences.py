@@ -7,6 +7,8 @@ import hmac
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from services.notifications import schemas
 from services.notifications.domain.kinds import OFFICER_KINDS, REPORTER_KINDS, default_mode
 from services.notifications.models import Preference
@@ -19,6 +21,14 @@ CHANNEL_ROW = "channel"
 def mode_of(session, person, account_role, kind):
     chosen = session.get(Preference, (person, kind))
     return chosen.mode if chosen is not None else default_mode(account_role, kind)
+
+
+def choices_of(session, persons, kinds):
+    """``{(person, kind): mode}`` of what these people chose for these kinds (absent: the default), in one query."""
+    if not persons:
+        return {}
+    return {(p.person, p.kind): p.mode for p in session.scalars(select(Preference).where(
+        Preference.person.in_(persons), Preference.kind.in_(kinds)))}
 
 
 def channel_of(session, person):
