@@ -13,6 +13,7 @@ from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn
+from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.public.unsubscribe import UnsubscribePages
 from gateway.pages.web import ForumTimezone
@@ -32,8 +33,8 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     NotificationsRoutes, PublicPages, UnsubscribePages, ConsoleSignIn, ConsoleHome,
-                     ConsoleNotifications):
+                     NotificationsRoutes, PublicPages, UnsubscribePages, ComplaintPages, ConsoleSignIn,
+                     ConsoleHome, ConsoleNotifications):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -13,7 +13,7 @@ def test_an_officer_chooses_when_to_be_told_and_the_coordinator_reads_the_log(pa
     sign_in(page, officer.email, officer.password)
     page.get_by_role("navigation", name="Menu konsol").get_by_role("link", name="Notifikasi").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Notifikasi")
-    expect(page.get_by_text("Surel tidak aktif di sistem ini")).to_be_visible()
+    expect(page.get_by_text("Email tidak aktif di sistem ini")).to_be_visible()
     escalations = page.get_by_label("Tahap yang terlambat atau eskalasi ke kami")
     expect(escalations).to_have_value("immediate")
     look(page, "console-notifikasi")

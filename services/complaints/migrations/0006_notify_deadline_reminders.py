@@ -1,7 +1,7 @@
 """reminders of deadlines one working day ahead
 
-Revision ID: 0005_notify
-Revises: 0004
+Revision ID: 0006_notify
+Revises: 0005_public
 Create Date: 2026-12-03 05:42:01.788641
 """
 from alembic import op
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 import shared.db
 
 
-revision = '0005_notify'
-down_revision = '0004'
+revision = '0006_notify'
+down_revision = '0005_public'
 branch_labels = None
 depends_on = None
 
