@@ -325,11 +325,14 @@ class MailSink:
 
 class FakeWhatsApp:
     """A local stand-in for the WhatsApp Business Cloud API: answers ``POST /<version>/<phone id>/messages``
-    as the API does and keeps what it got (path, Authorization header, JSON body)."""
+    as the API does and keeps what it got (path, Authorization header, JSON body); serves the media a
+    citizen sent (``media``) to the holder of ``token``."""
 
-    def __init__(self):
+    def __init__(self, token="test-token"):
+        self.token = token
         self.port = free_port()
         self.received = []
+        self.media = {}  # media id -> bytes a citizen "sent" (GET /<version>/<media id>, then its URL)
         self.server = None
 
     @property
@@ -351,6 +354,23 @@ class FakeWhatsApp:
                                      "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def do_GET(self):
+                media_id = self.path.rsplit("/", 1)[-1]
+                if self.headers.get("Authorization") != f"Bearer {fake.token}" or media_id not in fake.media:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                if self.path.startswith("/media/"):
+                    answer, kind = fake.media[media_id], "image/jpeg"
+                else:
+                    answer, kind = json.dumps({"url": f"http://127.0.0.1:{fake.port}/media/{media_id}",
+                                               "mime_type": "image/jpeg", "id": media_id}).encode(), "application/json"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)

@@ -8,7 +8,8 @@ RETRYABLE = (408, 429)
 
 class WhatsAppSettings:
     def __init__(self, base_url, token, phone_number_id, timeout=10.0, template_prefix="bakohumas_"):
-        self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
+        self.base = base_url.rstrip("/")
+        self.url = f"{self.base}/{phone_number_id}/messages"
         self.token = token
         self.timeout = timeout
         self.template_prefix = template_prefix
@@ -31,6 +32,22 @@ def template_body(settings, phone, kind, language, text):
             "type": "template",
             "template": {"name": settings.template_prefix + kind, "language": {"code": language},
                          "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}]}}
+
+
+def fetch_media(settings, media_id, limit):
+    """A received photo's bytes: ``GET {base}/{media_id}`` names its short-lived URL, fetched with the
+    same token. Raises ``requests.RequestException`` (or ValueError beyond ``limit`` bytes)."""
+    headers = {"Authorization": f"Bearer {settings.token}"}
+    described = requests.get(f"{settings.base}/{media_id}", headers=headers, timeout=settings.timeout,
+                             allow_redirects=False)
+    described.raise_for_status()
+    with requests.get(described.json()["url"], headers=headers, timeout=settings.timeout, stream=True,
+                      allow_redirects=False) as media:
+        media.raise_for_status()
+        content = media.raw.read(limit + 1, decode_content=True)
+    if len(content) > limit:
+        raise ValueError("the photo is too large")
+    return content
 
 
 def send(settings, body):

@@ -1,10 +1,12 @@
 """Telling people, end to end: a real SMTP server on loopback and a local stand-in for the WhatsApp
 Cloud API, one stack with both configured. A citizen files on WhatsApp by a signed webhook and gets
 the tracking number (a forged signature is refused, a redelivery files once); a reporter is written
-to by mail (and turns a kind off by the link); a redelivered event sends nothing new; the mail
-server down for a while loses nothing."""
+to by mail (and turns a kind off by the link); a photo on WhatsApp joins the citizen's complaint
+without its metadata; a redelivered event sends nothing new; the mail server down for a while loses
+nothing; an officer hears of a forward by mail and an admin gets one digest of three items."""
 import hashlib
 import hmac
+import io
 import json
 import time
 import uuid
@@ -14,6 +16,7 @@ import pytest
 import requests
 from kombu import Connection
 from nameko.events import get_event_exchange
+from PIL import Image
 
 from bakohumas.harness import Api, FakeWhatsApp, LocalStack, MailSink
 from shared.contracts import seal
@@ -96,16 +99,31 @@ def test_a_citizen_files_on_whatsapp_and_gets_the_tracking_number(reach):
 
     post_signed(reach, webhook("wamid.check-1", {"type": "text", "text": {"body": f"cek {number.lower()}"}}))
     post_signed(reach, webhook("wamid.status-1", {"type": "text", "text": {"body": "STATUS"}}))
-    post_signed(reach, webhook("wamid.photo-1", {"type": "image", "image": {"id": "media-1", "mime_type": "image/jpeg"}}))
+    reach.whatsapp.media["media-1"] = photo_with_exif()
+    photo = webhook("wamid.photo-1", {"type": "image", "image": {"id": "media-1", "mime_type": "image/jpeg"}})
+    post_signed(reach, photo)
     post_signed(reach, webhook("wamid.more-1", {"type": "text", "text": {"body": "Tolong segera"}}))
     replies = eventually(lambda: (lambda got: got if len(got) >= 5 else None)(texts_to(reach, CITIZEN)), timeout=60)
     assert sum(f"Status pengaduan {number}: diterima" in text for text in replies) == 2  # CEK and STATUS
-    assert sum("CEK <nomor>" in text for text in replies) == 2  # the photo and a second message: help
-    assert any("Foto belum dapat" in text for text in replies)
+    assert sum(f"Foto Anda ditambahkan ke pengaduan {number}" in text for text in replies) == 1
+    assert sum("CEK <nomor>" in text for text in replies) == 1  # a second message: help
+    post_signed(reach, photo)  # delivered again: added once
     time.sleep(1.5)
     assert len(texts_to(reach, CITIZEN)) == 5  # nothing twice, nothing for the forged message
     triage = reach.coordinator.get("/api/v1/complaints", params={"triage": "true"}).json()["complaints"]
-    assert [c["channel"] for c in triage].count("whatsapp") == 1
+    [mine] = [c for c in triage if c["channel"] == "whatsapp"]
+    [stored] = reach.coordinator.get(f"/api/v1/complaints/{mine['id']}").json()["files"]
+    content = reach.coordinator.get(f"/api/v1/complaints/{mine['id']}/attachments/{stored['id']}").content
+    assert stored["content_type"] == "image/jpeg" and content.startswith(b"\xff\xd8") and b"KameraRahasia" not in content
+
+
+def photo_with_exif():
+    """A JPEG whose EXIF names the camera (what a photo must not carry into the complaint)."""
+    image, exif, out = Image.new("RGB", (64, 48), "red"), Image.Exif(), io.BytesIO()
+    exif[0x010F] = "KameraRahasia"
+    image.save(out, "JPEG", exif=exif)
+    assert b"KameraRahasia" in out.getvalue()
+    return out.getvalue()
 
 
 def mails_with(stack, words):

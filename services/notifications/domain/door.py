@@ -35,6 +35,11 @@ def complaint_body(phone, text):
     return {"channel": "whatsapp", "text": text, "reporter": {"phone": phone}, "anonymous": False}
 
 
+def replied(session, message_id):
+    """Whether an incoming message was answered already (a redelivery does nothing twice)."""
+    return session.scalar(select(Message.id).where(Message.event_id == f"wa:{message_id}"[:80])) is not None
+
+
 def queue_reply(uow, message_id, person, phone, reply, params, channels_on, forum_zone, now):
     """A reply to one incoming message (its WhatsApp id keys it: a redelivery replies once)."""
     event_id = f"wa:{message_id}"[:80]
