@@ -9,6 +9,7 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.console.accounts import ConsoleAccounts
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
@@ -34,7 +35,7 @@ HEALTH_TIMEOUT = 3.0
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
                      NotificationsRoutes, PublicPages, UnsubscribePages, ComplaintPages, ConsoleSignIn,
-                     ConsoleHome, ConsoleNotifications):
+                     ConsoleHome, ConsoleAccounts, ConsoleNotifications):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

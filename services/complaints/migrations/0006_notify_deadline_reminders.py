@@ -1,7 +1,7 @@
-"""reminders of deadlines one working day ahead
+"""reminders of deadlines one working day ahead (also joins the public and accounts branches' revisions)
 
 Revision ID: 0006_notify
-Revises: 0005_public
+Revises: 0005_public, 0005_accounts
 Create Date: 2026-12-03 05:42:01.788641
 """
 from alembic import op
@@ -10,7 +10,7 @@ import shared.db
 
 
 revision = '0006_notify'
-down_revision = '0005_public'
+down_revision = ('0005_public', '0005_accounts')
 branch_labels = None
 depends_on = None
 
