@@ -8,8 +8,9 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from gateway.http import read_form
-from gateway.pages.console.session import (N_, console_page, console_render, invite_link, session_token_hash)
+from gateway.pages.console.session import N_, console_page, console_render, invite_link, session_token_hash
 from gateway.pages.web import PAGES, PageError
+from services.directory import schemas
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
 ACCOUNT_PATH = "/console/akun"
@@ -53,7 +54,7 @@ class ConsoleAccounts:
         errors = {}
         if form.get("new_password", "") != form.get("new_password_again", ""):
             errors["new_password_again"] = PAGES.gettext(language, N_("Type the same new password twice"))
-        elif len(form.get("new_password", "")) < 10:
+        elif len(form.get("new_password", "")) < schemas.PASSWORD_MIN:
             errors["new_password"] = PAGES.gettext(language, N_("Choose a password of at least 10 characters"))
         if not errors:
             try:
