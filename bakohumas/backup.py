@@ -2,7 +2,7 @@
 
 The archive (``bakohumas-backup-<UTC time>.tar.gz``) holds ``manifest.json`` and one member per
 entry: each service's database (a SQLite copy made with SQLite's online backup API, or a
-``pg_dump -Fc`` dump for a service on PostgreSQL), the gateway secret kept under DATA_DIR, and
+``pg_dump -Fc`` dump for a service on PostgreSQL), the secrets kept under DATA_DIR, and
 any other file kept there. The manifest names every entry with its kind, size and SHA-256.
 
 A restore checks the whole archive before it touches anything, rebuilds every database in a
@@ -34,7 +34,8 @@ from shared.config import database_url
 FORMAT = "bakohumas-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-SECRET_FILE = "gateway.secret"
+# Secrets made under DATA_DIR (gateway keys, notification link signing): restored readable by the owner only.
+SECRET_FILES = ("gateway.secret", "notifications.secret")
 # Events a producer marked published this long before the backup may not have reached (or been
 # recorded by) their consumers in the copies taken of the other databases: a restore sends them
 # again, and the consumers' handled-event records drop those they already had.
@@ -240,7 +241,7 @@ def backup(config, into, now=None):
             destination = scratch / "files" / relative
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(root / relative, destination)
-            entries.append({"name": f"files/{relative}", "kind": "secret" if relative == SECRET_FILE else "file"})
+            entries.append({"name": f"files/{relative}", "kind": "secret" if relative in SECRET_FILES else "file"})
         for entry in entries:
             path = scratch / entry["name"]
             entry["size"] = path.stat().st_size

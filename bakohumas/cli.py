@@ -4,8 +4,10 @@ import json
 import os
 import sys
 import warnings
+from datetime import datetime
 
 from bakohumas import __version__
+from services import SERVICE_NAMES
 from shared.config import database_url, load_config, public_base_url
 
 # eventlet (imported with nameko) announces that it is in bugfix-only mode; the runner's output
@@ -112,8 +114,8 @@ def cmd_demo(args):
     url = args.url or f"http://{load_config()['WEB_SERVER_ADDRESS']}"
 
     def make_coordinator(data):
-        agency, secret, _invited = bootstrap_forum(data, demo.COORDINATOR_ADMIN)
-        return agency.id, secret
+        agency, secret, invited = bootstrap_forum(data, demo.COORDINATOR_ADMIN)
+        return agency.id, secret, {**demo.COORDINATOR_ADMIN, "console_link": invitation_link(invited.invite_token)}
 
     try:
         made, present = demo.load(url, args.key, make_coordinator)
@@ -151,6 +153,19 @@ def cmd_dead_letters(args):
         return 0
     done = letters.discard(args.ids)
     print(f"discarded {len(done)} dead letter(s)")
+    return 0
+
+
+def cmd_digests(args):
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from shared.db import utcnow
+    at = datetime.fromisoformat(args.at) if args.at else utcnow()
+    if at.tzinfo is None:
+        raise SystemExit("--at needs an offset, e.g. 2026-12-04T07:00:00+08:00")
+    with ClusterRpcProxy(load_config(), timeout=60) as rpc:
+        built = rpc.notifications.send_digests(at.isoformat())["built"]
+    print(f"built {built} digest(s)")
     return 0
 
 
@@ -193,15 +208,14 @@ def parser():
     run.set_defaults(func=cmd_run)
 
     serve = sub.add_parser("serve", help="run one process (a service or the gateway), e.g. in a container")
-    serve.add_argument("name", choices=["directory", "calendar", "distribution", "complaints", "information",
-                                        "gateway"])
+    serve.add_argument("name", choices=[*SERVICE_NAMES, "gateway"])
     serve.add_argument("--migrate", action="store_true", help="bring its database up to date first")
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="bring every service database up to date").set_defaults(func=cmd_migrate)
 
     mig = sub.add_parser("makemigration", help="(developers) write a service's next migration from its models")
-    mig.add_argument("service", choices=["directory", "calendar", "distribution", "complaints", "information"])
+    mig.add_argument("service", choices=SERVICE_NAMES)
     mig.add_argument("message")
     mig.set_defaults(func=cmd_makemigration)
 
@@ -238,6 +252,10 @@ def parser():
     dead.add_argument("--reveal", action="store_true",
                       help="show personal data (reporter, name, phone, email) in payloads; redacted by default")
     dead.set_defaults(func=cmd_dead_letters)
+
+    digests = sub.add_parser("digests", help="build now the daily digests due at a moment (each at most once a day)")
+    digests.add_argument("--at", help="ISO 8601 with an offset (default: now); a digest is due at 07:00 in its zone")
+    digests.set_defaults(func=cmd_digests)
     return top
 
 

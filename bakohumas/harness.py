@@ -281,3 +281,111 @@ class Api:
 
     def delete(self, path, **kwargs):
         return self.request("DELETE", path, **kwargs)
+
+
+class MailSink:
+    """A real SMTP server on loopback (aiosmtpd) keeping every mail it took; ``stop()`` and ``start()``
+    again on the same port play a mail server that is down for a while."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.mails = []  # email.message.EmailMessage, in arrival order
+        self.controller = None
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def start(self):
+        from email import message_from_bytes, policy
+
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                mail = message_from_bytes(envelope.original_content, policy=policy.default)
+                mail["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+                sink.mails.append(mail)
+                return "250 OK"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def to(self, address):
+        return [mail for mail in list(self.mails) if address in mail["X-Envelope-To"]]
+
+
+class FakeWhatsApp:
+    """A local stand-in for the WhatsApp Business Cloud API: answers ``POST /<version>/<phone id>/messages``
+    as the API does and keeps what it got (path, Authorization header, JSON body); serves the media a
+    citizen sent (``media``) to the holder of ``token``."""
+
+    def __init__(self, token="test-token"):
+        self.token = token
+        self.port = free_port()
+        self.received = []
+        self.media = {}  # media id -> bytes a citizen "sent" (GET /<version>/<media id>, then its URL)
+        self.server = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/v21.0"
+
+    def start(self):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                fake.received.append({"path": self.path, "authorization": self.headers.get("Authorization"),
+                                      "body": json.loads(body or b"{}")})
+                answer = json.dumps({"messaging_product": "whatsapp",
+                                     "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def do_GET(self):
+                media_id = self.path.rsplit("/", 1)[-1]
+                if self.headers.get("Authorization") != f"Bearer {fake.token}" or media_id not in fake.media:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                if self.path.startswith("/media/"):
+                    answer, kind = fake.media[media_id], "image/jpeg"
+                else:
+                    answer, kind = json.dumps({"url": f"http://127.0.0.1:{fake.port}/media/{media_id}",
+                                               "mime_type": "image/jpeg", "id": media_id}).encode(), "application/json"
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def to(self, phone):
+        return [r["body"] for r in list(self.received) if r["body"].get("to") == phone.lstrip("+")]

@@ -4,7 +4,6 @@ import ctypes
 import ctypes.util
 import importlib
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import requests
 
 from services import SERVICE_NAMES
-from shared.config import database_url, load_config
+from shared.config import database_url, load_config, local_secret
 from shared.db import migrate
 
 PR_SET_PDEATHSIG = 1
@@ -25,6 +24,7 @@ PROCESSES = {
     "distribution": "services.distribution.service:DistributionService",
     "complaints": "services.complaints.service:ComplaintsService",
     "information": "services.information.service:InformationService",
+    "notifications": "services.notifications.service:NotificationsService",
     "gateway": "gateway.service:GatewayService",
 }
 
@@ -49,15 +49,7 @@ def gateway_url(config):
 
 def local_gateway_secret(config):
     """The gateway's secret when none is configured: made once under DATA_DIR, readable by its owner only."""
-    path = Path(config.get("DATA_DIR") or "data").resolve() / "gateway.secret"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as file:
-        file.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+    return local_secret(config, "gateway.secret")
 
 
 def provide_gateway_secret(config):

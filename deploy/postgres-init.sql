@@ -4,3 +4,4 @@ CREATE DATABASE bakohumas_calendar;
 CREATE DATABASE bakohumas_distribution;
 CREATE DATABASE bakohumas_complaints;
 CREATE DATABASE bakohumas_information;
+CREATE DATABASE bakohumas_notifications;

@@ -216,6 +216,8 @@ GAUGE_HELP = {
     "webhook_deliveries": "Webhook deliveries by state",
     "complaints_overdue": "Open complaints with a stage past its deadline, per stage",
     "information_overdue": "Information requests with a stage past its legal deadline, per stage",
+    "notification_messages": "Notification messages by state (failed: after the last try)",
+    "notification_channel_on": "1 when a notification channel (mail, whatsapp) is configured, else 0",
 }
 
 

@@ -23,3 +23,5 @@ class Health(Schema):
     dead_letters = fields.Integer(allow_none=True, metadata={
         "description": "events parked in the dead-letter queue (null: broker did not say)"})
     intake = fields.Nested(IntakeHealth)
+    notifications = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "each channel (mail, whatsapp): on, or off when it is not configured"})

@@ -9,19 +9,23 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
-from gateway.pages.public.complaints import ComplaintPages
+from gateway.pages.console.accounts import ConsoleAccounts
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.information import InformationConsole
+from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn
+from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.information import InformationPages
 from gateway.pages.public.routes import PublicPages
+from gateway.pages.public.unsubscribe import UnsubscribePages
 from gateway.pages.web import ForumTimezone
 from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
 from gateway.routes.distribution import DistributionRoutes
 from gateway.routes.information import InformationRoutes
+from gateway.routes.notifications import NotificationsRoutes
 from gateway.routes.open311 import Open311Routes
 from gateway.rpc import ServiceCalls
 from gateway.schemas import Health
@@ -33,8 +37,9 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     InformationRoutes, PublicPages, ComplaintPages, InformationPages, ConsoleSignIn,
-                     ConsoleHome, InformationConsole):
+                     InformationRoutes, NotificationsRoutes, PublicPages, UnsubscribePages, ComplaintPages,
+                     InformationPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, InformationConsole,
+                     ConsoleNotifications):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
@@ -76,7 +81,9 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
                              for name, answer in answers.items()},
                 "dead_letters": broker["dead_letters"],
                 "intake": {"waiting": broker["intake_waiting"],
-                           "oldest_seconds": broker["intake_oldest_seconds"]}}
+                           "oldest_seconds": broker["intake_oldest_seconds"]},
+                "notifications": {channel: "on" if on else "off" for channel, on in
+                                  answers["notifications"]["gauges"]["notification_channel_on"]["channel"].items()}}
 
     @route("GET", "/metrics", auth="public", summary="Metrics in the Prometheus text format",
            tag="system", content_type="text/plain")

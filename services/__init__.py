@@ -1,4 +1,4 @@
-"""The Bakohumas Hub services; each folder has the same files in the same roles:
+"""The six Bakohumas Hub services; each folder has the same files in the same roles:
 
 - ``service.py``: nameko entrypoints only (RPC methods, event handlers, timers)
 - ``domain/``: the rules, free of transport and clock, one module per topic
@@ -8,4 +8,4 @@
 
 docs/architecture.md is the whole convention.
 """
-SERVICE_NAMES = ("directory", "calendar", "distribution", "complaints", "information")
+SERVICE_NAMES = ("directory", "calendar", "distribution", "complaints", "information", "notifications")

@@ -5,6 +5,7 @@ environment gets the same typing as one written in the file.
 """
 import os
 import re
+import secrets
 from pathlib import Path
 
 import yaml
@@ -30,6 +31,20 @@ def substitute(text, environ=None):
 def load_config(path=None, environ=None):
     path = Path(path or os.environ.get("BAKOHUMAS_CONFIG") or DEFAULT_CONFIG)
     return yaml.safe_load(substitute(path.read_text(), environ)) or {}
+
+
+def local_secret(config, filename):
+    """A secret made once under DATA_DIR (``filename``), readable by its owner only; the same on every
+    start. Used when the environment gives none (one machine; several instances must be given one)."""
+    path = Path(config.get("DATA_DIR") or "data").resolve() / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 def database_url(config, service_name):

@@ -14,12 +14,13 @@ from nameko.extensions import DependencyProvider
 from gateway.errors import HttpError
 from gateway.http import MAX_BODY_BYTES, route
 from gateway.ratelimit import TokenBucket
-from gateway.uploads import FileRefused, attachment_response, checked_uploads
+from gateway.uploads import attachment_response, checked_uploads
 from services.complaints import schemas
 from shared.contracts import seal
 from shared.contracts.complaints import INTAKE_QUEUE, intake_queue
 from shared.db import utcnow
 from shared.intake import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, intake_message, keyed_identity, next_steps
+from shared.uploads import FileRefused
 
 CATEGORY_CACHE_SECONDS = 30
 CATEGORY_LOOKUP_TIMEOUT = 1.0

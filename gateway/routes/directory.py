@@ -79,6 +79,35 @@ class DirectoryRoutes:
         self.keys.forget(key_id=key_id)
         return revoked
 
+    @route("GET", "/api/v1/agencies/<agency_id>/accounts",
+           summary="An agency's people (its admins, or the coordinator's, and keys)", tag="directory",
+           response=schemas.Account(many=True))
+    def list_accounts(self, call, agency_id):
+        return self.rpc("directory", "list_accounts", call.actor, agency_id)
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts",
+           summary="Invite a person: the answer holds their one-time link to set a password (shown once)",
+           tag="directory", body=schemas.AccountInput, response=schemas.InvitedAccount, status=201)
+    def invite_account(self, call, agency_id):
+        invited = self.rpc("directory", "invite_account", call.actor, agency_id, call.body,
+                           idempotency_key=call.idempotency_key)
+        return {**invited, "invite_link": invite_link(self.public_url, invited["invite_token"])}
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/invite",
+           summary="A new one-time link for a person (an expired invitation, a forgotten password); earlier "
+                   "links stop working", tag="directory", response=schemas.InvitedAccount)
+    def renew_invite(self, call, agency_id, account_id):
+        renewed = self.rpc("directory", "renew_invite", call.actor, agency_id, account_id)
+        return {**renewed, "invite_link": invite_link(self.public_url, renewed["invite_token"])}
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/deactivate",
+           summary="Deactivate a person's account: their sessions end at once; their name stays in histories",
+           tag="directory", response=schemas.Account)
+    def deactivate_account(self, call, agency_id, account_id):
+        deactivated = self.rpc("directory", "deactivate_account", call.actor, agency_id, account_id)
+        self.sessions.forget(account_id=account_id)
+        return deactivated
+
     # ------------------------------------------------ QR posters (gateway/posters.py)
 
     def poster_agency(self, call, agency_id):
@@ -121,29 +150,6 @@ class DirectoryRoutes:
         details = list(eventlet.GreenPool(AGENCY_READS).imap(
             lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies))
         return download(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")
-
-
-    @route("GET", "/api/v1/agencies/<agency_id>/accounts",
-           summary="An agency's people (its admins, or the coordinator's, and keys)", tag="directory",
-           response=schemas.Account(many=True))
-    def list_accounts(self, call, agency_id):
-        return self.rpc("directory", "list_accounts", call.actor, agency_id)
-
-    @route("POST", "/api/v1/agencies/<agency_id>/accounts",
-           summary="Invite a person: the answer holds their one-time link to set a password (shown once)",
-           tag="directory", body=schemas.AccountInput, response=schemas.InvitedAccount, status=201)
-    def invite_account(self, call, agency_id):
-        invited = self.rpc("directory", "invite_account", call.actor, agency_id, call.body,
-                           idempotency_key=call.idempotency_key)
-        return {**invited, "invite_link": invite_link(self.public_url, invited["invite_token"])}
-
-    @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/deactivate",
-           summary="Deactivate a person's account: their sessions end at once; their name stays in histories",
-           tag="directory", response=schemas.Account)
-    def deactivate_account(self, call, agency_id, account_id):
-        deactivated = self.rpc("directory", "deactivate_account", call.actor, agency_id, account_id)
-        self.sessions.forget(account_id=account_id)
-        return deactivated
 
 
 def download(content, mimetype, filename):

@@ -78,6 +78,10 @@ class Complaint(Base):
     verify_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     follow_up_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     settle_escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # When the one-working-day reminder of each stage's deadline went out (``complaint.deadline_near``).
+    verify_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    follow_up_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    settle_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     forwarded_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -103,6 +107,9 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(60))
+    # The person who acted (an account), kept as named then: None for a key, the system or the reporter.
+    actor_account_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    actor_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)

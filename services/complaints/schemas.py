@@ -177,6 +177,17 @@ class Tracking(Schema):
     answers = fields.List(fields.Nested(PublicAnswer))
 
 
+class ReporterContact(Schema):
+    """Internal (the notifications service's question, never an API answer): how to reach a reporter."""
+    complaint_id = fields.String(attribute="id")
+    tracking_number = fields.String()
+    channel = fields.String()
+    status = fields.String()
+    anonymous = fields.Boolean()
+    email = fields.String(attribute="reporter_email", allow_none=True)
+    phone = fields.String(attribute="reporter_phone", allow_none=True)
+
+
 class ReporterTracking(Tracking):
     """The tracking page as its reporter (with the secret) sees it: also the files sent and what
     the reporter may do now."""
@@ -317,6 +328,9 @@ class AuditOut(Schema):
     at = fields.AwareDateTime()
     action = fields.String()
     actor = fields.String()
+    actor_account_id = fields.String(allow_none=True,
+                                     metadata={"description": "the person's account; null: a key, the system or the reporter"})
+    actor_name = fields.String(allow_none=True, metadata={"description": "the person, as named when they acted"})
     status = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)

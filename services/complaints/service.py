@@ -26,6 +26,7 @@ REPORTER_TRACKING = schemas.ReporterTracking()
 ATTACHMENT_FILE = schemas.AttachmentFile()
 INTAKE_DEADLINES = schemas.IntakeDeadlines()
 STATS = schemas.Stats()
+CONTACT = schemas.ReporterContact()
 
 
 class IntakeConsumer(RetriesThenDeadLetters, Consumer):
@@ -66,14 +67,33 @@ class ComplaintsService(HealthCheck, KeepsAgencies):
         """Escalate overdue complaints once each, and close those whose reporter stayed silent."""
         now = utcnow()
         with self.db.reading() as session:
+            near = domain.near_candidates(session, now)
             overdue = domain.overdue_candidates(session, now)
             silent = domain.silent_candidates(session, now)
+        for complaint_id, stage in near:
+            with self.db.unit_of_work() as uow:
+                domain.remind(uow, complaint_id, stage, now)
         for complaint_id, stage in overdue:
             with self.db.unit_of_work() as uow:
                 domain.escalate(uow, complaint_id, stage, now)
         for complaint_id in silent:
             with self.db.unit_of_work() as uow:
                 domain.close_silent(uow, complaint_id, now)
+
+    # ------------------------------------------------ internal: the notifications service's questions
+
+    @service_rpc
+    def reporter_contact(self, complaint_id):
+        """How to reach a complaint's reporter (never exposed by the gateway; never in an event)."""
+        with self.db.reading() as session:
+            return CONTACT.dump(domain.reporter_contact(session, complaint_id))
+
+    @service_rpc
+    def open_complaint_of_phone(self, phone):
+        """The newest open complaint that came by WhatsApp from ``phone`` (None if there is none)."""
+        with self.db.reading() as session:
+            found = domain.open_complaint_of_phone(session, phone)
+            return None if found is None else CONTACT.dump(found)
 
     # ------------------------------------------------ public
 

@@ -137,4 +137,4 @@ def open_envelope(payload, expected_name=None):
 
 
 # Importing the per-service contract modules registers them.
-from shared.contracts import directory, calendar, distribution, complaints, information  # noqa: E402,F401
+from shared.contracts import directory, calendar, distribution, complaints, information, notifications  # noqa: E402,F401,E501

@@ -58,3 +58,16 @@ class ItemRescheduled(Schema):
 class ItemCancelled(Schema):
     item = fields.Nested(CalendarItem, required=True)
     reason = fields.String(required=True)
+
+
+@contract("calendar.item_declined", 1, SOURCE)
+class ItemDeclined(Schema):
+    item = fields.Nested(CalendarItem, required=True)
+    reason = fields.String(required=True)
+
+
+@contract("calendar.item_clashing", 1, SOURCE)
+class ItemClashing(Schema):
+    """A proposal overlaps scheduled items on an agency, an official or the venue."""
+    item = fields.Nested(CalendarItem, required=True)
+    clashes = fields.Integer(required=True, metadata={"description": "how many scheduled items it overlaps"})

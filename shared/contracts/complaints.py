@@ -78,3 +78,15 @@ class ComplaintEscalated(_ComplaintRef):
     stage = fields.String(required=True, validate=validate.OneOf(ESCALATION_STAGES))
     due_at = fields.AwareDateTime(required=True)
     parent_agency_id = fields.String(load_default=None, allow_none=True)
+
+
+@contract("complaint.answered", 1, SOURCE)
+class ComplaintAnswered(_ComplaintRef):
+    """A public answer was added (the answer's text stays in the complaints service)."""
+
+
+@contract("complaint.deadline_near", 1, SOURCE)
+class ComplaintDeadlineNear(_ComplaintRef):
+    """One working day is left before a stage's deadline (sent once per stage and deadline)."""
+    stage = fields.String(required=True, validate=validate.OneOf(ESCALATION_STAGES))
+    due_at = fields.AwareDateTime(required=True)

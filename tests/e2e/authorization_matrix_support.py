@@ -18,6 +18,7 @@ from bakohumas.harness import Api, free_port
 CATEGORY = "infrastruktur"  # seeded by the complaints service's migrations
 FUTURE = datetime(2031, 3, 3, 1, 0, tzinfo=timezone.utc)
 PAST = datetime(2021, 3, 1, 1, 0, tzinfo=timezone.utc)
+PHOTO = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP8z4AATAxEcQAz0QEHOoQ+uAAAAABJRU5ErkJggg=="  # a 4x4 PNG, base64
 
 
 def eventually(attempt, done, timeout=30, interval=0.3):
@@ -287,6 +288,16 @@ def registration_number(world, operation, params):
     return world.information_request(world.a)[1]
 
 
+def attachment_id(world, operation, params):
+    """A photo its reporter added to the complaint of ``params`` (A's): the reporter's own supplement."""
+    complaint = world.ok(world.coordinator.get(f"/api/v1/complaints/{params['complaint_id']}"))
+    number = complaint["tracking_number"]
+    world.ok(requests.post(f"{world.url}/api/v1/complaints/track/{number}", timeout=15, json={
+        "reporter_secret": world.reporter_secrets[number], "action": "supplement",
+        "files": [{"filename": "foto.png", "content_type": "image/png", "data": PHOTO}]}))
+    return world.ok(world.coordinator.get(f"/api/v1/complaints/{params['complaint_id']}"))["files"][0]["id"]
+
+
 def tracking_number(world, operation, params):
     return world.file_complaint()
 
@@ -308,6 +319,8 @@ FACTORIES = {
     "delivery_id": delivery_id,
     "request_id": request_id,
     "complaint_id": complaint_id,
+    "attachment_id": attachment_id,
+    "door": lambda world, operation, params: "qr",
     "tracking_number": tracking_number,
     "registration_number": registration_number,
     "entry_id": lambda world, operation, params: world.dip_entry(world.a),
@@ -328,6 +341,8 @@ def in_two_hours():
 # (the operation takes no body). A valid body makes the service reach its authorization check.
 
 BODIES = {
+    # Signed by Meta with the app secret, not a key: without WHATSAPP_APP_SECRET the door is closed (404).
+    "POST /webhooks/whatsapp": None,
     "POST /api/v1/agencies": lambda world, params: {
         "name": "Kantor Imigrasi Parepare", "short_name": f"IMI-{uuid.uuid4().hex[:6]}", "kind": "imigrasi"},
     "PATCH /api/v1/agencies/{agency_id}": {"channels": {"instagram": "@humas_matriks"}},
@@ -338,6 +353,7 @@ BODIES = {
     "POST /api/v1/agencies/{agency_id}/accounts": lambda world, params: {
         "name": "Petugas Matriks", "email": f"petugas-{uuid.uuid4().hex[:8]}@matriks.example.go.id"},
     "POST /api/v1/agencies/{agency_id}/accounts/{account_id}/deactivate": None,
+    "POST /api/v1/agencies/{agency_id}/accounts/{account_id}/invite": None,
 
     "POST /api/v1/calendar/items": lambda world, params: {
         "kind": "media_visit", "title": "Kunjungan media", "timezone": "Asia/Jakarta",

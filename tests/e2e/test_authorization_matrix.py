@@ -72,6 +72,10 @@ STRANGER_READS = {
     "GET /api/v1/complaints/{complaint_id}": "a complaint is seen only by the agencies handling it (404)",
     "GET /api/v1/information/requests/{request_id}": "a request for information is seen only by the agencies "
                                                      "handling it (404)",
+    "GET /api/v1/complaints/{complaint_id}/attachments/{attachment_id}":
+        "a complaint is seen only by the agencies handling it (404)",
+    "GET /api/v1/agencies/{agency_id}/posters": "an agency prints only its own posters (403)",
+    "GET /api/v1/agencies/{agency_id}/posters/{door}.svg": "an agency prints only its own posters (403)",
     "GET /api/v1/subscriptions/{subscription_id}/deliveries": "a subscription is seen only by its owner (404)",
     "GET /api/v1/amplification-requests/{request_id}": "only the author and the coordinator see who re-shared (403)",
 }

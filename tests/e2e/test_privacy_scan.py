@@ -1,4 +1,5 @@
-"""Personal data of complainants and information requesters never appears in logs or events.
+"""Personal data of complainants, information requesters and the people who sign in to the console never
+appears in logs or events.
 
 A stack of our own, logging at DEBUG (once as plain text, once as JSON), with a queue bound to
 every service's event exchange before anything runs: complaints with distinctive reporters go
@@ -6,6 +7,8 @@ through intake (JSON and Open311), routing, forwarding, answers, status changes 
 view; then the whole log, every event and every public or agency answer is scanned for the
 reporters' identities. An information request (UU 14/2008) goes the same way: registered, forwarded,
 decided, objected to, tracked, its requester's name, address, contacts and identity number scanned for.
+Mail is on (a real SMTP server on loopback), so the notifications service writes to the reporters who
+gave an email: its log is scanned too.
 """
 import io
 import json
@@ -19,7 +22,7 @@ from PIL import Image
 from tests.e2e.complaints_e2e_support import eventually, file, tracked
 from tests.e2e.observe_support import json_log_records
 
-from bakohumas.harness import Api, LocalStack
+from bakohumas.harness import Api, LocalStack, MailSink
 from services import SERVICE_NAMES
 
 pytestmark = pytest.mark.e2e
@@ -57,8 +60,9 @@ REQUESTER = {"name": "Siti Pemohon-Informasi", "address": "Jl. Rahasia Pemohon 9
 IDENTITY_NUMBER = "7372019988776655"
 
 OPEN311_NAME = f"{OPEN311['first_name']} {OPEN311['last_name']}"
+OFFICER = {"name": "Sitti Aminah-Konsol", "phone": "081244556600", "email": "sitti.konsol@example.id"}
 EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, BY_FORM, {"name": OPEN311_NAME}, REQUESTER,
-                      {"identity": IDENTITY_NUMBER})
+                      {"identity": IDENTITY_NUMBER}, OFFICER)
 
 
 def leaks(text, secrets=EVERYONE):
@@ -67,8 +71,10 @@ def leaks(text, secrets=EVERYONE):
 
 @pytest.fixture(scope="module", params=["plain", "json"])
 def scanned_stack(request):
+    mail = MailSink().start()
     stack = LocalStack(extra_env={"LOG_LEVEL": "DEBUG", "COMPLAINTS_INTAKE_BURST": "100",
-                                  "LOG_FORMAT": request.param})
+                                  "LOG_FORMAT": request.param, "SMTP_URL": mail.url})
+    stack.mail = mail
     stack.log_format = request.param
     stack.vhost.create()
     # Bound before any service starts, so that no event escapes the scan.
@@ -84,6 +90,7 @@ def scanned_stack(request):
         yield stack
     finally:
         stack.stop()
+        mail.stop()
 
 
 def captured_events(stack):
@@ -229,17 +236,37 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
     seen(requests.get(f"{stack.url}/api/v1/information/track/{number}", timeout=15))
     assert seen(requests.get(f"{stack.url}/informasi/lacak/{number}", timeout=15)).status_code == 200
 
-    # Then the scan. Events are relayed after commit: wait for the last status change's.
+    # A person of the agency: invited, sets a password, signs in, acts in the console, signs out.
+    invited = dinas.post(f"/api/v1/agencies/{dinas.agency_id}/accounts", json=OFFICER)
+    assert invited.status_code == 201, invited.text
+    password = "kata-sandi-privasi"
+    assert requests.post(invited.json()["invite_link"], data={"password": password, "password_again": password},
+                         allow_redirects=False, timeout=15).status_code == 303
+    browser = requests.Session()
+    assert browser.post(f"{stack.url}/console/masuk", data={"email": OFFICER["email"], "password": "wrong-one"},
+                        timeout=15).status_code == 400
+    assert browser.post(f"{stack.url}/console/masuk", data={"email": OFFICER["email"], "password": password},
+                        timeout=15).status_code == 200  # followed to the console
+    console = browser.get(f"{stack.url}/console/", timeout=15)
+    token = console.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert browser.post(f"{stack.url}/console/keluar", data={"csrf_token": token}, timeout=15).status_code == 200
+
+    # Then the scan. Events are relayed after commit: wait for the last status change's and the sign-out's.
     events = []
 
     def relayed_to_the_last():
         events.extend(captured_events(stack))
-        return any(hidden["id"] in body and '"verified"' in body for body, _ in events) and any(
-            '"information.objection_filed"' in body for body, _ in events)
+        return (any(hidden["id"] in body and '"verified"' in body for body, _ in events)
+                and any('"information.objection_filed"' in body for body, _ in events)
+                and any('"session.ended"' in body for body, _ in events))
 
     eventually(relayed_to_the_last)
+    # The notifications service wrote to the named reporter (received, then each status) and to nobody anonymous.
+    eventually(lambda: any("diverifikasi" in m.get_body(("plain",)).get_content() for m in stack.mail.to(OPEN["email"])))
+    assert stack.mail.to(ANONYMOUS["email"]) == []
     names = {json.loads(body)["name"] for body, _ in events}
-    assert {"agency.registered", "complaint.status_changed", "complaint.forwarded"} <= names
+    assert {"agency.registered", "complaint.status_changed", "complaint.forwarded", "account.invited",
+            "account.activated", "session.ended"} <= names
     log = stack.log()
     if stack.log_format == "json":
         # Scanned as written and as decoded: JSON escapes would hide a name with non-ASCII letters.

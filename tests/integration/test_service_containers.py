@@ -24,6 +24,8 @@ from services.distribution import models as distribution_models
 from services.distribution.service import DistributionService
 from services.information import models as information_models
 from services.information.service import InformationService
+from services.notifications import models as notifications_models
+from services.notifications.service import NotificationsService
 from shared import contracts
 from shared.contracts.complaints import intake_queue
 from shared.errors import NotFound, ValidationFailed
@@ -32,7 +34,8 @@ from tests.integration.integration_support import dependency, wait_until
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 DINKES = {"agency_id": "dinkes", "role": "member", "key_id": "k1"}
 SERVICES = {"directory": DirectoryService, "calendar": CalendarService, "distribution": DistributionService,
-            "complaints": ComplaintsService, "information": InformationService}
+            "complaints": ComplaintsService, "information": InformationService,
+            "notifications": NotificationsService}
 
 
 def snapshot(agency_id, **fields):
@@ -144,6 +147,21 @@ def test_information_keeps_announced_agencies_and_registers_requests_at_once(sta
     with pytest.raises(ValidationFailed) as refused:
         cluster.information.register(None, {**body, "obtain": "telepathy"})
     assert "obtain" in refused.value.fields
+
+
+def test_notifications_keeps_agencies_and_notes_whom_an_event_concerns(start, cluster, config):
+    _container, store = start("notifications")
+    announce_dinkes(config, store, notifications_models.Agency)
+    event_dispatcher(config)("complaints", "complaint.forwarded", contracts.seal("complaint.forwarded", {
+        "complaint_id": "c1", "category": "kesehatan", "agency_id": "dinkes", "from_agency_id": None,
+        "to_agency_id": "dinkes", "step": "proposed"}))
+
+    def noted():
+        with store.reading() as session:
+            return session.query(notifications_models.Notice).filter_by(kind="complaint_assigned").one_or_none()
+    assert wait_until(noted).agency_ids == '["dinkes"]'
+    choices = cluster.notifications.preferences({**DINKES, "account_id": "a1", "account_role": "officer"})
+    assert choices["channel"] == "mail" and choices["channels_on"] == []
 
 
 def test_gateway_answers_over_http_with_every_service_behind_it(container_factory, config, service_db):

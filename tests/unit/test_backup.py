@@ -36,7 +36,7 @@ def notes(path):
 
 @pytest.fixture
 def system(tmp_path, monkeypatch):
-    """A stopped system's DATA_DIR: four service databases, the gateway secret and one other file."""
+    """A stopped system's DATA_DIR: every service database, the gateway secret and one other file."""
     root = tmp_path / "data"
     root.mkdir()
     for service in SERVICE_NAMES:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from tests.unit.complaints_unit_support import COORDINATOR, actor, at, submit, with_city
 
-from gateway.uploads import FileRefused, checked_file, checked_files
+from shared.uploads import FileRefused, checked_file, checked_files
 from services.complaints import domain, schemas
 from shared import intake
 from shared.contracts import open_envelope, seal

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-PROCESSES = ("directory", "calendar", "distribution", "complaints", "information", "gateway")
+PROCESSES = ("directory", "calendar", "distribution", "complaints", "information", "notifications", "gateway")
 
 
 @pytest.fixture(scope="module")

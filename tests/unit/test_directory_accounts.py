@@ -194,5 +194,26 @@ def test_totp_once_confirmed_is_asked_at_sign_in_and_a_code_is_good_once(store, 
     later = NOW + timedelta(minutes=5)
     asked = sign_in(store, "rina@example.go.id", now=later)
     assert asked.token is None and asked.totp_required
+    # A wrong password with a code answers as for an unknown email: nothing tells the account has TOTP.
+    assert sign_in(store, "rina@example.go.id", "wrong", now=later, totp_code="123456") == domain.SignedIn()
     assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later)).token is not None
     assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later), token="again").token is None
+
+
+def test_a_renewed_link_replaces_the_earlier_one_and_resets_a_forgotten_password(store, forum):
+    made = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    with pytest.raises(NotFound):  # three days later the first link has expired
+        accept(store, made.invite_token, now=NOW + timedelta(days=3))
+    with store.unit_of_work() as uow:
+        renewed = domain.renew_invite(uow, forum["admin"], forum["polres"], made.account.id, NOW)
+    accept(store, renewed.invite_token)
+    session = sign_in(store, "budi@polres.example.go.id")
+    with store.unit_of_work() as uow:  # forgotten: the admin makes another link; the old password and sessions go
+        again = domain.renew_invite(uow, forum["admin"], forum["polres"], made.account.id, NOW)
+        stale = domain.renew_invite(uow, forum["admin"], forum["polres"], made.account.id, NOW)
+    with pytest.raises(NotFound):
+        accept(store, again.invite_token, password="a-new-password-3")
+    accept(store, stale.invite_token, password="a-new-password-3")
+    assert resolve(store, session, NOW) is None
+    assert sign_in(store, "budi@polres.example.go.id").token is None
+    assert sign_in(store, "budi@polres.example.go.id", "a-new-password-3").token is not None

@@ -1,17 +1,19 @@
 """Signing in and out of the console, and setting a password from an invitation link."""
+import logging
 import secrets
 
 from werkzeug.utils import redirect
 
 from gateway.auth import key_hash
 from gateway.http import read_form
-from gateway.pages.console.session import (HOME_PATH, SIGN_IN_PATH, N_, clear_session_cookie, console_page,
+from gateway.pages.console.session import (SIGN_IN_PATH, N_, clear_session_cookie, console_page,
                                            refuse_cross_site, safe_next, session_token_hash, set_session_cookie,
                                            signed_in)
 from gateway.pages.web import PAGES, PageError, page
-from shared.errors import DomainError, NotFound
+from services.directory import schemas
+from shared.errors import DomainError, NotFound, ValidationFailed
 
-PASSWORD_MIN = 10
+log = logging.getLogger(__name__)
 
 
 NOTICES = {"keluar": N_("You have signed out."), "siap": N_("Your password is set. Sign in with it now.")}
@@ -43,8 +45,11 @@ class ConsoleSignIn:
         if errors:
             return render_sign_in(language, target, values, errors=errors, status=400)
         token = secrets.token_urlsafe(32)
-        answer = self.rpc("directory", "sign_in", {"email": values["email"], "password": form["password"],
-                                                   "totp_code": values["totp_code"] or None}, key_hash(token))
+        try:
+            answer = self.rpc("directory", "sign_in", {"email": values["email"], "password": form["password"],
+                                                       "totp_code": values["totp_code"] or None}, key_hash(token))
+        except ValidationFailed:  # an email or password longer than any account's: wrong, like any other
+            answer = {"token": None, "totp_required": False}
         if answer["token"] is None:
             if answer["totp_required"]:
                 message = (PAGES.gettext(language, N_("The code is not right; enter the code your app shows now"))
@@ -55,6 +60,7 @@ class ConsoleSignIn:
             message = PAGES.gettext(language, N_("The email or password is not right, or the account is locked "
                                                  "for a while. Check them and try again in a few minutes."))
             return render_sign_in(language, target, values, errors={"email": message}, status=400)
+        log.info("account %s signed in", answer["session"]["account_id"])
         previous = session_token_hash(request)
         if previous is not None:  # a new session id at every sign-in; the old one ends
             self.rpc("directory", "end_session", previous)
@@ -80,7 +86,7 @@ class ConsoleSignIn:
         form = read_form(request)
         password, again = form.get("password", ""), form.get("password_again", "")
         errors = {}
-        if len(password) < PASSWORD_MIN:
+        if len(password) < schemas.PASSWORD_MIN:
             errors["password"] = PAGES.gettext(language, N_("Choose a password of at least 10 characters"))
         elif password != again:
             errors["password_again"] = PAGES.gettext(language, N_("Type the same password twice"))
@@ -107,15 +113,15 @@ def read_invite(service, token):
 
 def render_sign_in(language, target, values, errors=None, notice=None, totp=False, status=200):
     response = PAGES.render(language, "console/signin.html", status=status, values=values, errors=errors or {},
-                            next=target, notice=notice, totp=totp or bool(values.get("totp_code")),
-                            home=HOME_PATH)
+                            next=target, notice=notice, totp=totp or bool(values.get("totp_code")))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def render_invitation(language, invite, errors, status=200):
-    # The link's token is in this page's address: it is never sent on as a referrer.
+    # The link's token is in this page's address: it is never sent to another site as a referrer
+    # ("no-referrer" would also make the browser send "Origin: null" with the form, refused as cross-site).
     response = PAGES.render(language, "console/invitation.html", status=status, invite=invite, errors=errors,
-                            headers={"Referrer-Policy": "no-referrer"})
+                            headers={"Referrer-Policy": "same-origin"})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -10,9 +10,10 @@ from gateway.errors import HttpError
 from gateway.http import MAX_BODY_BYTES, read_form
 from gateway.pages.public.reporting import (complaint_body, form_values, offices, problems, regions)
 from gateway.pages.web import PAGES, page
-from gateway.uploads import FileRefused, attachment_response, checked_files
+from gateway.uploads import attachment_response
 from shared.errors import DomainError
 from shared.intake import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from shared.uploads import FileRefused, checked_files
 
 # A form with files: up to 3 files of 5 MB and the rest of the form.
 MAX_FORM_WITH_FILES = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + MAX_BODY_BYTES

@@ -76,6 +76,9 @@ def propose(uow, actor, data, now):
     uow.session.flush()
     record(uow.session, item, actor, "proposed", {}, "", now)
     uow.emit("calendar.item_proposed", {"item": snapshot(item)})
+    clashes = find_clashes(uow.session, resources_of(item), item.starts_at, item.ends_at, item.id)
+    if clashes:
+        uow.emit("calendar.item_clashing", {"item": snapshot(item), "clashes": len(clashes)})
     return item
 
 
@@ -184,6 +187,7 @@ def decline(uow, actor, item_id, data, now):
     item = open_item(uow.session, actor, item_id)
     require_state(item, "proposed", "declined")
     move_state(uow.session, actor, item, "declined", reason, now)
+    uow.emit("calendar.item_declined", {"item": snapshot(item), "reason": reason})
     return item
 
 

@@ -8,7 +8,9 @@ from services.complaints.domain.attachments import get_attachment, reporter_atta
 from services.complaints.domain.agencies import active_agency, agency_departed, agency_names, keep_agency
 from services.complaints.domain.categories import add_category, categories, change_category, remove_category
 from services.complaints.domain.deadlines import (
-    close_silent, escalate, overdue_by_stage, overdue_candidates, overdue_in_sql, overdue_stages, silent_candidates)
+    close_silent, escalate, near_candidates, overdue_by_stage, overdue_candidates, overdue_in_sql, overdue_stages,
+    remind, silent_candidates)
+from services.complaints.domain.contacts import open_complaint_of_phone, reporter_contact
 from services.complaints.domain.figures import stats
 from services.complaints.domain.forwarding import answer_forward, decide_forward, forward
 from services.complaints.domain.intake import is_received, receive
@@ -30,7 +32,7 @@ __all__ = [
     "active_agency", "agency_departed", "agency_names", "keep_agency",
     "add_category", "categories", "change_category", "remove_category",
     "close_silent", "escalate", "overdue_by_stage", "overdue_candidates", "overdue_in_sql", "overdue_stages",
-    "silent_candidates", "stats", "answer_forward", "decide_forward", "forward", "is_received", "receive",
+    "silent_candidates", "near_candidates", "remind", "open_complaint_of_phone", "reporter_contact", "stats", "answer_forward", "decide_forward", "forward", "is_received", "receive",
     "answer", "change_status", "reporter_acts", "add_rule", "change_rule", "delete_rule", "matching_rules",
     "route", "rules", "specificity", "MOVES", "SETTLED", "STAGES", "complaint_view", "expected_by",
     "list_complaints", "tracking_view", "get_complaint", "open_to_public", "public_complaint", "reporter_for",

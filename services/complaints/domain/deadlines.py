@@ -56,6 +56,41 @@ def overdue_candidates(session, now):
     return found
 
 
+def stage_open(complaint, stage):
+    """Whether ``stage`` still runs for the complaint (its deadline can still be missed)."""
+    return {"verify": complaint.status == "received",
+            "follow_up": complaint.status == "assigned" and complaint.follow_up_due is not None,
+            "settle": complaint.status not in SETTLED}[stage]
+
+
+def near_candidates(session, now):
+    """Stages whose deadline falls within the next working day, not yet reminded: ``[(complaint_id, stage)]``."""
+    horizon = working_deadline(now, 1)
+    found = []
+    for complaint in session.scalars(select(Complaint).where(Complaint.status.not_in(SETTLED))).all():
+        for stage, column in DUE_COLUMN.items():
+            due = getattr(complaint, column)
+            if (stage_open(complaint, stage) and due is not None and now < due <= horizon
+                    and getattr(complaint, f"{stage}_reminded_at") is None):
+                found.append((complaint.id, stage))
+    return found
+
+
+def remind(uow, complaint_id, stage, now):
+    """Claim the reminder as ``escalate`` claims an escalation: once, whatever the instances."""
+    column = getattr(Complaint, f"{stage}_reminded_at")
+    claimed = uow.session.execute(update(Complaint).where(Complaint.id == complaint_id, column.is_(None))
+                                  .values({column: now}).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return False
+    complaint = uow.session.get(Complaint, complaint_id)
+    uow.session.refresh(complaint)
+    uow.emit("complaint.deadline_near", {
+        "complaint_id": complaint.id, "category": complaint.category, "agency_id": complaint.agency_id,
+        "stage": stage, "due_at": getattr(complaint, DUE_COLUMN[stage]).isoformat()})
+    return True
+
+
 def escalate(uow, complaint_id, stage, now):
     """Claim the escalation with a conditional UPDATE: only one sweeper (of any instance, before
     or after a restart) wins, and the event is in the outbox of that same transaction."""

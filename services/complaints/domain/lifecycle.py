@@ -5,8 +5,8 @@ from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
 from services.complaints.domain.routing import refuse_conflict_of_interest
 from services.complaints.domain.statuses import MOVES, NEEDS_REASON
-from services.complaints.domain.trail import actor_label, audit, emit_status
 from services.complaints.domain.reporter import add_supplement
+from services.complaints.domain.trail import audit, emit_status
 from services.complaints.domain.visibility import reported_complaint, visible_complaint
 from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
 from services.complaints.models import Note
@@ -40,7 +40,7 @@ def change_status(uow, actor, complaint_id, data, now):
     if target == "assigned":
         assign_to(session, actor, complaint, values["agency_id"])
         complaint.follow_up_due = working_deadline(now, FOLLOW_UP_WORKING_DAYS)
-        complaint.follow_up_escalated_at = None
+        complaint.follow_up_escalated_at = complaint.follow_up_reminded_at = None
     if target == "responded":
         add_note(session, complaint, actor["agency_id"], "public", values["reason"], now)
         complaint.responded_at = now
@@ -50,7 +50,7 @@ def change_status(uow, actor, complaint_id, data, now):
     complaint.status_reason = values["reason"] if target in ("held", "rejected") else None
     complaint.updated_at = now
     public_note = values["reason"] if target in ("held", "rejected") else None
-    audit(session, complaint, now, f"status:{target}", actor_label(actor), note=public_note, public=True)
+    audit(session, complaint, now, f"status:{target}", actor, note=public_note, public=True)
     emit_status(uow, complaint, previous)
     return complaint
 
@@ -84,7 +84,10 @@ def answer(uow, actor, complaint_id, data, now):
         raise Conflict(f"a {complaint.status} complaint takes no more answers", {"status": [complaint.status]})
     add_note(uow.session, complaint, actor["agency_id"], values["visibility"], values["text"], now)
     complaint.updated_at = now
-    audit(uow.session, complaint, now, f"note:{values['visibility']}", actor_label(actor))
+    audit(uow.session, complaint, now, f"note:{values['visibility']}", actor)
+    if values["visibility"] == "public":
+        uow.emit("complaint.answered", {"complaint_id": complaint.id, "category": complaint.category,
+                                        "agency_id": complaint.agency_id})
     return complaint
 
 

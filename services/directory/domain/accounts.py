@@ -115,7 +115,8 @@ def read_invite(session, invite_token_hash, now):
 
 
 def accept_invite(uow, invite_token_hash, data, now):
-    """The invited person sets a password; the link is then spent."""
+    """The invited person sets a password; the link is then spent. On a link renewed for an account
+    that had a password (a forgotten one), the new one replaces it and every session ends."""
     values = load(schemas.PasswordInput, data)
     invite, account, _agency = _usable_invite(uow.session, invite_token_hash, now)
     invite.used_at = now
@@ -124,7 +125,23 @@ def accept_invite(uow, invite_token_hash, data, now):
     if account.activated_at is None:
         account.activated_at = now
         uow.emit("account.activated", {"account_id": account.id, "agency_id": account.agency_id})
+    else:
+        end_sessions_of(uow, account, now)
     return account
+
+
+def renew_invite(uow, actor, agency_id, account_id, now):
+    """A new one-time link for an active account (an invitation that expired, or a forgotten password);
+    the account's earlier unused links stop working."""
+    require_account_admin(actor, agency_id)
+    account = account_of(uow.session, agency_id, account_id)
+    if not account.active:
+        raise Conflict("the account is deactivated", {"account_id": ["deactivated account"]})
+    for earlier in uow.session.scalars(select(Invite).where(Invite.account_id == account.id,
+                                                            Invite.used_at.is_(None))):
+        earlier.used_at = now
+    token, invite = new_invite(uow, account, now)
+    return InvitedAccount(account, token, invite.expires_at)
 
 
 def list_accounts(session, actor, agency_id):
@@ -180,10 +197,21 @@ def change_password(uow, actor, keep_session_hash, data, now):
 def enrol_totp(uow, actor, now):
     """A new TOTP secret, kept aside until a code from it is confirmed (``confirm_totp``)."""
     account = own_account(uow.session, actor)
-    secret = pyotp.random_base32()
-    account.totp_pending_secret = secret
-    uri = pyotp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
-    return TotpEnrolment(secret, uri)
+    account.totp_pending_secret = pyotp.random_base32()
+    return enrolment_of(account)
+
+
+def read_totp_enrolment(session, actor):
+    """The TOTP enrolment under way (its secret and URI, for the QR code), or NotFound."""
+    account = own_account(session, actor)
+    if not account.totp_pending_secret:
+        raise NotFound("no TOTP enrolment under way")
+    return enrolment_of(account)
+
+
+def enrolment_of(account):
+    uri = pyotp.TOTP(account.totp_pending_secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
+    return TotpEnrolment(account.totp_pending_secret, uri)
 
 
 def confirm_totp(uow, actor, data, now):

@@ -62,17 +62,17 @@ def sign_in(uow, data, session_token_hash, now):
         return SignedIn()
     if account.locked_until and account.locked_until > now:
         return SignedIn()
-    if password_right and account.totp_secret:
+    if not password_right:
+        record_failure(account, now)
+        return SignedIn()
+    if account.totp_secret:  # said only to who knows the password
         if not values["totp_code"]:
             return SignedIn(totp_required=True)
         step = totp_step(account.totp_secret, values["totp_code"], account.totp_last_step, now)
         if step is None:
-            password_right = False
-        else:
-            account.totp_last_step = step
-    if not password_right:
-        record_failure(account, now)
-        return SignedIn(totp_required=bool(account.totp_secret and values["totp_code"]))
+            record_failure(account, now)
+            return SignedIn(totp_required=True)
+        account.totp_last_step = step
     account.failed_logins, account.locked_until = 0, None
     session = ConsoleSession(id=str(uuid.uuid4()), account_id=account.id, token_hash=session_token_hash,
                              created_at=now, last_seen_at=now, expires_at=now + ABSOLUTE_TIMEOUT)

@@ -46,6 +46,9 @@ def request_amplification(uow, actor, item_id, data, now):
                                    members=list(dict.fromkeys(members)), created_at=now)
     uow.session.add(request)
     uow.session.flush()
+    uow.emit("amplification.requested", {
+        "request_id": request.id, "content_id": item.id, "headline": item.headline,
+        "requested_by": request.requested_by, "members": request.members, "deadline": request.deadline.isoformat()})
     return request
 
 
@@ -67,6 +70,7 @@ def answer_amplification(uow, actor, request_id, data, now):
         answer = Amplification(request_id=request.id, agency_id=actor["agency_id"], url=values["url"],
                                responded_at=now)
         uow.session.add(answer)
+        uow.emit("amplification.answered", {"request_id": request.id, "agency_id": actor["agency_id"]})
     else:
         answer.url, answer.responded_at = values["url"], now
     return answer

@@ -167,12 +167,22 @@ def record_attempt(uow, owner, delivery_id, outcome, policy, now, rng=None):
         delivery.state = "failed"
         if outcome.verdict == "gone":
             disable(uow, delivery.subscription_id, "the destination answered 410 Gone")
+        else:
+            tell_failing(uow, uow.session.get(Subscription, delivery.subscription_id),
+                         f"a delivery failed after {delivery.attempts} tries ({outcome.error or outcome.status})")
     return delivery
+
+
+def tell_failing(uow, subscription, reason):
+    uow.emit("subscription.failing", {"subscription_id": subscription.id,
+                                      "owner_agency_id": subscription.owner_agency_id,
+                                      "subscription_name": subscription.name, "reason": reason})
 
 
 def disable(uow, subscription_id, reason):
     subscription = uow.session.get(Subscription, subscription_id)
     subscription.active, subscription.disabled_reason = False, reason
+    tell_failing(uow, subscription, f"disabled: {reason}")
     for other in uow.session.scalars(select(Delivery).where(
             Delivery.subscription_id == subscription_id, Delivery.state.in_(("pending", "retrying")))):
         other.state, other.last_error = "failed", f"subscription disabled: {reason}"

@@ -1,0 +1,1 @@
+"""Notifications service: tells officers and reporters what concerns them, by mail and WhatsApp."""

@@ -1,0 +1,63 @@
+"""What the notifications service takes and answers: preferences, the delivery log, unsubscribing."""
+from marshmallow import fields, validate
+
+from services.notifications.domain.kinds import CHANNELS, MODES, OFFICER_KINDS, REPORTER_KINDS
+from services.notifications.domain.outbox import MESSAGE_STATES
+from shared.schemas import INTEGER_RANGE, Schema
+
+ALL_KINDS = (*OFFICER_KINDS, *REPORTER_KINDS, "digest", "whatsapp_reply")
+
+
+class PreferencesInput(Schema):
+    channel = fields.String(validate=validate.OneOf(CHANNELS))
+    kinds = fields.Dict(keys=fields.String(validate=validate.OneOf(OFFICER_KINDS)),
+                        values=fields.String(validate=validate.OneOf(MODES)),
+                        metadata={"description": "kind -> immediate, digest or off; kinds not named stay"})
+
+
+class KindChoice(Schema):
+    kind = fields.String()
+    mode = fields.String()
+    default = fields.String(metadata={"description": "the role's default"})
+
+
+class Choices(Schema):
+    account_id = fields.String()
+    channel = fields.String()
+    kinds = fields.List(fields.Nested(KindChoice))
+    channels_on = fields.List(fields.String(), metadata={"description": "channels configured on this system"})
+
+
+class LogQuery(Schema):
+    state = fields.String(validate=validate.OneOf(MESSAGE_STATES))
+    kind = fields.String(validate=validate.OneOf(ALL_KINDS))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=INTEGER_RANGE)
+
+
+class LogEntry(Schema):
+    """One message of the delivery log: to whom (an account's name; a reporter is "reporter"), never an address."""
+    id = fields.String()
+    kind = fields.String()
+    channel = fields.String()
+    state = fields.String()
+    agency_id = fields.String(allow_none=True)
+    recipient = fields.Function(lambda m: m.name if m.person.startswith("account:") else m.person.split(":")[0])
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+    next_attempt_at = fields.AwareDateTime()
+
+
+class LogPage(Schema):
+    items = fields.List(fields.Nested(LogEntry))
+    total = fields.Integer()
+    limit = fields.Integer()
+    offset = fields.Integer()
+    channels_on = fields.List(fields.String())
+
+
+class Unsubscribed(Schema):
+    kind = fields.String()
+    mode = fields.String()

@@ -1,0 +1,27 @@
+"""Messages of the notifications service: the WhatsApp door's command from the gateway.
+
+Like the complaint intake, ``whatsapp.received`` is a command addressed to one durable queue that
+only the notifications service reads (it carries the sender's number); it is never broadcast.
+"""
+from kombu import Queue
+from marshmallow import Schema, fields, validate
+
+from shared.contracts import contract
+
+WHATSAPP_QUEUE = "notifications.whatsapp"
+
+
+def whatsapp_queue():
+    """Durable, on the default exchange; declared by the gateway on each publish and by the service."""
+    return Queue(WHATSAPP_QUEUE, durable=True, auto_delete=False)
+
+
+@contract("whatsapp.received", 1, "gateway")
+class WhatsAppReceived(Schema):
+    """One message a citizen sent to the forum's WhatsApp number (signature checked by the gateway)."""
+    message_id = fields.String(required=True)
+    phone = fields.String(required=True, metadata={"description": "the sender, E.164"})
+    type = fields.String(required=True, validate=validate.OneOf(("text", "image", "other")))
+    text = fields.String(load_default="")
+    media_id = fields.String(load_default=None, allow_none=True)
+    received_at = fields.AwareDateTime(required=True)
