@@ -244,6 +244,7 @@ def run(instances=1):
             stack.start()
             if stack.wait_healthy():
                 print(f"Bakohumas Hub is running at {gateway_url(config)}  (public pages: {gateway_url(config)}/, "
+                      f"console: {gateway_url(config)}/console/, "
                       f"API description: {gateway_url(config)}/openapi.json). Press Ctrl-C to stop.", flush=True)
             stack.watch()
     except StackFailed as exc:
