@@ -7,6 +7,7 @@ import requests
 
 import bakohumas
 from bakohumas.harness import LocalStack
+from services import SERVICE_NAMES
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +29,7 @@ def test_health_answers_from_every_service(stack):
     body = response.json()
     assert body["status"] == "ok"
     assert body["version"] == bakohumas.__version__ != "0+unknown"
-    assert set(body["services"]) == {"directory", "calendar", "distribution", "complaints"}
+    assert set(body["services"]) == set(SERVICE_NAMES)
     assert all(s["status"] == "ok" for s in body["services"].values())
 
 
@@ -131,7 +132,7 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
         assert home.status_code == 200 and home.headers["Content-Type"].startswith("text/html")
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
         pids = [int(p.read_text()) for p in (Path(tmp_path) / "run").glob("*.pid")]
-        assert len(pids) == 5
+        assert len(pids) == len(SERVICE_NAMES) + 1  # every service and the gateway
 
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         rest = make.communicate(timeout=60)[0]
@@ -139,8 +140,7 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
         for pid in pids:
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
-        assert {p.name for p in Path(tmp_path).glob("*.db")} == {
-            "directory.db", "calendar.db", "distribution.db", "complaints.db"}
+        assert {p.name for p in Path(tmp_path).glob("*.db")} == {f"{name}.db" for name in SERVICE_NAMES}
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
