@@ -16,7 +16,9 @@ class CalendarRoutes:
     @route("GET", "/api/v1/calendar/items", summary="Items by date range, agency, kind, state, attention",
            tag="calendar", query=schemas.ItemQuery, response=schemas.ItemList)
     def list_items(self, call):
-        return self.rpc("calendar", "list_items", call.actor, call.args)
+        # The calendar answers the list as JSON text, joined from the items' stored summaries.
+        return feed_response(self.rpc("calendar", "list_items", call.actor, call.args), "application/json",
+                             "no-store")
 
     @route("GET", ITEM, summary="One item", tag="calendar", response=schemas.Item)
     def get_item(self, call, item_id):

@@ -94,7 +94,9 @@ def local_time(attribute):
 
 
 class ItemSummary(Schema):
-    """An item as lists show it; ``GET /items/{id}`` adds its description, officials and participants."""
+    """An item as lists show it; ``GET /items/{id}`` adds its description, officials and participants.
+
+    The calendar renders it once at each change of the item and lists answer it as stored."""
     id = fields.String()
     kind = fields.String()
     title = fields.String()
@@ -105,6 +107,7 @@ class ItemSummary(Schema):
     end_local = fields.Function(local_time("ends_at"))
     venue = fields.String()
     lead_agency_id = fields.String()
+    lead_agency = fields.Nested(AgencyName, metadata={"description": "the lead agency, named"})
     visibility = fields.String()
     embargo_at = fields.AwareDateTime(allow_none=True)
     state = fields.String()
@@ -116,7 +119,6 @@ class ItemSummary(Schema):
 
 
 class Item(ItemSummary):
-    lead_agency = fields.Nested(AgencyName, metadata={"description": "the lead agency, named"})
     description = fields.String()
     officials = fields.Function(lambda item: json.loads(item.officials))
     participants = fields.List(fields.Nested(Participant))
@@ -131,6 +133,9 @@ class HistoryEntry(Schema):
     at = fields.AwareDateTime()
     actor_agency_id = fields.String(allow_none=True)
     actor_agency = fields.Nested(AgencyName, allow_none=True, metadata={"description": "null: done by the system"})
+    actor_account_id = fields.String(allow_none=True, metadata={"description": "the person's account; null: a key or the system"})
+    actor_name = fields.String(allow_none=True, metadata={
+        "description": "the person who acted, as named then (read as 'Name (Agency)'); null: a key or the system"})
     action = fields.String()
     changes = fields.Dict(metadata={"description": "field -> [before, after]"})
     reason = fields.String()
