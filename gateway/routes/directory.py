@@ -1,5 +1,6 @@
-"""Directory endpoints: agencies, API keys, and who am I."""
+"""Directory endpoints: agencies, API keys, people's accounts, and who am I."""
 from gateway.http import route
+from gateway.pages.console.session import invite_link
 from services.directory import schemas
 
 
@@ -67,3 +68,25 @@ class DirectoryRoutes:
         revoked = self.rpc("directory", "revoke_key", call.actor, agency_id, key_id)
         self.keys.forget(key_id=key_id)
         return revoked
+
+    @route("GET", "/api/v1/agencies/<agency_id>/accounts",
+           summary="An agency's people (its admins, or the coordinator's, and keys)", tag="directory",
+           response=schemas.Account(many=True))
+    def list_accounts(self, call, agency_id):
+        return self.rpc("directory", "list_accounts", call.actor, agency_id)
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts",
+           summary="Invite a person: the answer holds their one-time link to set a password (shown once)",
+           tag="directory", body=schemas.AccountInput, response=schemas.InvitedAccount, status=201)
+    def invite_account(self, call, agency_id):
+        invited = self.rpc("directory", "invite_account", call.actor, agency_id, call.body,
+                           idempotency_key=call.idempotency_key)
+        return {**invited, "invite_link": invite_link(self.public_url, invited["invite_token"])}
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/deactivate",
+           summary="Deactivate a person's account: their sessions end at once; their name stays in histories",
+           tag="directory", response=schemas.Account)
+    def deactivate_account(self, call, agency_id, account_id):
+        deactivated = self.rpc("directory", "deactivate_account", call.actor, agency_id, account_id)
+        self.sessions.forget(account_id=account_id)
+        return deactivated
