@@ -9,6 +9,8 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.console.calendar import CalendarPages
+from gateway.pages.console.content import ContentPages
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn
@@ -29,7 +31,7 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages, ConsoleSignIn, ConsoleHome):
+                     PublicPages, ConsoleSignIn, ConsoleHome, CalendarPages, ContentPages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
