@@ -20,6 +20,12 @@ class CalendarRoutes:
         return feed_response(self.rpc("calendar", "list_items", call.actor, call.args), "application/json",
                              "no-store")
 
+    @route("GET", "/api/v1/calendar/days", tag="calendar", query=schemas.DayQuery, response=schemas.DayList,
+           summary="The days of a period that have items: how many each, and the first few (a month view)")
+    def list_days(self, call):
+        return feed_response(self.rpc("calendar", "list_days", call.actor, call.args), "application/json",
+                             "no-store")
+
     @route("GET", ITEM, summary="One item", tag="calendar", response=schemas.Item)
     def get_item(self, call, item_id):
         return self.rpc("calendar", "get_item", call.actor, item_id)

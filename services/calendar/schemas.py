@@ -159,6 +159,27 @@ class ItemQuery(Schema):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
 
 
+class DayQuery(Schema):
+    start = moment(required=True, data_key="from", metadata={"description": "the first day's start"})
+    end = moment(required=True, data_key="to", metadata={"description": "the end of the last day (at most 62 days on)"})
+    agency_id = fields.String(load_default=None)
+    kind = fields.String(load_default=None, validate=validate.OneOf(ITEM_KINDS))
+    state = fields.String(load_default=None, validate=validate.OneOf(ITEM_STATES))
+    per_day = fields.Integer(load_default=3, validate=validate.Range(min=1, max=50),
+                             metadata={"description": "how many items each day lists (by start); count has them all"})
+
+
+class Day(Schema):
+    date = fields.Date(metadata={"description": "a day, in the zone of the items that start on it"})
+    count = fields.Integer(metadata={"description": "how many items start that day"})
+    items = fields.List(fields.Nested(ItemSummary), metadata={"description": "the first per_day of them"})
+
+
+class DayList(Schema):
+    """Only the days that have items, by date."""
+    days = fields.List(fields.Nested(Day))
+
+
 class _ResourceQuery(Schema):
     agencies = fields.String(load_default="", metadata={"description": "agency ids, comma-separated"})
     officials = fields.String(load_default="", metadata={"description": "officials' names, comma-separated"})

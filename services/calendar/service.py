@@ -74,6 +74,12 @@ class CalendarService(HealthCheck, KeepsAgencies):
             return domain.list_items(session, actor, args)
 
     @service_rpc
+    def list_days(self, actor, args):
+        """The JSON text of the days with items (joined from stored summaries), as ``list_items``."""
+        with self.db.reading() as session:
+            return domain.list_days(session, actor, args)
+
+    @service_rpc
     def item_history(self, actor, item_id):
         with self.db.reading() as session:
             return {"entries": HISTORY.dump(domain.named_history(session, actor, item_id))}

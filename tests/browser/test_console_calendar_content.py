@@ -46,8 +46,10 @@ def test_a_clashing_press_conference_is_proposed_and_scheduled_with_a_reason(bro
     officer.get_by_label("Mulai pukul").fill("10:30")
     officer.get_by_label("Selesai pukul").fill("11:30")
     officer.get_by_label("Tempat", exact=True).fill("Aula Polres Parepare")
-    officer.get_by_role("button", name="Periksa bentrok dan waktu kosong").click()
+    officer.get_by_label("Tempat", exact=True).press("Tab")
     planning = officer.locator("#planning")
+    expect(planning).to_contain_text("Bentrok dengan 1 agenda terjadwal")  # htmx, as one types
+    officer.get_by_role("button", name="Periksa bentrok dan waktu kosong").click()  # the same without JS
     expect(planning).to_contain_text("Bentrok dengan 1 agenda terjadwal")
     expect(planning).to_contain_text("Konferensi pers Operasi Zebra")
     expect(planning).to_contain_text("Waktu kosong dengan durasi yang sama")
@@ -118,4 +120,76 @@ def test_a_joint_release_is_approved_embargoed_and_goes_out(browser, stack, foru
     officer.reload()
     expect(officer.locator(".tag.state-published")).to_have_text("Terbit")
     public.close()
+    officer.context.close()
+
+
+def test_the_other_moves_of_kalender_and_konten(browser, stack, forum, kejari):
+    """What the journeys do not pass through, one page each: a supporting agency answers for its part,
+    the lead edits its item, a feed link is made; a release is corrected, amplified and answered,
+    withdrawn; a subscription is added and its delivery log opened."""
+    start = datetime.combine(datetime.now(WITA).date() + timedelta(days=9), datetime.min.time(), WITA).replace(hour=9)
+    joint = created(forum.humas.post("/api/v1/calendar/items", json={
+        "kind": "forum", "title": "Rapat koordinasi Natal", "timezone": "Asia/Makassar",
+        "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
+        "supporting_agency_ids": [kejari.agency["id"]]}))
+    prosecutor = person(browser, stack, kejari.email)
+    prosecutor.goto(f"/console/kalender/{joint['id']}")
+    prosecutor.get_by_role("button", name="Kami ikut").click()
+    expect(prosecutor.locator("main")).to_contain_text("Jawaban Anda saat ini: Ikut")
+    look(prosecutor, "console-kalender-partisipasi")
+    prosecutor.goto("/console/kalender/langganan")
+    prosecutor.get_by_role("button", name="Buat tautan rahasia baru").click()
+    expect(prosecutor.get_by_role("status")).to_contain_text("/api/v1/calendar/feeds/")
+    look(prosecutor, "console-kalender-langganan")
+
+    officer = person(browser, stack, forum.accounts["polres"].email)
+    officer.goto(f"/console/kalender/{joint['id']}/ubah")
+    officer.get_by_label("Judul").fill("Rapat koordinasi pengamanan Natal")
+    look(officer, "console-kalender-ubah")
+    officer.get_by_role("button", name="Simpan").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Rapat koordinasi pengamanan Natal")
+    officer.goto("/console/kalender?tampilan=minggu&minggu=" + start.date().isoformat())
+    expect(officer.get_by_role("link", name=re.compile("Rapat koordinasi pengamanan Natal"))).to_be_visible()
+    look(officer, "console-kalender-pekan")
+
+    release = created(forum.humas.post("/api/v1/content", json={
+        "type": "release", "language": "id", "headline": "Jadwal patroli malam Natal",
+        "body_html": "<p>Patroli di Jalan Bau Massepe.</p>"}))
+    created(forum.humas.post(f"/api/v1/content/{release['id']}/publish", json={}), 200)
+    officer.goto(f"/console/konten/{release['id']}/koreksi")
+    officer.get_by_label("Apa yang berubah").fill("nama jalan diralat")
+    look(officer, "console-konten-koreksi")
+    officer.get_by_role("button", name="Terbitkan koreksi").click()
+    expect(officer.locator(".tag.state-corrected")).to_have_text("Dikoreksi")
+    officer.get_by_label("Pesan untuk anggota").fill("Mohon bagikan klarifikasi ini")
+    officer.get_by_role("button", name="Minta amplifikasi").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Permintaan amplifikasi")
+    expect(officer.locator("main")).to_contain_text("Kejaksaan Negeri Parepare")
+    request_url = officer.url
+    look(officer, "console-konten-amplifikasi-laporan")
+
+    prosecutor.goto("/console/konten/amplifikasi")
+    prosecutor.get_by_role("link", name="Mohon bagikan klarifikasi ini").click()
+    prosecutor.get_by_label("Alamat unggahan ulang Anda").fill("https://instagram.com/p/kejari-klarifikasi")
+    prosecutor.get_by_role("button", name="Kirim").click()
+    expect(prosecutor.locator("main")).to_contain_text("https://instagram.com/p/kejari-klarifikasi")
+    look(prosecutor, "console-konten-amplifikasi-jawab")
+    prosecutor.context.close()
+    officer.goto(request_url)
+    expect(officer.locator("main")).to_contain_text("Sudah dibagikan ulang (1)")
+
+    officer.goto(f"/console/konten/{release['id']}")
+    officer.get_by_label("Alasan penarikan").fill("digantikan klarifikasi baru")
+    officer.get_by_role("button", name="Tarik", exact=True).click()
+    expect(officer.locator(".tag.state-withdrawn")).to_have_text("Ditarik")
+
+    officer.goto("/console/konten/langganan")
+    officer.get_by_label("Nama").fill("Portal berita kota")
+    officer.get_by_label("Alamat (URL)").fill("https://portal.example.go.id/webhook")
+    officer.get_by_role("button", name="Tambah").click()
+    expect(officer.get_by_role("status")).to_contain_text("whsec_")
+    look(officer, "console-konten-langganan")
+    officer.get_by_role("link", name="Portal berita kota").click()
+    expect(officer.get_by_role("heading", level=1)).to_contain_text("Portal berita kota")
+    look(officer, "console-konten-log-pengiriman")
     officer.context.close()

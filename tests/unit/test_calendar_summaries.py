@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from services.calendar import domain, schemas
 from services.calendar.models import Item
-from tests.unit.calendar_unit_support import COORDINATOR, NOW, at, member
+from tests.unit.calendar_unit_support import COORDINATOR, NOW, WITA, at, member
 
 POLRES, DINKES = member("polres"), member("dinkes")
 
@@ -70,3 +70,17 @@ def test_the_history_names_the_person_and_a_key_acts_as_its_agency(cal):
         ("proposed", "Rina Wulandari", "acc-1"), ("scheduled", None, None)]
     dumped = schemas.HistoryEntry(many=True).dump(entries)
     assert dumped[0]["actor_name"] == "Rina Wulandari" and dumped[0]["actor_agency"]["short_name"] == "POLRES"
+
+
+def test_a_month_counts_each_day_and_lists_its_first_items(cal):
+    for hour in (9, 11, 13):
+        cal.scheduled(POLRES, start=at(10, hour), venue=f"Aula {hour}")
+    late = cal.scheduled(DINKES, start=at(10, 23, zone=WITA), timezone="Asia/Makassar")  # 22.00 WIB, same day
+    cal.propose(DINKES, start=at(12, 9))  # a proposal of another agency: not POLRES's to see
+    period = {"from": at(1, 0).isoformat(), "to": at(31, 0).isoformat(), "per_day": "2"}
+    days = json.loads(cal.read(lambda s: domain.list_days(s, POLRES, period)))["days"]
+    assert [(d["date"], d["count"], len(d["items"])) for d in days] == [("2030-03-10", 4, 2)]
+    assert days[0]["items"][0] == fresh(cal, days[0]["items"][0]["id"])
+    assert late.id not in {i["id"] for i in days[0]["items"]}
+    coordinator_days = json.loads(cal.read(lambda s: domain.list_days(s, COORDINATOR, period)))["days"]
+    assert [d["date"] for d in coordinator_days] == ["2030-03-10", "2030-03-12"]

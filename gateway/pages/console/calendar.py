@@ -20,8 +20,10 @@ from services.calendar.schemas import ZONES
 from shared.contracts.calendar import ITEM_KINDS
 from shared.errors import DomainError
 
-# The most items one month shows (the list's own limit); a fuller month says so.
-MONTH_LIMIT = 500
+# What one day of the month view shows; the rest is a link to its week, where every item is listed.
+MONTH_DAY_ITEMS = 3
+# The most items one week lists (the list's own limit); a fuller week says so.
+WEEK_LIMIT = 500
 AGENCY_LIMIT = 200
 ITEM_PATH = "/console/kalender/<item_id>"
 CLASH_NEEDS_REASON = N_("The item clashes with a scheduled item: say why it is scheduled anyway")
@@ -36,13 +38,19 @@ class CalendarPages:
         today = datetime.now(ZoneInfo(zone)).date()
         view = reading.period(request.args, today, language)
         first, last = view["first"], view["last"]
-        query = {**reading.window(first, last, zone), "limit": str(MONTH_LIMIT)}
-        items = json.loads(self.rpc("calendar", "list_items", actor, query))["items"]
+        if view["kind"] == "month":  # each day's first items and how many more: a month is a grid
+            answer = self.rpc("calendar", "list_days", actor, {**reading.window(first, last, zone),
+                                                               "per_day": str(MONTH_DAY_ITEMS)})
+            days = reading.month_days(json.loads(answer)["days"], first, last)
+        else:  # a week lists every item
+            answer = self.rpc("calendar", "list_items", actor, {**reading.window(first, last, zone),
+                                                                "limit": str(WEEK_LIMIT)})
+            days = reading.days_with_items(json.loads(answer)["items"], first, last)
+        count = sum(len(items) + more for _, items, more in days)
         return console_render(request, language, actor, "console/calendar/month.html", view=view, first=first,
-                              days=reading.days_with_items(items, first, last), count=len(items),
-                              blanks=first.weekday() if view["kind"] == "month" else 0, limit=MONTH_LIMIT,
-                              full=len(items) >= MONTH_LIMIT, today=today, shown_time=reading.shown_time,
-                              day_label=lambda day: reading.day_label(day, language))
+                              days=days, count=count, blanks=first.weekday() if view["kind"] == "month" else 0,
+                              limit=WEEK_LIMIT, full=view["kind"] == "week" and count >= WEEK_LIMIT, today=today,
+                              shown_time=reading.shown_time, day_label=lambda day: reading.day_label(day, language))
 
     @console_page(ITEM_PATH)
     def calendar_item(self, request, language, actor, item_id):

@@ -71,15 +71,29 @@ def shown_time(local_iso):
 
 
 def days_with_items(items, first, last):
-    """``[(day, [items])]`` for each day in [first, last): an item is on the day it starts in its own zone."""
+    """``[(day, [items], 0)]`` for each day in [first, last): an item is on the day it starts in its own zone."""
     by_day = {}
     for item in items:
         by_day.setdefault(item["start_local"][:10], []).append(item)
-    days, day = [], first
-    while day < last:
-        days.append((day, by_day.get(day.isoformat(), [])))
-        day += timedelta(days=1)
+    return [(day, by_day.get(day.isoformat(), []), 0) for day in each_day(first, last)]
+
+
+def month_days(answered, first, last):
+    """``[(day, [first items], how many more)]`` for each day in [first, last), from the calendar's
+    days (only those with items)."""
+    by_day = {day["date"]: day for day in answered}
+    days = []
+    for day in each_day(first, last):
+        found = by_day.get(day.isoformat())
+        days.append((day, found["items"], found["count"] - len(found["items"])) if found else (day, [], 0))
     return days
+
+
+def each_day(first, last):
+    day = first
+    while day < last:
+        yield day
+        day += timedelta(days=1)
 
 
 def form_body(form, zone_default=DEFAULT_ZONE):

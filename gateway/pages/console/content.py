@@ -144,7 +144,7 @@ class ContentPages:
                               requests=requests, zone=self.forum_timezone, errors={})
 
     @console_page("/console/konten/amplifikasi/<request_id>")
-    def amplification_report(self, request, language, actor, request_id):
+    def amplification_page(self, request, language, actor, request_id):
         report = self.rpc("distribution", "amplification_report", actor, request_id)
         return console_render(request, language, actor, "console/content/amplification.html", report=report,
                               zone=self.forum_timezone, errors={}, values={})

@@ -19,7 +19,7 @@ from services.calendar.domain.changing import cancel, change, decline, mark_held
 from services.calendar.domain.clashes import find_clashes, resources_of
 from services.calendar.domain.feeds import agency_feed, public_feed, rotate_feed_link
 from services.calendar.domain.free_slots import free_gaps, free_slots, working_windows
-from services.calendar.domain.reading import clash_check, get_item, history, list_items, named_history
+from services.calendar.domain.reading import clash_check, get_item, history, list_days, list_items, named_history
 from services.calendar.domain.stored import touch
 
 __all__ = [
@@ -28,5 +28,5 @@ __all__ = [
     "find_clashes", "resources_of",
     "agency_feed", "public_feed", "rotate_feed_link", "touch",
     "free_gaps", "free_slots", "working_windows",
-    "clash_check", "get_item", "history", "list_items", "named_history",
+    "clash_check", "get_item", "history", "list_days", "list_items", "named_history",
 ]
