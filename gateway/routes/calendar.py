@@ -18,6 +18,12 @@ class CalendarRoutes:
     def list_items(self, call):
         return self.rpc("calendar", "list_items", call.actor, call.args)
 
+    @route("GET", "/api/v1/calendar/waiting", tag="calendar", response=schemas.Waiting,
+           summary="What waits for this agency: its proposals, participations to answer "
+                   "(the coordinator also: proposals to schedule, items needing attention)")
+    def calendar_waiting(self, call):
+        return self.rpc("calendar", "waiting_for", call.actor)
+
     @route("GET", ITEM, summary="One item", tag="calendar", response=schemas.Item)
     def get_item(self, call, item_id):
         return self.rpc("calendar", "get_item", call.actor, item_id)

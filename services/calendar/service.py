@@ -17,6 +17,7 @@ DIRECTORY_TIMEOUT = 3.0
 ITEM = schemas.Item()  # one instance: building a marshmallow schema costs more than dumping with it
 SUMMARY = schemas.ItemSummary(many=True)
 HISTORY = schemas.HistoryEntry(many=True)
+WAITING = schemas.Waiting()
 
 
 def _item(session, item):
@@ -72,6 +73,11 @@ class CalendarService(HealthCheck, KeepsAgencies):
     def list_items(self, actor, args):
         with self.db.reading() as session:
             return {"items": SUMMARY.dump(domain.list_items(session, actor, args))}
+
+    @service_rpc
+    def waiting_for(self, actor):
+        with self.db.reading() as session:
+            return WAITING.dump(domain.waiting_for(session, actor, utcnow()))
 
     @service_rpc
     def item_history(self, actor, item_id):

@@ -13,6 +13,7 @@ clashes and free slots are indexed range queries on them.
 
 One module per topic; the operations the service, the tests and the bench call are named here.
 """
+from services.calendar.domain.agenda import waiting_for
 from services.calendar.domain.agencies import (
     agencies_added, agencies_proposed, agency_departed, agency_names, keep_agency, unknown_agencies)
 from services.calendar.domain.changing import cancel, change, decline, mark_held, propose, respond, schedule, withdraw
@@ -22,6 +23,7 @@ from services.calendar.domain.free_slots import free_gaps, free_slots, working_w
 from services.calendar.domain.reading import clash_check, get_item, history, list_items, named_history
 
 __all__ = [
+    "waiting_for",
     "agencies_added", "agencies_proposed", "agency_departed", "agency_names", "keep_agency", "unknown_agencies",
     "cancel", "change", "decline", "mark_held", "propose", "respond", "schedule", "withdraw",
     "find_clashes", "resources_of",
