@@ -9,6 +9,7 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.web import ForumTimezone
 from gateway.routes.calendar import CalendarRoutes
@@ -26,7 +27,7 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages):
+                     PublicPages, ComplaintPages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -1,8 +1,12 @@
 """What the complaints API accepts and answers (the gateway validates with the same schemas)."""
+import base64
+import binascii
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.complaints import STATUSES
 from shared.contracts.directory import AGENCY_KINDS
+from shared.intake import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from shared.schemas import Id, Name, Phone, Schema
 
 CHANNELS = ("web", "whatsapp", "sms", "email", "qr", "ptsp", "social_media", "app", "open311")
@@ -40,6 +44,34 @@ class ReporterInput(Schema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
+class Base64Bytes(fields.String):
+    """Bytes sent as base64 text (loaded to bytes, dumped as text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (MAX_ATTACHMENT_BYTES * 4) // 3 + 4:
+            raise ValidationError(f"at most {MAX_ATTACHMENT_BYTES} bytes")
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("not base64") from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else base64.b64encode(value).decode("ascii")
+
+
+class UploadInput(Schema):
+    """A file sent with the JSON API (base64); the gateway checks it and re-encodes an image
+    without its metadata before it travels with the complaint."""
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    content_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    data = Base64Bytes(required=True, metadata={"description": "the file, base64 (at most 5 MB decoded)"})
+
+
+UPLOADS = fields.List(fields.Nested(UploadInput), load_default=list, validate=validate.Length(max=MAX_ATTACHMENTS),
+                      metadata={"description": "up to 3 photos (JPEG, PNG, WebP) or PDF documents"})
+
+
 class ComplaintInput(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT), not_blank])
@@ -58,6 +90,7 @@ class ComplaintInput(Schema):
                                   metadata={"description": "default: true when about_agency_id is given"})
     attachments = fields.List(fields.Url(schemes={"http", "https"}), load_default=list,
                               validate=validate.Length(max=10))
+    files = UPLOADS
 
     @validates_schema
     def anonymous_has_no_identity(self, data, **kwargs):
@@ -72,6 +105,50 @@ class Accepted(Schema):
                                                              "lets the reporter confirm or reopen"})
     status = fields.String()
     next_steps = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class AttachmentInput(Schema):
+    """A file as it travels with a complaint: already checked and cleaned by the gateway
+    (``gateway/uploads.py``); the service checks again what it can without decoding images."""
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    content_type = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_TYPES))
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ATTACHMENT_BYTES))
+    data = Base64Bytes(required=True)
+
+    @validates_schema
+    def size_is_the_content(self, data, **kwargs):
+        if "data" in data and "size" in data and len(data["data"]) != data["size"]:
+            raise ValidationError("size is not the length of data", "size")
+
+
+class AttachmentsInput(Schema):
+    """The files that travel with one intake or one supplement."""
+    attachments = fields.List(fields.Nested(AttachmentInput), load_default=list,
+                              validate=validate.Length(max=MAX_ATTACHMENTS))
+
+
+class SupplementInput(AttachmentsInput):
+    """What the reporter adds: text, files, or both."""
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
+
+    @validates_schema
+    def something_added(self, data, **kwargs):
+        if not (data.get("text") or "").strip() and not data.get("attachments"):
+            raise ValidationError("add a text or a file", "text")
+
+
+class AttachmentInfo(Schema):
+    """A file of the complaint, without its content (``get_attachment`` gives it)."""
+    id = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    source = fields.String(metadata={"description": "intake or supplement"})
+    added_at = fields.AwareDateTime()
+
+
+class AttachmentFile(AttachmentInfo):
+    data = Base64Bytes(attribute="content", metadata={"description": "the file, base64"})
 
 
 class HistoryEntry(Schema):
@@ -93,14 +170,37 @@ class Tracking(Schema):
     received_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     expected_by = fields.AwareDateTime(allow_none=True)
+    verify_due = fields.AwareDateTime(metadata={"description": "end of the working day to verify by"})
+    follow_up_due = fields.AwareDateTime(allow_none=True, metadata={"description": "once assigned"})
+    settle_due = fields.AwareDateTime(metadata={"description": "end of the working day to settle by"})
     history = fields.List(fields.Nested(HistoryEntry))
     answers = fields.List(fields.Nested(PublicAnswer))
+
+
+class ReporterTracking(Tracking):
+    """The tracking page as its reporter (with the secret) sees it: also the files sent and what
+    the reporter may do now."""
+    attachments = fields.List(fields.Nested(AttachmentInfo))
+    actions = fields.List(fields.String(), metadata={"description": "confirm, reopen, supplement"})
+
+
+class IntakeDeadlines(Schema):
+    """When a complaint received now is due at each stage (ends of working days)."""
+    verify_due = fields.AwareDateTime()
+    follow_up_due = fields.AwareDateTime(metadata={"description": "if assigned right at the verify deadline"})
+    settle_due = fields.AwareDateTime()
 
 
 class ReporterAction(Schema):
     reporter_secret = fields.String(required=True, validate=validate.Length(min=1, max=200))
     action = fields.String(required=True, validate=validate.OneOf(("confirm", "reopen", "supplement")))
     text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
+    files = UPLOADS
+
+    @validates_schema
+    def files_supplement(self, data, **kwargs):
+        if data.get("files") and data.get("action") != "supplement":
+            raise ValidationError("files come only with a supplement", "files")
 
 
 class CategoryInput(Schema):
@@ -260,6 +360,8 @@ class Complaint(Schema):
     longitude = fields.Float(allow_none=True)
     address = fields.String(allow_none=True)
     attachments = fields.List(fields.String())
+    files = fields.List(fields.Nested(AttachmentInfo), metadata={
+        "description": "one complaint only: the reporter's files (GET .../attachments/{id})"})
     anonymous = fields.Boolean()
     confidential = fields.Boolean()
     reporter = fields.Nested(ReporterInput, allow_none=True)

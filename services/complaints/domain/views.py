@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from services.complaints import schemas
 from services.complaints.domain.actions import allowed_actions
 from services.complaints.domain.agencies import agency_names
+from services.complaints.domain.attachments import files_of
 from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages, stages_overdue_in_sql
 from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
 from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
@@ -54,6 +55,8 @@ def complaint_view(session, actor, complaint, now, detail=True, names=None):
         "latitude", "longitude", "address", "anonymous", "confidential", "received_at", "updated_at",
         "verify_due", "follow_up_due", "settle_due"))
     view["attachments"] = json.loads(complaint.attachments)
+    if detail:
+        view["files"] = files_of(session, complaint.id)
     view["reporter"] = reporter_for(actor, complaint)
     view["overdue"] = overdue_stages(complaint, now)
     view["escalated"] = escalated_stages(complaint)
@@ -128,6 +131,9 @@ class TrackingPage:
     received_at: datetime
     updated_at: datetime
     expected_by: datetime | None
+    verify_due: datetime
+    follow_up_due: datetime | None
+    settle_due: datetime
     history: list
     answers: list
 
@@ -146,7 +152,8 @@ def tracking_view(session, tracking_number, now):
     return TrackingPage(
         tracking_number=complaint.tracking_number, status=complaint.status, category=complaint.category,
         agency=agency.name if agency else None, received_at=complaint.received_at,
-        updated_at=complaint.updated_at, expected_by=expected_by(complaint), history=history,
+        updated_at=complaint.updated_at, expected_by=expected_by(complaint), verify_due=complaint.verify_due,
+        follow_up_due=complaint.follow_up_due, settle_due=complaint.settle_due, history=history,
         answers=[PublicAnswer(at=a.created_at, text=a.text) for a in answers])
 
 
