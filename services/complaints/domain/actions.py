@@ -1,8 +1,7 @@
 """What an actor may do to one complaint now, asked of the rules themselves (so that no page keeps
 a copy of the state machine)."""
-from services.complaints.domain.lifecycle import require_handler
 from services.complaints.domain.statuses import MOVES, SETTLED
-from services.complaints.domain.visibility import pending_forward
+from services.complaints.domain.visibility import pending_forward, require_handler
 from shared.errors import Forbidden
 from shared.rules import is_coordinator
 

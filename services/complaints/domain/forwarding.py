@@ -3,11 +3,11 @@ import uuid
 
 from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
-from services.complaints.domain.lifecycle import require_handler
 from services.complaints.domain.routing import refuse_conflict_of_interest
 from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.trail import actor_label, audit
-from services.complaints.domain.visibility import get_complaint, pending_forward, visible_complaint
+from services.complaints.domain.visibility import (get_complaint, pending_forward, require_handler,
+                                                   visible_complaint)
 from services.complaints.domain.workdays import working_deadline
 from services.complaints.models import Forward
 from shared.errors import Conflict, Forbidden, ValidationFailed
