@@ -139,6 +139,15 @@ def feed_response(text, mimetype, cache_control="public, max-age=300"):
     return response
 
 
+def download_response(content, mimetype, filename):
+    """A file to save (a poster, an export): never shown inline, never sniffed, never cached."""
+    response = Response(content, status=200, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @dataclass(frozen=True)
 class RouteSpec:
     method: str

@@ -6,13 +6,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from werkzeug.wrappers import Response
-
+from gateway.http import download_response
 from gateway.pages.web import zone_label
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell a spreadsheet would read as a formula (CSV/formula injection): kept as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# The statuses as the pages name them (the same messages as the tracking page's).
+STATUS_LABELS = {"received": "Received", "verified": "Verified", "held": "On hold", "rejected": "Not processed",
+                 "assigned": "Passed to the agency", "in_progress": "Being handled", "responded": "Answered",
+                 "closed": "Closed"}
 
 
 def columns(gettext):
@@ -27,7 +32,7 @@ def columns(gettext):
     return [
         (gettext("Tracking number"), lambda c: c["tracking_number"]),
         (gettext("Received"), lambda c: c["received_at"]),
-        (gettext("Status"), lambda c: c["status"]),
+        (gettext("Status"), lambda c: gettext(STATUS_LABELS.get(c["status"], c["status"]))),
         (gettext("Category"), lambda c: c.get("category") or ""),
         (gettext("Agency"), agency),
         (gettext("Channel"), lambda c: c["channel"]),
@@ -67,19 +72,11 @@ def complaint_rows(complaints, gettext, zone):
                for heading, value in chosen]
 
 
-def _download(content, mimetype, filename):
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def csv_download(rows, filename):
     """UTF-8 with a byte-order mark, so that a spreadsheet opens Indonesian names correctly."""
     text = io.StringIO()
     csv.writer(text).writerows(rows)
-    return _download(("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv", filename)
+    return download_response(("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv", filename)
 
 
 def xlsx_download(rows, filename, sheet_title):
@@ -91,4 +88,4 @@ def xlsx_download(rows, filename, sheet_title):
     sheet.freeze_panes = "A2"
     content = io.BytesIO()
     workbook.save(content)
-    return _download(content.getvalue(), XLSX_TYPE, filename)
+    return download_response(content.getvalue(), XLSX_TYPE, filename)
