@@ -6,7 +6,7 @@ import sys
 import warnings
 
 from bakohumas import __version__
-from shared.config import database_url, load_config
+from shared.config import database_url, load_config, public_base_url
 
 # eventlet (imported with nameko) announces that it is in bugfix-only mode; the runner's output
 # stays free of it, as the processes' logs are (bakohumas.process).
@@ -49,8 +49,9 @@ def cmd_makemigration(args):
     return 0
 
 
-def bootstrap_forum(data):
-    """The first coordinator of a forum, made directly in the directory database: ``(agency, key)``."""
+def bootstrap_forum(data, admin):
+    """The first coordinator of a forum and its first admin account, made directly in the directory
+    database: ``(agency, key, invited)`` (``invited``: the account and its one-time link token)."""
     from services.directory import domain, models
     from shared.db import Store, migrate, utcnow
 
@@ -59,10 +60,18 @@ def bootstrap_forum(data):
     store = Store(url, models)
     try:
         with store.unit_of_work() as uow:
-            agency, _key, secret = domain.bootstrap_forum(uow, data, utcnow())
+            now = utcnow()
+            agency, _key, secret = domain.bootstrap_forum(uow, data, now)
+            invited = domain.invite_first_admin(uow, agency.id, admin, now)
     finally:
         store.dispose()
-    return agency, secret
+    return agency, secret, invited
+
+
+def invitation_link(token):
+    """The console page where an invited person sets a password (``PUBLIC_URL``-based)."""
+    from gateway.pages.console.session import invite_link
+    return invite_link(public_base_url(load_config()), token)
 
 
 def print_refusal(exc, hint=""):
@@ -71,22 +80,28 @@ def print_refusal(exc, hint=""):
 
 
 def cmd_bootstrap(args):
+    from services.directory.domain.accounts import INVITE_HOURS
     from shared.errors import DomainError
 
     data = {"name": args.name, "short_name": args.short_name, "kind": args.kind}
     if args.region_code:
         data["region_code"] = args.region_code
+    admin = {"name": args.admin_name, "email": args.admin_email}
     try:
-        agency, secret = bootstrap_forum(data)
+        agency, secret, invited = bootstrap_forum(data, admin)
     except DomainError as exc:
         print_refusal(exc)
         return 1
+    link = invitation_link(invited.invite_token)
     if args.json:
-        print(json.dumps({"agency_id": agency.id, "api_key": secret}))
+        print(json.dumps({"agency_id": agency.id, "api_key": secret, "admin_account_id": invited.account.id,
+                          "console_link": link}))
     else:
         print(f"Coordinator {agency.short_name} ({agency.id}) created.\n"
               f"Its API key, shown only this once:\n\n    {secret}\n\n"
-              f"Use it as 'Authorization: Bearer <key>'.")
+              f"Use it as 'Authorization: Bearer <key>'.\n\n"
+              f"Its first admin, {invited.account.name}, sets a password for the console at this one-time link\n"
+              f"(valid {INVITE_HOURS} hours, shown only this once):\n\n    {link}")
     return 0
 
 
@@ -97,7 +112,7 @@ def cmd_demo(args):
     url = args.url or f"http://{load_config()['WEB_SERVER_ADDRESS']}"
 
     def make_coordinator(data):
-        agency, secret = bootstrap_forum(data)
+        agency, secret, _invited = bootstrap_forum(data, demo.COORDINATOR_ADMIN)
         return agency.id, secret
 
     try:
@@ -194,7 +209,10 @@ def parser():
     boot.add_argument("--short-name", required=True, help="e.g. HUMAS-PAREPARE")
     boot.add_argument("--kind", default="opd")
     boot.add_argument("--region-code", help="Kemendagri region code, e.g. 73.72")
-    boot.add_argument("--json", action="store_true", help='print {"agency_id", "api_key"} only')
+    boot.add_argument("--admin-name", required=True, help="the coordinator's first admin, e.g. 'Rina Wulandari'")
+    boot.add_argument("--admin-email", required=True, help="that admin's email, with which they sign in")
+    boot.add_argument("--json", action="store_true",
+                      help='print {"agency_id", "api_key", "admin_account_id", "console_link"} only')
     boot.set_defaults(func=cmd_bootstrap)
 
     demo = sub.add_parser("demo", help="load a realistic forum (Bakohumas Parepare) through the running gateway")

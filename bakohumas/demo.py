@@ -17,6 +17,8 @@ COORDINATOR = {
     "name": "Bagian Humas Pemerintah Kota Parepare", "short_name": "HUMAS-PAREPARE", "kind": "opd",
     "region_code": "73.72",
 }
+# The coordinator's first admin account (``bakohumas bootstrap --admin-name --admin-email``).
+COORDINATOR_ADMIN = {"name": "Andi Nurhalisa", "email": "kabag.humas@parepare.example.id"}
 COORDINATOR_CONTACTS = {
     "officers": [
         {"name": "Andi Nurhalisa", "position": "kepala_humas", "title": "Kepala Bagian Protokol dan Komunikasi Pimpinan",

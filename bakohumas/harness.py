@@ -185,9 +185,13 @@ class LocalStack:
         (self.data_dir / "run" / f"{label or name}.pid").write_text(str(process.pid))
         return process
 
-    def bootstrap(self, short_name="HUMAS-KOORD"):
+    def bootstrap(self, short_name="HUMAS-KOORD", admin_email=None):
+        """The forum's coordinator: ``{"agency_id", "api_key", "admin_account_id", "console_link"}``
+        (the link sets the password of its first admin, ``admin_email``)."""
+        admin_email = admin_email or f"admin@{short_name.lower()}.example.go.id"
         out = self.bakohumas("bootstrap", "--name", f"Bagian Humas {short_name}", "--short-name",
-                             short_name, "--region-code", "73.72", "--json")
+                             short_name, "--region-code", "73.72", "--admin-name", f"Admin {short_name}",
+                             "--admin-email", admin_email, "--json")
         return json.loads(out.stdout)
 
     def stop(self):

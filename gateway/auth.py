@@ -34,6 +34,9 @@ def bearer_secret(request):
 
 
 class KeyCache:
+    """Callers by the SHA-256 of their secret (an API key, or a console session's token), for
+    ``ttl_seconds`` at most; ``forget`` drops at once every one matching any field given."""
+
     def __init__(self, ttl_seconds):
         self.ttl = ttl_seconds
         self._entries = {}
@@ -47,10 +50,15 @@ class KeyCache:
     def put(self, digest, caller):
         self._entries[digest] = (caller, time.monotonic() + self.ttl)
 
-    def forget(self, key_id=None, agency_id=None):
+    def forget(self, **match):
+        """``forget(key_id=...)``, ``forget(agency_id=...)``, ``forget(session_id=...)``, ..."""
+        wanted = {(name, value) for name, value in match.items() if value is not None}
         for digest, (caller, _) in list(self._entries.items()):
-            if caller["key_id"] == key_id or caller["agency_id"] == agency_id:
+            if any(caller.get(name) == value for name, value in wanted):
                 self._entries.pop(digest, None)
+
+    def drop(self, digest):
+        self._entries.pop(digest, None)
 
 
 class KnownKeys(DependencyProvider):

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request, Response
 
 from gateway.errors import HttpError, json_response, response_for
 from gateway.observe import record_request
+from shared.config import public_base_url
 from shared.observe import CORRELATION_KEY, current_correlation_id, request_correlation_id
 
 access_log = logging.getLogger("gateway.access")
@@ -123,9 +124,7 @@ class PublicUrl(DependencyProvider):
     """
 
     def setup(self):
-        configured = str(self.container.config.get("PUBLIC_URL") or "").strip()
-        address = self.container.config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000")
-        self.base = (configured or f"http://{address}").rstrip("/")
+        self.base = public_base_url(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self.base
@@ -210,11 +209,12 @@ class Call:
 
     @property
     def actor(self):
-        """The caller as services see it: who acts, and in which forum role."""
+        """The caller as services see it: who acts, and in which forum role (a key acts as its
+        agency: no account; a console page's actor carries the signed-in person's account)."""
         if self.caller is None:
             return None
         return {"agency_id": self.caller["agency_id"], "role": self.caller["role"],
-                "key_id": self.caller["key_id"]}
+                "key_id": self.caller["key_id"], "account_id": None, "account_name": None, "account_role": None}
 
 
 def json_depth(value):

@@ -9,6 +9,9 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.console.home import ConsoleHome
+from gateway.pages.console.session import KnownSessions
+from gateway.pages.console.signin import ConsoleSignIn
 from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.web import ForumTimezone
@@ -27,10 +30,11 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages, ComplaintPages):
+                     PublicPages, ComplaintPages, ConsoleSignIn, ConsoleHome):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
+    sessions = KnownSessions()
     public_url = PublicUrl()
     watch = Watch()
     observation = Observation()
@@ -118,12 +122,31 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     def forget_changed_agency(self, payload):
         self._forget(payload, key=False)
 
+    @event_handler("directory", "session.ended", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_ended_session(self, payload):
+        data = self._data(payload)
+        if data:
+            self.sessions.forget(session_id=data["session_id"])
+
+    @event_handler("directory", "account.deactivated", handler_type=BROADCAST, reliable_delivery=False)
+    def forget_deactivated_account(self, payload):
+        data = self._data(payload)
+        if data:
+            self.sessions.forget(account_id=data["account_id"])
+
     def _forget(self, payload, key):
-        try:
-            data = open_envelope(payload).data
-        except MalformedEvent:
+        data = self._data(payload)
+        if data is None:
             return
         if key:
             self.keys.forget(key_id=data["key_id"])
         else:
             self.keys.forget(agency_id=data["agency"]["id"])
+            self.sessions.forget(agency_id=data["agency"]["id"])
+
+    @staticmethod
+    def _data(payload):
+        try:
+            return open_envelope(payload).data
+        except MalformedEvent:
+            return None

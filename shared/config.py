@@ -40,3 +40,10 @@ def database_url(config, service_name):
     data_dir = Path(config.get("DATA_DIR") or "data").resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{data_dir / (service_name + '.db')}"
+
+
+def public_base_url(config):
+    """The gateway's public base URL: ``PUBLIC_URL``, else its own listening address (no trailing /)."""
+    configured = str(config.get("PUBLIC_URL") or "").strip()
+    address = config.get("WEB_SERVER_ADDRESS", "127.0.0.1:8000")
+    return (configured or f"http://{address}").rstrip("/")

@@ -1,1 +1,1 @@
-"""The HTML pages the gateway serves: ``public`` (citizens), later ``console`` (officers)."""
+"""The HTML pages the gateway serves: ``public`` (citizens) and ``console`` (officers)."""

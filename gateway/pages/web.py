@@ -18,7 +18,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 import nh3
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
@@ -120,18 +120,25 @@ class Pages:
 
     def __init__(self):
         self.environments = {}
+        self.translations = {}
         for language in LANGUAGES:
+            self.translations[language] = _catalog(language)
             environment = Environment(loader=FileSystemLoader(GATEWAY / "templates"),
                                       autoescape=select_autoescape(("html", "xml")),
                                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-            environment.install_gettext_translations(_catalog(language), newstyle=True)
+            environment.install_gettext_translations(self.translations[language], newstyle=True)
             environment.globals["static"] = STATIC_FILES.url
             environment.filters["datetime"] = functools.partial(local_datetime, language=language)
             environment.filters["date"] = functools.partial(local_date, language=language)
             environment.filters["sanitised"] = sanitised
             environment.filters["deadline"] = functools.partial(deadline_day, language=language)
             environment.filters["note"] = functools.partial(note_in, language=language)
+            environment.globals["csrf_field"] = csrf_field
             self.environments[language] = environment
+
+    def gettext(self, language, text):
+        """``text`` in ``language``, for strings a page builds in Python (marked with ``N_``)."""
+        return self.translations[language].gettext(text)
 
     def render(self, language, template, status=200, headers=None, **context):
         html = self.environments[language].get_template(template).render(language=language, **context)
@@ -143,6 +150,13 @@ class Pages:
             response.headers[name] = value
         return response
 
+
+
+@pass_context
+def csrf_field(context):
+    """``{{ csrf_field() }}`` in every console form: the session's CSRF token (``console_render`` puts it
+    in the context) as the hidden field the console checks on every request that changes something."""
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % (context.get("csrf_token") or "")
 
 
 def _moment(value):

@@ -1,8 +1,9 @@
-"""Directory endpoints: agencies, API keys, who am I, and each agency's QR posters."""
+"""Directory endpoints: agencies, API keys, people's accounts, who am I, and each agency's QR posters."""
 import eventlet
 
 from gateway.errors import HttpError
 from gateway.http import download_response, route
+from gateway.pages.console.session import invite_link
 from gateway.posters import DOORS, form_url, poster_filename, poster_svg, posters_zip
 from services.directory import schemas
 from shared.rules import is_coordinator
@@ -120,3 +121,24 @@ class DirectoryRoutes:
         details = list(eventlet.GreenPool(AGENCY_READS).imap(
             lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies))
         return download_response(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")
+    @route("GET", "/api/v1/agencies/<agency_id>/accounts",
+           summary="An agency's people (its admins, or the coordinator's, and keys)", tag="directory",
+           response=schemas.Account(many=True))
+    def list_accounts(self, call, agency_id):
+        return self.rpc("directory", "list_accounts", call.actor, agency_id)
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts",
+           summary="Invite a person: the answer holds their one-time link to set a password (shown once)",
+           tag="directory", body=schemas.AccountInput, response=schemas.InvitedAccount, status=201)
+    def invite_account(self, call, agency_id):
+        invited = self.rpc("directory", "invite_account", call.actor, agency_id, call.body,
+                           idempotency_key=call.idempotency_key)
+        return {**invited, "invite_link": invite_link(self.public_url, invited["invite_token"])}
+
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/deactivate",
+           summary="Deactivate a person's account: their sessions end at once; their name stays in histories",
+           tag="directory", response=schemas.Account)
+    def deactivate_account(self, call, agency_id, account_id):
+        deactivated = self.rpc("directory", "deactivate_account", call.actor, agency_id, account_id)
+        self.sessions.forget(account_id=account_id)
+        return deactivated

@@ -5,7 +5,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
-from shared.schemas import EMAIL_LENGTH, ID_LENGTH, KEY_LABEL_LENGTH, NAME_LENGTH, SHORT_NAME_LENGTH
+from shared.schemas import (EMAIL_LENGTH, ID_LENGTH, KEY_LABEL_LENGTH, NAME_LENGTH, PHONE_LENGTH,
+                            SHORT_NAME_LENGTH)
 
 
 class Base(DeclarativeBase):
@@ -88,3 +89,53 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(KEY_LABEL_LENGTH), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Account(Base):
+    """A person of one agency who signs in to the console; deactivated, never deleted (histories
+    keep the name). ``password_hash`` is None until the person accepts the invitation."""
+    __tablename__ = "accounts"
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    email: Mapped[str] = mapped_column(String(EMAIL_LENGTH))
+    # The email as compared (shared.schemas.name_key): one person, however the address is cased.
+    email_key: Mapped[str] = mapped_column(String(EMAIL_LENGTH), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(PHONE_LENGTH), nullable=True)
+    account_role: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The last TOTP time step accepted: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    invited_by: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Invite(Base):
+    """A one-time link to set an account's password; only the token's SHA-256 is kept."""
+    __tablename__ = "account_invites"
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ConsoleSession(Base):
+    """A signed-in browser: kept here so every gateway instance shares it; only the token's SHA-256."""
+    __tablename__ = "console_sessions"
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

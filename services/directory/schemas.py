@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.agencies import AgencyName
-from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES, OFFICER_POSITIONS
+from shared.contracts.directory import (ACCOUNT_LANGUAGES, ACCOUNT_ROLES, AGENCY_KINDS, CHANNEL_PLATFORMS, FORUM_ROLES,
+                                       OFFICER_POSITIONS)
 from shared.schemas import (EMAIL_LENGTH, KEY_LABEL_LENGTH, NAME_LENGTH, SHORT_NAME_LENGTH, Id, Name, Phone, Schema,
                             normalise_phone)
 
@@ -224,3 +225,119 @@ class Caller(Schema):
     short_name = fields.String()
     name = fields.String()
     kind = fields.String()
+
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 200
+_password = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                            error=f"a password of {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+_totp_code = validate.Regexp(r"^[0-9]{6}\Z", error="the 6 digits your authenticator app shows")
+
+
+class AccountInput(Schema):
+    """An invitation: the person, their role in the agency and the console's language for them."""
+    name = Name(required=True, min=2, max=NAME_LENGTH)
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_LENGTH))
+    phone = Phone(load_default=None, allow_none=True)
+    account_role = fields.String(load_default="officer", validate=validate.OneOf(ACCOUNT_ROLES),
+                                 metadata={"description": "admin: manages the agency's accounts; officer: does the work"})
+    language = fields.String(load_default="id", validate=validate.OneOf(ACCOUNT_LANGUAGES))
+
+
+class PasswordInput(Schema):
+    password = fields.String(required=True, validate=_password)
+
+
+class SignInInput(Schema):
+    # Any text: a wrong address is answered like a wrong password, never "no such email".
+    email = fields.String(required=True, validate=validate.Length(min=1, max=EMAIL_LENGTH))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
+    totp_code = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(max=10))
+
+
+class PasswordChange(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
+    new_password = fields.String(required=True, validate=_password)
+
+
+class TotpCode(Schema):
+    code = fields.String(required=True, validate=_totp_code)
+
+
+class Account(Schema):
+    id = fields.String()
+    agency_id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    account_role = fields.String()
+    language = fields.String()
+    status = fields.Function(lambda account: account_status(account),
+                             metadata={"description": "invited, active or deactivated"})
+    totp_enabled = fields.Function(lambda account: account.totp_secret is not None)
+    created_at = fields.AwareDateTime()
+    activated_at = fields.AwareDateTime(allow_none=True)
+    deactivated_at = fields.AwareDateTime(allow_none=True)
+
+
+def account_status(account):
+    if not account.active:
+        return "deactivated"
+    return "active" if account.password_hash else "invited"
+
+
+class InvitedAccount(Schema):
+    account = fields.Nested(Account)
+    invite_token = fields.String(allow_none=True,
+                                 metadata={"description": "the one-time token of the link; shown once"})
+    invite_link = fields.String(allow_none=True, metadata={
+        "description": "the console page where the person sets a password; shown once (null on a repeat)"})
+    invite_expires_at = fields.AwareDateTime(allow_none=True)
+
+
+class InviteView(Schema):
+    """What the invitation page shows before the password is set."""
+    account_id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    agency_name = fields.String()
+    expires_at = fields.AwareDateTime()
+
+
+class SessionActor(Schema):
+    """A signed-in person as the gateway needs it: the actor every RPC receives, and the session's deadlines."""
+    session_id = fields.String()
+    agency_id = fields.String()
+    role = fields.String()
+    key_id = fields.Constant(None)
+    account_id = fields.String()
+    account_name = fields.String()
+    account_role = fields.String()
+    agency_name = fields.String()
+    agency_short_name = fields.String()
+    language = fields.String()
+    expires_at = fields.AwareDateTime(metadata={"description": "the earlier of the absolute and the idle deadline"})
+
+
+class SignedIn(Schema):
+    """The answer to a sign-in: a token and who it is, or nothing (``token`` null) and whether a
+    TOTP code is what is missing. A refusal never says whether the email exists."""
+    token = fields.String(allow_none=True)
+    session = fields.Nested(SessionActor, allow_none=True)
+    totp_required = fields.Boolean()
+
+
+class TotpEnrolment(Schema):
+    secret = fields.String()
+    uri = fields.String(metadata={"description": "otpauth:// URI for an authenticator app"})
+
+
+class AccountContact(Schema):
+    account_id = fields.String(attribute="id")
+    agency_id = fields.String()
+    name = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    language = fields.String()
+    account_role = fields.String()

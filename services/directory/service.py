@@ -11,6 +11,14 @@ AGENCY_PAGE = schemas.AgencyPage()
 CALLER = schemas.Caller()
 KEY = schemas.ApiKey()
 KEYS = schemas.ApiKey(many=True)
+ACCOUNT = schemas.Account()
+ACCOUNTS = schemas.Account(many=True)
+INVITED_ACCOUNT = schemas.InvitedAccount()
+INVITE_VIEW = schemas.InviteView()
+SESSION_ACTOR = schemas.SessionActor()
+SIGNED_IN = schemas.SignedIn()
+TOTP_ENROLMENT = schemas.TotpEnrolment()
+ACCOUNT_CONTACTS = schemas.AccountContact(many=True)
 
 
 class DirectoryService(HealthCheck):
@@ -81,6 +89,81 @@ class DirectoryService(HealthCheck):
     def revoke_key(self, actor, agency_id, key_id):
         with self.db.unit_of_work() as uow:
             return KEY.dump(domain.revoke_key(uow, actor, agency_id, key_id, utcnow()))
+
+    # People and their console sessions. Tokens never travel here: the gateway sends their SHA-256.
+    @service_rpc
+    def invite_account(self, actor, agency_id, data, idempotency_key=None):
+        """The one-time token is in the first answer only; a repeat gets the account without it."""
+        issued = {}
+        with self.db.unit_of_work() as uow:
+            def invite():
+                made = domain.invite_account(uow, actor, agency_id, data, utcnow())
+                issued["invite_token"] = made.invite_token
+                return {**INVITED_ACCOUNT.dump(made), "invite_token": None}
+            answer = uow.once(f"invite_account:{actor['agency_id']}:{agency_id}", idempotency_key, invite)
+        return {**answer, **issued}
+
+    @service_rpc
+    def read_invite(self, invite_token_hash):
+        with self.db.reading() as session:
+            return INVITE_VIEW.dump(domain.read_invite(session, invite_token_hash, utcnow()))
+
+    @service_rpc
+    def accept_invite(self, invite_token_hash, data):
+        with self.db.unit_of_work() as uow:
+            return ACCOUNT.dump(domain.accept_invite(uow, invite_token_hash, data, utcnow()))
+
+    @service_rpc
+    def sign_in(self, data, session_token_hash):
+        with self.db.unit_of_work() as uow:
+            return SIGNED_IN.dump(domain.sign_in(uow, data, session_token_hash, utcnow()))
+
+    @service_rpc
+    def resolve_session(self, session_token_hash):
+        with self.db.unit_of_work() as uow:
+            actor = domain.resolve_session(uow, session_token_hash, utcnow())
+            return SESSION_ACTOR.dump(actor) if actor else None
+
+    @service_rpc
+    def end_session(self, session_token_hash):
+        with self.db.unit_of_work() as uow:
+            domain.end_session(uow, session_token_hash, utcnow())
+
+    @service_rpc
+    def list_accounts(self, actor, agency_id):
+        with self.db.reading() as session:
+            return ACCOUNTS.dump(domain.list_accounts(session, actor, agency_id))
+
+    @service_rpc
+    def deactivate_account(self, actor, agency_id, account_id):
+        with self.db.unit_of_work() as uow:
+            return ACCOUNT.dump(domain.deactivate_account(uow, actor, agency_id, account_id, utcnow()))
+
+    @service_rpc
+    def get_own_account(self, actor):
+        with self.db.reading() as session:
+            return ACCOUNT.dump(domain.get_own_account(session, actor))
+
+    @service_rpc
+    def change_password(self, actor, session_token_hash, data):
+        with self.db.unit_of_work() as uow:
+            return ACCOUNT.dump(domain.change_password(uow, actor, session_token_hash, data, utcnow()))
+
+    @service_rpc
+    def enrol_totp(self, actor):
+        with self.db.unit_of_work() as uow:
+            return TOTP_ENROLMENT.dump(domain.enrol_totp(uow, actor, utcnow()))
+
+    @service_rpc
+    def confirm_totp(self, actor, data):
+        with self.db.unit_of_work() as uow:
+            return ACCOUNT.dump(domain.confirm_totp(uow, actor, data, utcnow()))
+
+    @service_rpc
+    def account_contacts(self, agency_id):
+        """Internal (notifications): never exposed by the gateway."""
+        with self.db.reading() as session:
+            return ACCOUNT_CONTACTS.dump(domain.account_contacts(session, agency_id))
 
     def _change(self, change):
         """Commit a change of an agency, then empty this instance's detail cache; answers the agency's detail."""

@@ -69,3 +69,33 @@ class AgencyDeactivated(Schema):
 class KeyRevoked(Schema):
     key_id = fields.String(required=True)
     agency_id = fields.String(required=True)
+
+
+ACCOUNT_ROLES = ("admin", "officer")
+ACCOUNT_LANGUAGES = ("id", "en")
+
+
+class AccountEvent(Schema):
+    """A person's account, named by ids only: names and emails never travel in events."""
+    account_id = fields.String(required=True)
+    agency_id = fields.String(required=True)
+
+
+@contract("account.invited", 1, SOURCE)
+class AccountInvited(AccountEvent):
+    pass
+
+
+@contract("account.activated", 1, SOURCE)
+class AccountActivated(AccountEvent):
+    pass
+
+
+@contract("account.deactivated", 1, SOURCE)
+class AccountDeactivated(AccountEvent):
+    pass
+
+
+@contract("session.ended", 1, SOURCE)
+class SessionEnded(AccountEvent):
+    session_id = fields.String(required=True)

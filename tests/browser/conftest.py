@@ -11,9 +11,12 @@ from pathlib import Path
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from urllib.parse import urlsplit
+
 import pytest
+import requests
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from bakohumas.harness import Api, LocalStack
 
@@ -28,6 +31,8 @@ PHONE = {"width": 360, "height": 740}
 PUBLIC_URL = "https://hub.example.go.id"
 WITA = ZoneInfo("Asia/Makassar")
 AXE = Axe()
+# Every account the forum fixture makes signs in with this password.
+PASSWORD = "rahasia-forum-2026"
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +53,7 @@ def created(response, status=201):
 def forum(stack):
     """A small forum loaded through the JSON API: a Polres with its channels and a Polsek, news
     (a corrected release, a hoax clarification, a withdrawn release) and a public event."""
-    made = stack.bootstrap()
+    made = stack.bootstrap(admin_email="koordinator@humas.example.go.id")
     coordinator = Api(stack.url, made["api_key"])
     polres = created(coordinator.post("/api/v1/agencies", json={
         "name": "Kepolisian Resor Parepare", "short_name": "POLRES-PAREPARE", "kind": "polri",
@@ -86,9 +91,41 @@ def forum(stack):
         "venue": "Aula Polres Parepare", "visibility": "public",
         "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat()}))
     created(coordinator.post(f"/api/v1/calendar/items/{event['id']}/schedule", json={}), 200)
+
+    # People, each through their one-time link as a person would: the coordinator's first admin from
+    # `bakohumas bootstrap`, a Polres admin and a Polres officer invited through the JSON API.
+    accounts = {"coordinator": SimpleNamespace(email="koordinator@humas.example.go.id", password=PASSWORD,
+                                               name="Admin HUMAS-KOORD", account_id=made["admin_account_id"],
+                                               agency_id=made["agency_id"])}
+    set_password(stack, made["console_link"], PASSWORD)
+    for label, agency, name, email, role in (
+            ("polres_admin", polres, "Kompol Sri Wahyuni", "admin@polresparepare.example.go.id", "admin"),
+            ("polres", polres, "Bripka Andi Saputra", "andi@polresparepare.example.go.id", "officer")):
+        invited = created(coordinator.post(f"/api/v1/agencies/{agency['id']}/accounts", json={
+            "name": name, "email": email, "account_role": role}))
+        set_password(stack, invited["invite_link"], PASSWORD)
+        accounts[label] = SimpleNamespace(email=email, password=PASSWORD, name=name,
+                                          account_id=invited["account"]["id"], agency_id=agency["id"])
     return SimpleNamespace(coordinator=coordinator, humas=humas, polres=polres, polsek=polsek,
                            corrected=corrected, clarification=clarification, withdrawn=withdrawn,
-                           event=event)
+                           event=event, accounts=accounts)
+
+
+def set_password(stack, link, password):
+    """Follow a one-time link (it names PUBLIC_URL; the stack answers on its own address) and set a password."""
+    path = urlsplit(link).path
+    answer = requests.post(stack.url + path, data={"password": password, "password_again": password},
+                           allow_redirects=False, timeout=30)
+    assert answer.status_code == 303, answer.text
+
+
+def sign_in(page, email, password):
+    """Sign in through the console's form, as a person does; the page is then on the console."""
+    page.goto("/console/masuk")
+    page.get_by_label("Alamat email").fill(email)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page).not_to_have_url(re.compile(r"/console/masuk"))
 
 
 @pytest.fixture(scope="session")

@@ -168,6 +168,8 @@ class World:
 
 def agency_id(world, operation, params):
     method, path = operation
+    if "/accounts" in path:
+        return world.a.agency_id
     if path.endswith("/deactivate"):
         return world.register(f"D{world.unique()}").agency_id
     if path.endswith("/reactivate"):
@@ -180,6 +182,12 @@ def agency_id(world, operation, params):
 def key_id(world, operation, params):
     issued = world.coordinator.post(f"/api/v1/agencies/{world.a.agency_id}/keys", json={"label": "matrix"})
     return world.ok(issued)["id"]
+
+
+def account_id(world, operation, params):
+    """A person of A's, invited (by the coordinator) for the call to act on."""
+    return world.ok(world.coordinator.post(f"/api/v1/agencies/{world.a.agency_id}/accounts", json={
+        "name": "Petugas Matriks", "email": f"petugas-{uuid.uuid4().hex[:8]}@matriks.example.go.id"}))["account"]["id"]
 
 
 def item_id(world, operation, params):
@@ -237,6 +245,7 @@ def rule_id(world, operation, params):
 FACTORIES = {
     "agency_id": agency_id,
     "key_id": key_id,
+    "account_id": account_id,
     "item_id": item_id,
     "subscription_id": subscription_id,
     "delivery_id": delivery_id,
@@ -267,6 +276,9 @@ BODIES = {
     "POST /api/v1/agencies/{agency_id}/reactivate": None,
     "POST /api/v1/agencies/{agency_id}/keys": {"label": "matrix"},
     "DELETE /api/v1/agencies/{agency_id}/keys/{key_id}": None,
+    "POST /api/v1/agencies/{agency_id}/accounts": lambda world, params: {
+        "name": "Petugas Matriks", "email": f"petugas-{uuid.uuid4().hex[:8]}@matriks.example.go.id"},
+    "POST /api/v1/agencies/{agency_id}/accounts/{account_id}/deactivate": None,
 
     "POST /api/v1/calendar/items": lambda world, params: {
         "kind": "media_visit", "title": "Kunjungan media", "timezone": "Asia/Jakarta",

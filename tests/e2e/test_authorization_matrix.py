@@ -58,6 +58,7 @@ HIDDEN_FROM_STRANGERS = {
 STRANGER_READS = {
     "GET /api/v1/agencies/{agency_id}": "forum",
     "GET /api/v1/agencies/{agency_id}/keys": "an agency's keys are its own (403)",
+    "GET /api/v1/agencies/{agency_id}/accounts": "an agency's people are its own and the coordinator's (403)",
     "GET /api/v1/calendar/items/{item_id}": "forum",
     "GET /api/v1/calendar/items/{item_id}/history": "forum",
     "GET /api/v1/content/{item_id}": "a draft is seen only by its posting and co-issuing agencies (404)",

@@ -1,0 +1,121 @@
+"""Signing in and out of the console, and setting a password from an invitation link."""
+import secrets
+
+from werkzeug.utils import redirect
+
+from gateway.auth import key_hash
+from gateway.http import read_form
+from gateway.pages.console.session import (HOME_PATH, SIGN_IN_PATH, N_, clear_session_cookie, console_page,
+                                           refuse_cross_site, safe_next, session_token_hash, set_session_cookie,
+                                           signed_in)
+from gateway.pages.web import PAGES, PageError, page
+from shared.errors import DomainError, NotFound
+
+PASSWORD_MIN = 10
+
+
+NOTICES = {"keluar": N_("You have signed out."), "siap": N_("Your password is set. Sign in with it now.")}
+
+
+class ConsoleSignIn:
+    """Needs ``self.rpc``, ``self.sessions`` and ``self.public_url`` from the gateway service."""
+
+    @page(SIGN_IN_PATH)
+    def sign_in_form(self, request, language):
+        target = safe_next(request.args.get("next"))
+        if signed_in(self, request) is not None:
+            return redirect(target, code=303)
+        notice = NOTICES.get(request.args.get("pesan", ""))
+        return render_sign_in(language, target, values={},
+                              notice=PAGES.gettext(language, notice) if notice else None)
+
+    @page(SIGN_IN_PATH, method="POST")
+    def sign_in(self, request, language):
+        refuse_cross_site(request, self.public_url)
+        form = read_form(request)
+        target = safe_next(form.get("next"))
+        values = {"email": form.get("email", "").strip(), "totp_code": form.get("totp_code", "").strip()}
+        errors = {}
+        if not values["email"]:
+            errors["email"] = PAGES.gettext(language, N_("Enter your email address"))
+        if not form.get("password"):
+            errors["password"] = PAGES.gettext(language, N_("Enter your password"))
+        if errors:
+            return render_sign_in(language, target, values, errors=errors, status=400)
+        token = secrets.token_urlsafe(32)
+        answer = self.rpc("directory", "sign_in", {"email": values["email"], "password": form["password"],
+                                                   "totp_code": values["totp_code"] or None}, key_hash(token))
+        if answer["token"] is None:
+            if answer["totp_required"]:
+                message = (PAGES.gettext(language, N_("The code is not right; enter the code your app shows now"))
+                           if values["totp_code"] else
+                           PAGES.gettext(language, N_("Enter the code from your authenticator app")))
+                return render_sign_in(language, target, values, errors={"totp_code": message}, totp=True,
+                                      status=400)
+            message = PAGES.gettext(language, N_("The email or password is not right, or the account is locked "
+                                                 "for a while. Check them and try again in a few minutes."))
+            return render_sign_in(language, target, values, errors={"email": message}, status=400)
+        previous = session_token_hash(request)
+        if previous is not None:  # a new session id at every sign-in; the old one ends
+            self.rpc("directory", "end_session", previous)
+            self.sessions.drop(previous)
+        return set_session_cookie(redirect(target, code=303), request, token)
+
+    @console_page("/console/keluar", method="POST")
+    def sign_out(self, request, language, actor):
+        digest = session_token_hash(request)
+        self.rpc("directory", "end_session", digest)
+        self.sessions.drop(digest)
+        return clear_session_cookie(redirect(f"{SIGN_IN_PATH}?pesan=keluar", code=303), request)
+
+    @page("/console/undangan/<token>")
+    def invitation(self, request, language, token):
+        invite = read_invite(self, token)
+        return render_invitation(language, invite, errors={})
+
+    @page("/console/undangan/<token>", method="POST")
+    def accept_invitation(self, request, language, token):
+        refuse_cross_site(request, self.public_url)
+        invite = read_invite(self, token)
+        form = read_form(request)
+        password, again = form.get("password", ""), form.get("password_again", "")
+        errors = {}
+        if len(password) < PASSWORD_MIN:
+            errors["password"] = PAGES.gettext(language, N_("Choose a password of at least 10 characters"))
+        elif password != again:
+            errors["password_again"] = PAGES.gettext(language, N_("Type the same password twice"))
+        if not errors:
+            try:
+                self.rpc("directory", "accept_invite", key_hash(token), {"password": password})
+            except DomainError as exc:
+                if exc.status == 404:
+                    raise
+                errors["password"] = PAGES.gettext(language, N_("Choose a password of 10 to 200 characters"))
+        if errors:
+            return render_invitation(language, invite, errors=errors, status=400)
+        return redirect(f"{SIGN_IN_PATH}?pesan=siap", code=303)
+
+
+def read_invite(service, token):
+    if len(token) > 100:
+        raise PageError(404, "not found")
+    try:
+        return service.rpc("directory", "read_invite", key_hash(token))
+    except NotFound:
+        raise PageError(404, "unknown, used or expired invitation") from None
+
+
+def render_sign_in(language, target, values, errors=None, notice=None, totp=False, status=200):
+    response = PAGES.render(language, "console/signin.html", status=status, values=values, errors=errors or {},
+                            next=target, notice=notice, totp=totp or bool(values.get("totp_code")),
+                            home=HOME_PATH)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render_invitation(language, invite, errors, status=200):
+    # The link's token is in this page's address: it is never sent on as a referrer.
+    response = PAGES.render(language, "console/invitation.html", status=status, invite=invite, errors=errors,
+                            headers={"Referrer-Policy": "no-referrer"})
+    response.headers["Cache-Control"] = "no-store"
+    return response

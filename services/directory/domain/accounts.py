@@ -1,0 +1,207 @@
+"""People of an agency: invited by an admin, set their own password, may add TOTP, deactivated
+(never deleted: histories keep their name)."""
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyotp
+from sqlalchemy import func, select
+
+from services.directory import schemas
+from services.directory.domain.coordinators import require_self_or_coordinator
+from services.directory.domain.credentials import PASSWORDS, password_matches, token_hash, totp_step
+from services.directory.domain.details import get_agency
+from services.directory.domain.sessions import end_sessions_of
+from services.directory.models import Account, Agency, Invite
+from shared.errors import Conflict, Forbidden, NotFound
+from shared.rules import load
+from shared.schemas import name_key
+
+INVITE_HOURS = 72
+TOTP_ISSUER = "Bakohumas Hub"
+
+
+@dataclass
+class InvitedAccount:
+    account: Account
+    invite_token: str
+    invite_expires_at: datetime
+
+
+@dataclass
+class InviteView:
+    account_id: str
+    name: str
+    email: str
+    agency_name: str
+    expires_at: datetime
+
+
+@dataclass
+class TotpEnrolment:
+    secret: str
+    uri: str
+
+
+def require_account_admin(actor, agency_id):
+    """An agency's accounts are managed by its admins (or its keys: machines act as the agency);
+    the coordinator's admins and keys manage every agency's."""
+    if actor and actor.get("account_id") and actor.get("account_role") != "admin":
+        raise Forbidden("only an admin of the agency may manage its accounts")
+    require_self_or_coordinator(actor, agency_id)
+
+
+def invite_account(uow, actor, agency_id, data, now):
+    """A new account of the agency and its one-time link (the token, shown once)."""
+    require_account_admin(actor, agency_id)
+    return new_account(uow, get_agency(uow.session, agency_id), load(schemas.AccountInput, data),
+                       actor.get("account_id"), now)
+
+
+def invite_first_admin(uow, agency_id, data, now):
+    """The forum's first account, an admin of the coordinator made by ``bakohumas bootstrap``.
+    No actor: there is nobody to act yet, and once anybody has an account this is refused."""
+    if uow.session.scalar(select(func.count()).select_from(Account)):
+        raise Conflict("this forum already has accounts; ask one of its admins for an invitation")
+    agency = get_agency(uow.session, agency_id)
+    if agency.role != "coordinator":
+        raise Conflict("the first account belongs to the coordinator", {"agency_id": ["not the coordinator"]})
+    return new_account(uow, agency, load(schemas.AccountInput, {**data, "account_role": "admin"}), None, now)
+
+
+def new_account(uow, agency, values, invited_by, now):
+    if not agency.active:
+        raise Conflict("the agency is inactive", {"agency_id": ["inactive agency"]})
+    key = name_key(values["email"])
+    if uow.session.scalar(select(Account.id).where(Account.email_key == key)):
+        raise Conflict("an account with this email already exists", {"email": ["already has an account"]})
+    account = Account(id=str(uuid.uuid4()), agency_id=agency.id, name=values["name"], email=values["email"],
+                      email_key=key, phone=values["phone"], account_role=values["account_role"],
+                      language=values["language"], active=True, invited_by=invited_by, failed_logins=0,
+                      created_at=now)
+    uow.session.add(account)
+    uow.session.flush()
+    token, invite = new_invite(uow, account, now)
+    uow.emit("account.invited", {"account_id": account.id, "agency_id": agency.id})
+    return InvitedAccount(account, token, invite.expires_at)
+
+
+def new_invite(uow, account, now):
+    token = secrets.token_urlsafe(32)
+    invite = Invite(id=str(uuid.uuid4()), account_id=account.id, token_hash=token_hash(token), created_at=now,
+                    expires_at=now + timedelta(hours=INVITE_HOURS))
+    uow.session.add(invite)
+    uow.session.flush()
+    return token, invite
+
+
+def _usable_invite(session, invite_token_hash, now):
+    row = session.execute(select(Invite, Account, Agency).join(Account, Account.id == Invite.account_id)
+                          .join(Agency, Agency.id == Account.agency_id)
+                          .where(Invite.token_hash == invite_token_hash)).first()
+    if row is None:
+        raise NotFound("this invitation link is unknown, used or expired")
+    invite, account, agency = row
+    if invite.used_at or invite.expires_at <= now or not account.active or not agency.active:
+        raise NotFound("this invitation link is unknown, used or expired")
+    return invite, account, agency
+
+
+def read_invite(session, invite_token_hash, now):
+    """Whom an unused, unexpired invitation is for (the page that sets the password shows it)."""
+    invite, account, agency = _usable_invite(session, invite_token_hash, now)
+    return InviteView(account.id, account.name, account.email, agency.name, invite.expires_at)
+
+
+def accept_invite(uow, invite_token_hash, data, now):
+    """The invited person sets a password; the link is then spent."""
+    values = load(schemas.PasswordInput, data)
+    invite, account, _agency = _usable_invite(uow.session, invite_token_hash, now)
+    invite.used_at = now
+    account.password_hash = PASSWORDS.hash(values["password"])
+    account.failed_logins, account.locked_until = 0, None
+    if account.activated_at is None:
+        account.activated_at = now
+        uow.emit("account.activated", {"account_id": account.id, "agency_id": account.agency_id})
+    return account
+
+
+def list_accounts(session, actor, agency_id):
+    require_account_admin(actor, agency_id)
+    get_agency(session, agency_id)
+    return session.scalars(select(Account).where(Account.agency_id == agency_id)
+                           .order_by(Account.active.desc(), Account.name, Account.id)).all()
+
+
+def account_of(session, agency_id, account_id):
+    account = session.get(Account, account_id)
+    if account is None or account.agency_id != agency_id:
+        raise NotFound(f"no account {account_id} in this agency", {"account_id": ["unknown account"]})
+    return account
+
+
+def deactivate_account(uow, actor, agency_id, account_id, now):
+    """The account signs in no more, and its sessions end at once; its name stays in every history."""
+    require_account_admin(actor, agency_id)
+    account = account_of(uow.session, agency_id, account_id)
+    if account.id == actor.get("account_id"):
+        raise Conflict("you cannot deactivate your own account; ask another admin",
+                       {"account_id": ["your own account"]})
+    if account.active:
+        account.active, account.deactivated_at = False, now
+        end_sessions_of(uow, account, now)
+        uow.emit("account.deactivated", {"account_id": account.id, "agency_id": account.agency_id})
+    return account
+
+
+def own_account(session, actor):
+    account = session.get(Account, (actor or {}).get("account_id") or "")
+    if account is None or not account.active:
+        raise Forbidden("this is done by a signed-in person, for their own account")
+    return account
+
+
+def get_own_account(session, actor):
+    return own_account(session, actor)
+
+
+def change_password(uow, actor, keep_session_hash, data, now):
+    """A new password, given the current one; every other session of the account ends."""
+    values = load(schemas.PasswordChange, data)
+    account = own_account(uow.session, actor)
+    if not password_matches(account.password_hash, values["current_password"]):
+        raise Forbidden("the current password is not right", {"current_password": ["not your current password"]})
+    account.password_hash = PASSWORDS.hash(values["new_password"])
+    end_sessions_of(uow, account, now, keep=keep_session_hash)
+    return account
+
+
+def enrol_totp(uow, actor, now):
+    """A new TOTP secret, kept aside until a code from it is confirmed (``confirm_totp``)."""
+    account = own_account(uow.session, actor)
+    secret = pyotp.random_base32()
+    account.totp_pending_secret = secret
+    uri = pyotp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
+    return TotpEnrolment(secret, uri)
+
+
+def confirm_totp(uow, actor, data, now):
+    """The first code from the authenticator proves the secret arrived; from now on sign-in asks for one."""
+    values = load(schemas.TotpCode, data)
+    account = own_account(uow.session, actor)
+    if not account.totp_pending_secret:
+        raise Conflict("start the TOTP enrolment first", {"code": ["no enrolment under way"]})
+    step = totp_step(account.totp_pending_secret, values["code"], None, now)
+    if step is None:
+        raise Forbidden("the code is not right; check the time of your phone", {"code": ["not the right code"]})
+    account.totp_secret, account.totp_pending_secret, account.totp_last_step = \
+        account.totp_pending_secret, None, step
+    return account
+
+
+def account_contacts(session, agency_id):
+    """The agency's people who can be reached: active accounts that have set their password."""
+    return session.scalars(select(Account).where(Account.agency_id == agency_id, Account.active.is_(True),
+                                                 Account.activated_at.is_not(None))
+                           .order_by(Account.name, Account.id)).all()

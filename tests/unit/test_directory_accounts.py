@@ -1,0 +1,198 @@
+"""People and their console sessions, on a real (SQLite) directory database, with a fixed clock:
+invitations (single use, 72 h), sign-in (never saying whether an email exists; slowed then locked),
+idle and absolute timeouts, and the sessions that end on logout, deactivation and password change."""
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pyotp
+import pytest
+
+from services.directory import domain, models
+from services.directory.domain.credentials import token_hash
+from shared.contracts import open_envelope
+from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+PASSWORD = "kata-sandi-rahasia-1"
+
+
+@pytest.fixture
+def store(service_db):
+    return service_db("directory")
+
+
+@pytest.fixture
+def forum(store):
+    """The coordinator with its first admin (signed up), and a Polres."""
+    with store.unit_of_work() as uow:
+        koord, _key, _secret = domain.bootstrap_forum(uow, {"name": "Bagian Humas", "short_name": "HUMAS",
+                                                             "kind": "opd"}, NOW)
+        first = domain.invite_first_admin(uow, koord.id, {"name": "Rina Admin", "email": "Rina@Example.go.id"}, NOW)
+        polres = domain.register_agency(uow, {"agency_id": koord.id, "role": "coordinator", "key_id": "k"},
+                                        {"name": "Polres Parepare", "short_name": "POLRES", "kind": "polri"}, NOW)
+        koord_id, polres_id = koord.id, polres.id
+    accept(store, first.invite_token)
+    admin = sign_in(store, "rina@example.go.id")
+    return {"koord": koord_id, "polres": polres_id, "admin": admin.session.__dict__ | {"key_id": None},
+            "admin_id": admin.session.account_id}
+
+
+def events(store, name):
+    with store.reading() as session:
+        rows = session.query(models.OutboxMessage).order_by(models.OutboxMessage.id).all()
+    return [e for e in (open_envelope(json.loads(row.envelope)) for row in rows) if e.name == name]
+
+
+def accept(store, token, password=PASSWORD, now=NOW):
+    with store.unit_of_work() as uow:
+        return domain.accept_invite(uow, token_hash(token), {"password": password}, now)
+
+
+def sign_in(store, email, password=PASSWORD, now=NOW, totp_code=None, token=None):
+    token = token or str(uuid.uuid4())
+    with store.unit_of_work() as uow:
+        return domain.sign_in(uow, {"email": email, "password": password, "totp_code": totp_code},
+                              token_hash(token), now)
+
+
+def resolve(store, signed_in, now):
+    with store.unit_of_work() as uow:
+        return domain.resolve_session(uow, signed_in.token, now)
+
+
+def invite(store, actor, agency_id, email, role="officer"):
+    with store.unit_of_work() as uow:
+        return domain.invite_account(uow, actor, agency_id, {"name": "Budi Officer", "email": email,
+                                                             "phone": "0812-3456-7890", "account_role": role}, NOW)
+
+
+def test_an_invitation_is_good_once_and_for_72_hours(store, forum):
+    made = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    assert made.invite_expires_at == NOW + timedelta(hours=72)
+    with store.reading() as session:  # only the token's SHA-256 is kept
+        assert token_hash(made.invite_token) in {i.token_hash for i in session.query(models.Invite)}
+    with pytest.raises(NotFound):
+        accept(store, made.invite_token, now=NOW + timedelta(hours=72))
+    with pytest.raises(ValidationFailed):
+        accept(store, made.invite_token, password="short")
+    account = accept(store, made.invite_token)
+    assert account.activated_at == NOW and account.phone == "+6281234567890"
+    with pytest.raises(NotFound):
+        accept(store, made.invite_token, password="another-password-2")
+    assert [e.data for e in events(store, "account.invited")][-1] == {"account_id": account.id,
+                                                                     "agency_id": forum["polres"]}
+
+
+def test_who_may_invite_and_email_is_unique_whatever_its_case(store, forum):
+    officer = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    accept(store, officer.invite_token)
+    officer_actor = sign_in(store, "budi@polres.example.go.id").session.__dict__ | {"key_id": None}
+    with pytest.raises(Forbidden):  # an officer does the work, an admin manages accounts
+        invite(store, officer_actor, forum["polres"], "other@polres.example.go.id")
+    polres_key = {"agency_id": forum["polres"], "role": "member", "key_id": "k", "account_id": None}
+    with pytest.raises(Forbidden):  # a member acts only for itself
+        invite(store, polres_key, forum["koord"], "x@example.go.id")
+    invite(store, polres_key, forum["polres"], "admin@polres.example.go.id", role="admin")
+    with pytest.raises(Conflict):
+        invite(store, forum["admin"], forum["polres"], "BUDI@Polres.Example.go.id")
+    with pytest.raises(Conflict):  # the first admin is made once
+        with store.unit_of_work() as uow:
+            domain.invite_first_admin(uow, forum["koord"], {"name": "Again", "email": "again@example.go.id"}, NOW)
+
+
+def test_sign_in_answers_an_unknown_email_as_a_wrong_password_then_slows_and_locks(store, forum):
+    unknown = sign_in(store, "nobody@example.go.id")
+    wrong = sign_in(store, "rina@example.go.id", password="not-the-password")
+    assert unknown == wrong == domain.SignedIn()
+    for attempt in range(2, 6):  # failures 2..5: the 3rd onward make the account wait 30 s
+        moment = NOW + timedelta(minutes=attempt)
+        assert sign_in(store, "rina@example.go.id", "not-the-password", now=moment).token is None
+    waiting = sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=5, seconds=10))
+    assert waiting.token is None  # the right password, but still waiting
+    assert sign_in(store, "rina@example.go.id", "wrong", now=NOW + timedelta(minutes=6)).token is None  # 6th
+    assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=20)).token is None  # locked 15 min
+    assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=22)).token is not None
+    assert sign_in(store, "rina@example.go.id", "wrong", now=NOW + timedelta(minutes=23)).token is None
+    assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=24)).token is not None  # count reset
+
+
+def test_a_session_ends_after_30_idle_minutes_or_12_hours(store, forum):
+    signed_in = sign_in(store, "rina@example.go.id")
+    assert resolve(store, signed_in, NOW + timedelta(minutes=29)).account_name == "Rina Admin"
+    assert resolve(store, signed_in, NOW + timedelta(minutes=58)) is not None  # seen at 29 min
+    assert resolve(store, signed_in, NOW + timedelta(minutes=89)) is None  # 31 idle minutes
+    busy = sign_in(store, "rina@example.go.id", token="busy")
+    moment = NOW
+    while moment < NOW + timedelta(hours=11, minutes=40):
+        moment += timedelta(minutes=20)
+        assert resolve(store, busy, moment) is not None, moment
+    assert resolve(store, busy, NOW + timedelta(hours=12)) is None
+
+
+def test_last_seen_is_written_at_most_once_a_minute(store, forum):
+    signed_in = sign_in(store, "rina@example.go.id")
+    resolve(store, signed_in, NOW + timedelta(seconds=30))
+    with store.reading() as session:
+        assert session.query(models.ConsoleSession).filter_by(token_hash=signed_in.token).one().last_seen_at == NOW
+    resolve(store, signed_in, NOW + timedelta(seconds=61))
+    with store.reading() as session:
+        assert session.query(models.ConsoleSession).filter_by(
+            token_hash=signed_in.token).one().last_seen_at == NOW + timedelta(seconds=61)
+
+
+def test_logout_deactivation_and_a_new_password_end_sessions(store, forum):
+    officer = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    accept(store, officer.invite_token)
+    phone = sign_in(store, "budi@polres.example.go.id", token="phone")
+    laptop = sign_in(store, "budi@polres.example.go.id", token="laptop")
+    with store.unit_of_work() as uow:
+        domain.end_session(uow, phone.token, NOW)
+    assert resolve(store, phone, NOW) is None and resolve(store, laptop, NOW) is not None
+    assert events(store, "session.ended")[-1].data == {"session_id": phone.session.session_id,
+                                                       "account_id": officer.account.id,
+                                                       "agency_id": forum["polres"]}
+
+    desk = sign_in(store, "budi@polres.example.go.id", token="desk")
+    actor = desk.session.__dict__ | {"key_id": None}
+    with pytest.raises(Forbidden):
+        with store.unit_of_work() as uow:
+            domain.change_password(uow, actor, desk.token, {"current_password": "wrong",
+                                                            "new_password": "a-new-password-2"}, NOW)
+    with store.unit_of_work() as uow:
+        domain.change_password(uow, actor, desk.token, {"current_password": PASSWORD,
+                                                        "new_password": "a-new-password-2"}, NOW)
+    assert resolve(store, laptop, NOW) is None and resolve(store, desk, NOW) is not None
+    assert sign_in(store, "budi@polres.example.go.id").token is None
+    assert sign_in(store, "budi@polres.example.go.id", "a-new-password-2").token is not None
+
+    with pytest.raises(Conflict):
+        with store.unit_of_work() as uow:
+            domain.deactivate_account(uow, forum["admin"], forum["koord"], forum["admin_id"], NOW)
+    with store.unit_of_work() as uow:  # an admin of the coordinator manages any agency's accounts
+        domain.deactivate_account(uow, forum["admin"], forum["polres"], officer.account.id, NOW)
+    assert resolve(store, desk, NOW) is None
+    assert sign_in(store, "budi@polres.example.go.id", "a-new-password-2").token is None
+    assert [e.data["account_id"] for e in events(store, "account.deactivated")] == [officer.account.id]
+    with store.reading() as session:
+        contacts = domain.account_contacts(session, forum["polres"])
+        listed = domain.list_accounts(session, forum["admin"], forum["polres"])
+    assert contacts == [] and [a.name for a in listed] == ["Budi Officer"]
+
+
+def test_totp_once_confirmed_is_asked_at_sign_in_and_a_code_is_good_once(store, forum):
+    with store.unit_of_work() as uow:
+        enrolment = domain.enrol_totp(uow, forum["admin"], NOW)
+    assert enrolment.uri.startswith("otpauth://totp/")
+    totp = pyotp.TOTP(enrolment.secret)
+    with pytest.raises(Forbidden):
+        with store.unit_of_work() as uow:
+            domain.confirm_totp(uow, forum["admin"], {"code": "000000" if totp.at(NOW) != "000000" else "111111"},
+                                NOW)
+    with store.unit_of_work() as uow:
+        domain.confirm_totp(uow, forum["admin"], {"code": totp.at(NOW)}, NOW)
+    later = NOW + timedelta(minutes=5)
+    asked = sign_in(store, "rina@example.go.id", now=later)
+    assert asked.token is None and asked.totp_required
+    assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later)).token is not None
+    assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later), token="again").token is None
