@@ -9,6 +9,9 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.console.complaint_settings import ConsoleComplaintSettings
+from gateway.pages.console.complaints import ConsoleComplaints
+from gateway.pages.console.directory import ConsoleDirectory
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn
@@ -30,7 +33,8 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages, ComplaintPages, ConsoleSignIn, ConsoleHome):
+                     PublicPages, ComplaintPages, ConsoleSignIn, ConsoleHome, ConsoleComplaints,
+                     ConsoleComplaintSettings, ConsoleDirectory):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()
