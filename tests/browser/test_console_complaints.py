@@ -26,7 +26,7 @@ def dishub(stack, forum):
     agency = created(forum.coordinator.post("/api/v1/agencies", json={
         "name": "Dinas Perhubungan Kota Parepare", "short_name": "DISHUB-PAREPARE", "kind": "opd",
         "region_code": "73.72"}))
-    email = "rina@dishub.example.go.id"
+    email = "rina@dishub.example.go.id"  # Rina Marlina, an officer
     invited = created(forum.coordinator.post(f"/api/v1/agencies/{agency['id']}/accounts", json={
         "name": "Rina Marlina", "email": email, "account_role": "officer"}))
     set_password(stack, invited["invite_link"], PASSWORD)
@@ -104,7 +104,8 @@ def test_a_complaint_goes_from_verification_to_a_public_answer_with_a_forward_re
     coordinator.locator("#decide-reason").fill("Pengaduan keamanan: Polres menindaklanjuti, Dishub membantu.")
     coordinator.get_by_role("button", name="Putuskan").click()
     expect(coordinator.get_by_role("status")).to_have_text("Instansi penanggung jawab telah diputuskan.")
-    expect(coordinator.locator(".timeline")).to_contain_text("Pelimpahan: ditolak")
+    trail = coordinator.locator(".timeline li", has_text="Pelimpahan: ditolak")
+    expect(trail).to_contain_text("Rina Marlina (DISHUB-PAREPARE)")  # who acted, by name
     look(coordinator, "konsol-pengaduan-diputuskan")
 
     polres.goto(complaint_path)

@@ -120,3 +120,22 @@ def test_lists_filter_by_agency_and_by_the_stage_that_is_late(store):
         settling = domain.list_complaints(session, COORDINATOR, {"stage": "settle"}, NOW)
     assert [c["id"] for c in found["complaints"]] == [late.id] and found["total"] == 1
     assert settling["total"] == 0
+
+
+def test_the_audit_names_the_person_who_acted_and_the_public_history_does_not(store):
+    complaint = submit(store, NOW, target_agency_id="dinas")
+    person = {**DINAS, "key_id": None, "account_id": "acc-1", "account_name": "Rina Marlina",
+              "account_role": "officer"}
+    move(store, person, complaint, "verified")
+    with store.unit_of_work() as uow:
+        domain.forward(uow, person, complaint.id, {"to_agency_id": "polres", "reason": "Bukan wewenang"}, NOW)
+    with store.reading() as session:
+        stored = session.get(models.Complaint, complaint.id)
+        view = schemas.Complaint().dump(domain.complaint_view(session, COORDINATOR, stored, NOW))
+        tracking = schemas.Tracking().dump(domain.tracking_view(session, complaint.tracking_number, NOW))
+    by_action = {entry["action"]: entry for entry in view["audit"]}
+    assert by_action["status:verified"]["actor_name"] == "Rina Marlina"
+    assert by_action["status:verified"]["actor_agency"]["short_name"] == "DINAS"
+    assert by_action["forward:proposed"]["note"] == "bukan wewenang -> POLRES: Bukan wewenang"
+    assert by_action["received"]["actor_name"] is None
+    assert "Rina Marlina" not in str(tracking)

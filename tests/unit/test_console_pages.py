@@ -5,7 +5,7 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
 from gateway.pages.console.complaints import list_filters, page_number
-from gateway.pages.console.forms import field_errors, form_values
+from gateway.pages.console.posting import field_errors, form_values
 from gateway.pages.console.directory import changes_from_form, forum_tree, may_manage_keys
 from shared.errors import ValidationFailed
 

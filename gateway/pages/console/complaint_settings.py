@@ -6,7 +6,7 @@ import uuid
 
 from gateway.pages.charts import bar_chart
 from gateway.pages.console.complaints import BASE
-from gateway.pages.console.forms import submitted
+from gateway.pages.console.posting import submitted
 from gateway.pages.console.forum import start_agencies
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.web import PAGES

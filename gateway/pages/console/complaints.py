@@ -8,7 +8,7 @@ import functools
 import uuid
 from urllib.parse import urlencode
 
-from gateway.pages.console.forms import field_errors, refused, submitted
+from gateway.pages.console.posting import field_errors, refused, submitted
 from gateway.pages.console.forum import start_agencies
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.exports import complaint_rows, csv_download, xlsx_download

@@ -6,7 +6,7 @@ import uuid
 from werkzeug.utils import redirect
 
 from gateway.http import download_response
-from gateway.pages.console.forms import field_errors, refused
+from gateway.pages.console.posting import field_errors, refused
 from gateway.pages.console.forum import start_agencies
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.web import PageError
