@@ -103,8 +103,6 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(60))
-    # The person who acted (an account's name), kept as it was then; None for a key, the system, the reporter.
-    actor_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -321,8 +321,6 @@ class AuditOut(Schema):
     at = fields.AwareDateTime()
     action = fields.String()
     actor = fields.String()
-    actor_name = fields.String(allow_none=True, metadata={"description": "the person who acted (null: a key, "
-                                                                         "the system or the reporter)"})
     status = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)

@@ -3,12 +3,7 @@ from services.complaints.models import AuditEntry
 
 
 def audit(session, complaint, now, action, actor, note=None, public=False):
-    """``actor``: who acted, an actor (its agency, and the person's name when a person acted) or
-    ``"system"`` / ``"reporter"``."""
-    by_person = not isinstance(actor, str)
-    session.add(AuditEntry(complaint_id=complaint.id, at=now, action=action,
-                           actor=actor_label(actor) if by_person else actor,
-                           actor_name=actor.get("account_name") if by_person else None,
+    session.add(AuditEntry(complaint_id=complaint.id, at=now, action=action, actor=actor,
                            status=complaint.status, agency_id=complaint.agency_id, note=note,
                            public=public))
 
