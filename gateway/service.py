@@ -9,6 +9,7 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.console.accounts import ConsoleAccounts
 from gateway.pages.console.complaint_settings import ConsoleComplaintSettings
 from gateway.pages.console.complaints import ConsoleComplaints
 from gateway.pages.console.directory import ConsoleDirectory
@@ -33,7 +34,7 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages, ComplaintPages, ConsoleSignIn, ConsoleHome, ConsoleComplaints,
+                     PublicPages, ComplaintPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, ConsoleComplaints,
                      ConsoleComplaintSettings, ConsoleDirectory):
     name = "gateway"
     rpc = ServiceCalls()

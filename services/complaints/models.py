@@ -103,6 +103,9 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(60))
+    # The person who acted (an account), kept as named then: None for a key, the system or the reporter.
+    actor_account_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    actor_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -321,6 +321,9 @@ class AuditOut(Schema):
     at = fields.AwareDateTime()
     action = fields.String()
     actor = fields.String()
+    actor_account_id = fields.String(allow_none=True,
+                                     metadata={"description": "the person's account; null: a key, the system or the reporter"})
+    actor_name = fields.String(allow_none=True, metadata={"description": "the person, as named when they acted"})
     status = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)

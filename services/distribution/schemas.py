@@ -111,6 +111,8 @@ class ContentQuery(Schema):
 
 class Approval(AgencyName):
     version = fields.Integer()
+    account_id = fields.String(allow_none=True, metadata={"description": "the person who approved; null: a key"})
+    account_name = fields.String(allow_none=True, metadata={"description": "that person, as named then"})
 
 
 class ContentView(Schema):

@@ -209,13 +209,19 @@ def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
 def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
     act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    person = {**OTHER, "key_id": None, "account_id": "acc-1", "account_name": "Rina Wulandari",
+              "account_role": "officer"}
+    act(store, domain.approve, person, item_id, {"version": 1}, utcnow())
     with store.reading() as session:
         shown = CONTENT.dump(domain.show_item(session, AUTHOR, item_id))
     assert shown["agency"] == {"id": "a-author", "name": "Humas a-author", "short_name": "A-AUTHOR"}
     assert [a["short_name"] for a in shown["co_issuer_agencies"]] == ["A-PARTNER", "A-OTHER"]
-    assert shown["approved_by"] == [{"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER",
-                                     "version": 1}]
-    assert shown["approvals"] == {"a-partner": 1}
+    assert shown["approved_by"] == [  # a key approves as its agency; a person is named beside it
+        {"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER", "version": 1,
+         "account_id": None, "account_name": None},
+        {"id": "a-other", "name": "Humas a-other", "short_name": "A-OTHER", "version": 1,
+         "account_id": "acc-1", "account_name": "Rina Wulandari"}]
+    assert shown["approvals"] == {"a-partner": 1, "a-other": 1}
 
 
 def test_only_co_issuers_approve(store):

@@ -5,7 +5,7 @@ from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
 from services.complaints.domain.routing import refuse_conflict_of_interest
 from services.complaints.domain.statuses import MOVES, NEEDS_REASON
-from services.complaints.domain.trail import actor_label, audit, emit_status
+from services.complaints.domain.trail import audit, emit_status
 from services.complaints.domain.reporter import add_supplement
 from services.complaints.domain.visibility import reported_complaint, require_handler, visible_complaint
 from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
@@ -42,7 +42,7 @@ def change_status(uow, actor, complaint_id, data, now):
     complaint.status_reason = values["reason"] if target in ("held", "rejected") else None
     complaint.updated_at = now
     public_note = values["reason"] if target in ("held", "rejected") else None
-    audit(session, complaint, now, f"status:{target}", actor_label(actor), note=public_note, public=True)
+    audit(session, complaint, now, f"status:{target}", actor, note=public_note, public=True)
     emit_status(uow, complaint, previous)
     return complaint
 
@@ -76,7 +76,7 @@ def answer(uow, actor, complaint_id, data, now):
         raise Conflict(f"a {complaint.status} complaint takes no more answers", {"status": [complaint.status]})
     add_note(uow.session, complaint, actor["agency_id"], values["visibility"], values["text"], now)
     complaint.updated_at = now
-    audit(uow.session, complaint, now, f"note:{values['visibility']}", actor_label(actor))
+    audit(uow.session, complaint, now, f"note:{values['visibility']}", actor)
     return complaint
 
 

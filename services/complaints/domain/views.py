@@ -78,7 +78,8 @@ def complaint_view(session, actor, complaint, now, detail=True, names=None):
         view["notes"] = [named(_row(n, ("id", "agency_id", "visibility", "text", "created_at")), names)
                          for n in notes]
         view["actions"] = allowed_actions(session, actor, complaint)
-        view["audit"] = [{**named(_row(e, ("at", "action", "actor", "status", "agency_id", "note")), names),
+        view["audit"] = [{**named(_row(e, ("at", "action", "actor", "actor_account_id", "actor_name", "status",
+                                                     "agency_id", "note")), names),
                           "actor_agency": names.get(actor_agency_id(e.actor))} for e in entries]
     elif names is None:
         names = agency_names(session, mentioned)
