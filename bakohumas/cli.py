@@ -112,8 +112,8 @@ def cmd_demo(args):
     url = args.url or f"http://{load_config()['WEB_SERVER_ADDRESS']}"
 
     def make_coordinator(data):
-        agency, secret, _invited = bootstrap_forum(data, demo.COORDINATOR_ADMIN)
-        return agency.id, secret
+        agency, secret, invited = bootstrap_forum(data, demo.COORDINATOR_ADMIN)
+        return agency.id, secret, {**demo.COORDINATOR_ADMIN, "console_link": invitation_link(invited.invite_token)}
 
     try:
         made, present = demo.load(url, args.key, make_coordinator)

@@ -160,13 +160,15 @@ class Gateway:
 def load(url, key=None, bootstrap=None):
     """Load the forum; returns ``(made, present)``: the agencies made (with their keys) and those already there.
 
-    ``bootstrap`` makes the coordinator when no ``key`` is given: ``bootstrap(data) -> (agency_id, key)``.
+    ``bootstrap`` makes the coordinator when no ``key`` is given: ``bootstrap(data) -> (agency_id, key,
+    admin)``, ``admin`` its first account (``{"name", "email", "console_link"}``). Every agency made
+    has an admin account too: its first officer, invited with a one-time console link.
     """
     Gateway(url).call("GET", "/health", 200)  # first: a key made for a gateway that is away would be lost
     if key is not None:
         return load_members(Gateway(url, key))
-    agency_id, key = bootstrap(COORDINATOR)
-    coordinator = {**COORDINATOR, "role": "coordinator", "agency_id": agency_id, "api_key": key}
+    agency_id, key, admin = bootstrap(COORDINATOR)
+    coordinator = {**COORDINATOR, "role": "coordinator", "agency_id": agency_id, "api_key": key, "admin": admin}
     try:
         gateway = Gateway(url, key)
         gateway.call("PATCH", f"/api/v1/agencies/{agency_id}", 200, json=COORDINATOR_CONTACTS)
@@ -194,9 +196,14 @@ def load_members(gateway):
         agency = gateway.call("POST", "/api/v1/agencies", 201, json=body)
         known[entry["short_name"]] = agency["id"]
         issued = gateway.call("POST", f"/api/v1/agencies/{agency['id']}/keys", 201, json={"label": "demo"})
+        first = entry["officers"][0]
+        invited = gateway.call("POST", f"/api/v1/agencies/{agency['id']}/accounts", 201, json={
+            "name": first["name"], "email": first["email"], "account_role": "admin"})
         made.append({"name": agency["name"], "short_name": agency["short_name"], "kind": agency["kind"],
                      "role": agency["role"], "agency_id": agency["id"], "parent": entry.get("parent"),
-                     "api_key": issued["api_key"]})
+                     "api_key": issued["api_key"],
+                     "admin": {"name": first["name"], "email": first["email"],
+                               "console_link": invited["invite_link"]}})
     return made, present
 
 
@@ -210,5 +217,11 @@ def report(url, made, present, as_json, out=sys.stdout):
         for agency in made:
             print(f"  {agency['role']:<11} {agency['short_name']:<20} {agency['agency_id']}  {agency['api_key']}",
                   file=out)
+        print("\nTheir first admins set a password for the console at these one-time links "
+              "(valid 72 hours, shown only this once):\n", file=out)
+        for agency in made:
+            admin = agency["admin"]
+            print(f"  {agency['short_name']:<20} {admin['name']} <{admin['email']}>\n"
+                  f"  {'':<20} {admin['console_link']}", file=out)
     if present:
         print(f"\nAlready there (keys not re-issued): {', '.join(present)}", file=out)

@@ -243,8 +243,10 @@ def run(instances=1):
         if stack.stop_requested is None:
             stack.start()
             if stack.wait_healthy():
-                print(f"Bakohumas Hub is running at {gateway_url(config)}  (public pages: {gateway_url(config)}/, "
-                      f"API description: {gateway_url(config)}/openapi.json). Press Ctrl-C to stop.", flush=True)
+                public = str(config.get("PUBLIC_URL") or gateway_url(config)).rstrip("/")
+                print(f"Bakohumas Hub is running at {gateway_url(config)}  (public pages: {public}/, complaint "
+                      f"form: {public}/lapor, API description: {gateway_url(config)}/openapi.json). "
+                      f"Press Ctrl-C to stop.", flush=True)
             stack.watch()
     except StackFailed as exc:
         print(f"bakohumas: {exc}", file=sys.stderr, flush=True)

@@ -32,8 +32,10 @@ MAX_BODY_BYTES = 256 * 1024
 # Seconds any one read or write on a client socket may wait (request line, headers, body, an
 # idle keep-alive connection): a client that stops sending loses its connection, not ours.
 DEFAULT_SOCKET_TIMEOUT = 10.0
-# Where the gateway keeps a request's body, read before a worker is taken (see HttpRoute).
+# Where the gateway keeps a request's body, read before a worker is taken (see HttpRoute), and
+# how large the route lets it be (only routes that take files allow more than MAX_BODY_BYTES).
 BUFFERED_BODY = "bakohumas.body"
+BODY_LIMIT = "bakohumas.body_limit"
 MAX_JSON_DEPTH = 32
 AUTH_MODES = ("public", "optional", "member", "coordinator")
 
@@ -79,12 +81,16 @@ class GatewayServer(WebServer):
 class HttpRoute(HttpRequestHandler):
     server = GatewayServer()
 
+    def __init__(self, method, url, max_body=MAX_BODY_BYTES, **kwargs):
+        super().__init__(method, url, **kwargs)
+        self.max_body = max_body
+
     def handle_request(self, request):
         # The body is read here, in the connection's own green thread, before nameko takes a
         # worker: a client that sends headers and then stalls holds its socket, never a worker.
         request.shallow = False
         try:
-            buffer_body(request)
+            buffer_body(request, self.max_body)
         except HttpError as exc:
             return response_for(exc)
         return super().handle_request(request)
@@ -93,17 +99,19 @@ class HttpRoute(HttpRequestHandler):
         return response_for(exc)
 
 
-def buffer_body(request):
-    """Read up to one byte more than ``MAX_BODY_BYTES`` of the body into the WSGI environ.
+def buffer_body(request, limit=MAX_BODY_BYTES):
+    """Read up to one byte more than ``limit`` (the route's, ``MAX_BODY_BYTES`` unless it takes
+    files) of the body into the WSGI environ.
 
     A body announced larger than the limit is not read at all (``read_json`` answers 413).
     A client that stops sending before its body is complete gets 408 once the socket times out.
     """
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+    request.environ[BODY_LIMIT] = limit
+    if request.content_length is not None and request.content_length > limit:
         request.environ[BUFFERED_BODY] = b""
         return
     try:
-        body = request.stream.read(MAX_BODY_BYTES + 1)
+        body = request.stream.read(limit + 1)
     except OSError:  # socket.timeout, or the client went away
         raise HttpError(408, "request_timeout", "the request body did not arrive in time",
                         headers={"Connection": "close"}) from None
@@ -132,6 +140,15 @@ def feed_response(text, mimetype, cache_control="public, max-age=300"):
     response = Response(text, status=200, mimetype=mimetype)
     response.headers["Cache-Control"] = cache_control
     response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def download_response(content, mimetype, filename):
+    """A file to save (a poster, an export): never shown inline, never sniffed, never cached."""
+    response = Response(content, status=200, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -240,12 +257,11 @@ def unstorable_text(value):
 
 
 def buffered_body(request):
-    """The body read by ``buffer_body``; 413 when it is larger than ``MAX_BODY_BYTES``."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    """The body read by ``buffer_body``; 413 when it is larger than the route's limit."""
+    limit = request.environ.get(BODY_LIMIT, MAX_BODY_BYTES)
     raw = request.environ[BUFFERED_BODY]
-    if len(raw) > MAX_BODY_BYTES:
-        raise HttpError(413, "body_too_large", f"the body may be at most {MAX_BODY_BYTES} bytes")
+    if (request.content_length is not None and request.content_length > limit) or len(raw) > limit:
+        raise HttpError(413, "body_too_large", f"the body may be at most {limit} bytes")
     return raw
 
 
@@ -299,7 +315,7 @@ def observed(response, tag, operation, method, path, started):
 
 
 def route(method, path, *, summary, tag, auth="member", body=None, query=None, response=None,
-          status=200, content_type="application/json", errors=(), **extra):
+          status=200, content_type="application/json", errors=(), max_body=MAX_BODY_BYTES, **extra):
     """Declare a gateway endpoint.
 
     ``auth``: public (no key), optional (a key is used if given), member (any valid key),
@@ -308,7 +324,8 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
     it loads it with the same schema); ``response``: the schema of a success answer;
     ``errors``: statuses beyond the usual ones this route may answer (e.g. 429);
     ``error_schema`` (in ``extra``): the schema of its error bodies when not the house shape;
-    ``idempotent`` (in ``extra``): it honours ``Idempotency-Key`` (default: POSTs answering 201).
+    ``idempotent`` (in ``extra``): it honours ``Idempotency-Key`` (default: POSTs answering 201);
+    ``max_body``: the largest body it reads (more than ``MAX_BODY_BYTES`` only for routes taking files).
     The handler is called as ``handler(self, call, **path_args)`` and returns a JSON-able
     value, a ``(status, value)`` pair, or a ready werkzeug Response.
     """
@@ -347,6 +364,6 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
                 return json_response(*result)
             return json_response(spec.status, result)
 
-        return HttpRoute.decorator(method, path)(endpoint)
+        return HttpRoute.decorator(method, path, max_body=max_body)(endpoint)
 
     return decorate

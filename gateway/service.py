@@ -9,11 +9,16 @@ from gateway.errors import HttpError, error_response, service_unavailable
 from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
+from gateway.pages.console.accounts import ConsoleAccounts
 from gateway.pages.console.calendar import CalendarPages
+from gateway.pages.console.complaint_settings import ConsoleComplaintSettings
+from gateway.pages.console.complaints import ConsoleComplaints
 from gateway.pages.console.content import ContentPages
+from gateway.pages.console.directory import ConsoleDirectory
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn
+from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.web import ForumTimezone
 from gateway.routes.calendar import CalendarRoutes
@@ -31,7 +36,8 @@ HEALTH_TIMEOUT = 3.0
 
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
-                     PublicPages, ConsoleSignIn, ConsoleHome, CalendarPages, ContentPages):
+                     PublicPages, ComplaintPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, ConsoleComplaints,
+                     ConsoleComplaintSettings, ConsoleDirectory, CalendarPages, ContentPages):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -1,6 +1,10 @@
 """A complaint's intake, shared by the gateway (which gives the tracking number and queues the
 complaint) and the complaints service (which stores it): tracking numbers, the reporter's secret,
-the ``complaint.submitted`` message and what the reporter is told. Pure Python, no database."""
+the ``complaint.submitted`` message and what the reporter is told. Pure Python, no database.
+
+Files (photos, documents) travel inside the intake message, base64-encoded, already checked and
+re-encoded by the gateway (``gateway/uploads.py``): a complaint and its photos are queued, and
+stored, together, even while the complaints service is down."""
 import base64
 import hashlib
 import hmac
@@ -12,6 +16,22 @@ REPORTER_SECRET_BYTES = 18
 # The working days LAPOR! gives to verify a complaint and to follow it up (counted in the service).
 VERIFY_WORKING_DAYS = 3
 FOLLOW_UP_WORKING_DAYS = 5
+# What a reporter may attach: at most 3 files of at most 5 MB each, of these types.
+MAX_ATTACHMENTS = 3
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ATTACHMENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+# Notes the system writes on a complaint's public history, in both languages ("<id> / <en>" as
+# stored): the pages show the one of the page's language.
+TRIAGE_NOTE = {"id": "menunggu triase koordinator", "en": "awaiting coordinator triage"}
+SILENCE_NOTE = {"id": "ditutup otomatis tanpa tanggapan pelapor", "en": "closed after the reporter's silence"}
+
+
+def bilingual(note):
+    """How a system note is stored: both languages in one line."""
+    return f"{note['id']} / {note['en']}"
+
+
+SYSTEM_NOTES = {bilingual(note): note for note in (TRIAGE_NOTE, SILENCE_NOTE)}
 
 
 def tracking_number_from(bits):
@@ -63,29 +83,38 @@ def secret_hash(secret):
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def intake_message(body, filed_by_agency_id, now, identity=None):
+def attachment_payload(content, content_type, filename):
+    """One checked file as the intake message (and ``supplement_complaint``) carries it."""
+    return {"filename": filename, "content_type": content_type, "size": len(content),
+            "data": base64.b64encode(content).decode("ascii")}
+
+
+def intake_message(body, filed_by_agency_id, now, identity=None, attachments=()):
     """The ``complaint.submitted`` command for a validated intake body, with the reporter's
-    tracking number and secret (``identity``, fresh ones when not given). Only the secret's
-    hash is sent; an anonymous complaint sends no identity at all."""
+    tracking number and secret (``identity``, fresh ones when not given) and the checked files
+    (``attachment_payload``). Only the secret's hash is sent; an anonymous complaint sends no
+    identity at all."""
     tracking_number, secret = identity or new_identity()
     complaint = {name: value for name, value in body.items() if name != "reporter"}
     reporter = None if body.get("anonymous") else body.get("reporter")
     message = {"tracking_number": tracking_number, "reporter_secret_hash": secret_hash(secret),
                "submitted_at": now.isoformat(), "filed_by_agency_id": filed_by_agency_id,
-               "complaint": complaint, "reporter": reporter}
+               "complaint": complaint, "reporter": reporter, "attachments": list(attachments)}
     return message, tracking_number, secret
 
 
-def next_steps(tracking_number):
+def next_steps(tracking_number, public_url):
+    """What the reporter is told, linking to the tracking page under the configured public address."""
+    page = f"{public_url}/lacak/{tracking_number}"
     return {
         "id": (f"Pengaduan Anda kami terima dengan nomor {tracking_number}. Pengaduan diverifikasi "
                f"paling lambat {VERIFY_WORKING_DAYS} hari kerja, lalu diteruskan ke instansi yang "
                f"berwenang, yang menindaklanjuti dalam {FOLLOW_UP_WORKING_DAYS} hari kerja. Pantau "
-               f"statusnya di /api/v1/complaints/track/{tracking_number}; simpan kode rahasia pelapor "
-               f"untuk mengonfirmasi atau membuka kembali pengaduan."),
+               f"statusnya di {page}; simpan kode rahasia pelapor untuk mengonfirmasi, membuka kembali "
+               f"atau melengkapi pengaduan."),
         "en": (f"Your complaint is received as {tracking_number}. It is verified within "
                f"{VERIFY_WORKING_DAYS} working days, then passed to the agency in charge, which follows "
-               f"up within {FOLLOW_UP_WORKING_DAYS} working days. Follow it at "
-               f"/api/v1/complaints/track/{tracking_number}; keep the reporter secret to confirm or "
-               f"reopen it."),
+               f"up within {FOLLOW_UP_WORKING_DAYS} working days. Follow it at {page}; keep the reporter "
+               f"secret to confirm, reopen or supplement it."),
+        "tracking_url": page,
     }

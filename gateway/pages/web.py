@@ -24,8 +24,9 @@ from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
 from gateway.errors import HttpError
-from gateway.http import HttpRoute, observed
+from gateway.http import MAX_BODY_BYTES, HttpRoute, observed
 from shared.errors import DomainError
+from shared.intake import SYSTEM_NOTES
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
+# Working days end in Jakarta (shared.intake's deadlines are 23:59:59 WIB).
+DEADLINE_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 def _catalog(language):
@@ -128,6 +131,8 @@ class Pages:
             environment.filters["datetime"] = functools.partial(local_datetime, language=language)
             environment.filters["date"] = functools.partial(local_date, language=language)
             environment.filters["sanitised"] = sanitised
+            environment.filters["deadline"] = functools.partial(deadline_day, language=language)
+            environment.filters["note"] = functools.partial(note_in, language=language)
             environment.globals["csrf_field"] = csrf_field
             self.environments[language] = environment
 
@@ -176,6 +181,20 @@ def local_date(value, zone, language=DEFAULT_LANGUAGE):
     return format_date(moment, "d MMMM y", locale=language)
 
 
+def deadline_day(value, language=DEFAULT_LANGUAGE):
+    """``Rabu, 2 Desember 2026``: a working-day deadline (the end of a working day in Jakarta) is a
+    day, not a moment: shown in any other zone it would read as past midnight of the next day."""
+    if not value:
+        return ""
+    return format_date(_moment(value).astimezone(DEADLINE_ZONE), "EEEE, d MMMM y", locale=language)
+
+
+def note_in(note, language=DEFAULT_LANGUAGE):
+    """A note the system wrote in both languages, in the page's; any other note as written."""
+    known = SYSTEM_NOTES.get(note or "")
+    return known[language] if known else note
+
+
 PAGES = Pages()
 
 
@@ -209,10 +228,11 @@ def _error_page(language, exc):
     return PAGES.render(language, "error.html", status=status, headers=headers, status_code=status)
 
 
-def page(path, method="GET"):
+def page(path, method="GET", max_body=MAX_BODY_BYTES):
     """Declare an HTML page: ``handler(self, request, language, **path_args)`` returns a Response.
 
-    ``?lang=`` switches the language and is remembered in a cookie for a year.
+    ``?lang=`` switches the language and is remembered in a cookie for a year. ``max_body``: the
+    largest body a form may send (more than ``MAX_BODY_BYTES`` only for forms taking files).
     """
     def decorate(handler):
         @functools.wraps(handler)
@@ -228,6 +248,6 @@ def page(path, method="GET"):
                                     httponly=True)
             return observed(response, "pages", handler.__name__, method, path, started)
 
-        return HttpRoute.decorator(method, path)(endpoint)
+        return HttpRoute.decorator(method, path, max_body=max_body)(endpoint)
 
     return decorate

@@ -26,6 +26,12 @@ class CalendarRoutes:
         return feed_response(self.rpc("calendar", "list_days", call.actor, call.args), "application/json",
                              "no-store")
 
+    @route("GET", "/api/v1/calendar/waiting", tag="calendar", response=schemas.Waiting,
+           summary="What waits for this agency: its proposals, participations to answer "
+                   "(the coordinator also: proposals to schedule, items needing attention)")
+    def calendar_waiting(self, call):
+        return self.rpc("calendar", "waiting_for", call.actor)
+
     @route("GET", ITEM, summary="One item", tag="calendar", response=schemas.Item)
     def get_item(self, call, item_id):
         return self.rpc("calendar", "get_item", call.actor, item_id)

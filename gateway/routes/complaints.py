@@ -12,17 +12,25 @@ from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
 
 from gateway.errors import HttpError
-from gateway.http import route
+from gateway.http import MAX_BODY_BYTES, route
 from gateway.ratelimit import TokenBucket
+from gateway.uploads import FileRefused, attachment_response, checked_uploads
 from services.complaints import schemas
 from shared.contracts import seal
 from shared.contracts.complaints import INTAKE_QUEUE, intake_queue
 from shared.db import utcnow
-from shared.intake import intake_message, keyed_identity, next_steps
+from shared.intake import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, intake_message, keyed_identity, next_steps
 
 CATEGORY_CACHE_SECONDS = 30
 CATEGORY_LOOKUP_TIMEOUT = 1.0
 TAG = "complaints"
+# A JSON body with files: up to 3 files of 5 MB, base64 (4 characters per 3 bytes), and the rest.
+MAX_JSON_WITH_FILES = MAX_ATTACHMENTS * (MAX_ATTACHMENT_BYTES * 4 // 3 + 4) + MAX_BODY_BYTES
+
+
+def refused_files(exc, field="files"):
+    """A file that cannot be attached, as the API's 400."""
+    return HttpError(400, "validation_failed", "a file cannot be attached", {field: [str(exc)]})
 
 
 class ComplaintIntake(DependencyProvider):
@@ -90,30 +98,39 @@ class ComplaintsRoutes:
 
     # ------------------------------------------------ public: intake and tracking
 
-    def file_complaint(self, call, body):
-        """Validate against the live category list, then queue durably; answers the 202 body."""
+    def file_complaint(self, call, body, attachments=()):
+        """File for the caller of an API route (a PTSP desk's key files for a walk-in citizen)."""
+        filed_by = call.actor["agency_id"] if call.actor else None
+        return self.queue_complaint(body, attachments, filed_by, call.idempotency_key)
+
+    def queue_complaint(self, body, attachments=(), filed_by=None, key=None):
+        """Validate against the live category list, then queue durably with the checked files
+        (``gateway.uploads``); answers the 202 body. The complaint form calls this too."""
         category = body.get("category")
         if category is not None and not self.complaint_intake.category_known(self.rpc, category):
             raise HttpError(400, "validation_failed", "unknown category",
                             {"category": ["not in the coordinator's list (GET /api/v1/complaints/categories)"]})
-        filed_by = call.actor["agency_id"] if call.actor else None
-        key = call.idempotency_key
         # A retry with the same key must not file twice: without a database here, the answer
         # is derived from the key, the caller and the body, and the service stores a tracking
         # number once.
         identity = None if key is None else keyed_identity(
             self.complaint_intake.secret, key, filed_by or "public", body)
-        message, number, secret = intake_message(body, filed_by, utcnow(), identity)
+        message, number, secret = intake_message(body, filed_by, utcnow(), identity, attachments)
         self.complaint_intake.publish(message)
         return {"tracking_number": number, "reporter_secret": secret, "status": "received",
-                "next_steps": next_steps(number)}
+                "next_steps": next_steps(number, self.public_url)}
 
     @route("POST", "/api/v1/complaints", auth="optional", tag=TAG, status=202, errors=(429,), idempotent=True,
            summary="File a complaint (public; a PTSP desk may file for a walk-in citizen with its key)",
-           body=schemas.ComplaintInput, response=schemas.Accepted)
+           body=schemas.ComplaintInput, response=schemas.Accepted, max_body=MAX_JSON_WITH_FILES)
     def submit_complaint(self, call):
         self.complaint_intake.check_rate(call.request)
-        return 202, self.file_complaint(call, call.body)
+        body = dict(call.body)
+        try:
+            attachments = checked_uploads(body.pop("files", None))
+        except FileRefused as exc:
+            raise refused_files(exc) from None
+        return 202, self.file_complaint(call, body, attachments)
 
     @route("GET", "/api/v1/complaints/track/<tracking_number>", auth="public", tag=TAG,
            summary="Follow a complaint: status, history, public answers (no personal data)",
@@ -123,10 +140,18 @@ class ComplaintsRoutes:
 
     @route("POST", "/api/v1/complaints/track/<tracking_number>", auth="public", tag=TAG, errors=(403, 429),
            summary="The reporter confirms, reopens or supplements, with the secret given at intake",
-           body=schemas.ReporterAction, response=schemas.Tracking)
+           body=schemas.ReporterAction, response=schemas.Tracking, max_body=MAX_JSON_WITH_FILES)
     def reporter_action(self, call, tracking_number):
         self.complaint_intake.check_rate(call.request)
-        return self.rpc("complaints", "reporter_action", tracking_number, call.body)
+        body = call.body
+        if body["action"] != "supplement":
+            return self.rpc("complaints", "reporter_action", tracking_number, body)
+        try:
+            attachments = checked_uploads(body.get("files"))
+        except FileRefused as exc:
+            raise refused_files(exc) from None
+        return self.rpc("complaints", "supplement_complaint", tracking_number, body["reporter_secret"],
+                        {"text": body.get("text"), "attachments": attachments})
 
     # ------------------------------------------------ coordinator: categories, rules, figures
 
@@ -194,10 +219,22 @@ class ComplaintsRoutes:
     def list_complaints(self, call):
         return self.rpc("complaints", "list_complaints", call.actor, call.args)
 
+    @route("GET", "/api/v1/complaints/waiting", tag=TAG, response=schemas.Waiting,
+           summary="What waits for this agency, most urgent first, with working days left "
+                   "(the coordinator also: triage and overdue per agency)")
+    def complaints_waiting(self, call):
+        return self.rpc("complaints", "waiting_for", call.actor)
+
     @route("GET", "/api/v1/complaints/<complaint_id>", tag=TAG, response=schemas.Complaint,
            summary="One complaint with its notes, forwards and audit trail")
     def get_complaint(self, call, complaint_id):
         return self.rpc("complaints", "get_complaint", call.actor, complaint_id)
+
+    @route("GET", "/api/v1/complaints/<complaint_id>/attachments/<attachment_id>", tag=TAG,
+           content_type="application/octet-stream",
+           summary="Download one of the reporter's files (those who may see the complaint)")
+    def get_complaint_attachment(self, call, complaint_id, attachment_id):
+        return attachment_response(self.rpc("complaints", "get_attachment", call.actor, complaint_id, attachment_id))
 
     @route("POST", "/api/v1/complaints/<complaint_id>/status", tag=TAG, body=schemas.StatusChange,
            response=schemas.Complaint, summary="Move a complaint along its lifecycle")

@@ -1,7 +1,16 @@
-"""Directory endpoints: agencies, API keys, people's accounts, and who am I."""
-from gateway.http import route
+"""Directory endpoints: agencies, API keys, people's accounts, who am I, and each agency's QR posters."""
+import eventlet
+
+from gateway.errors import HttpError
+from gateway.http import download_response, route
 from gateway.pages.console.session import invite_link
+from gateway.posters import DOORS, form_url, poster_filename, poster_svg, posters_zip
 from services.directory import schemas
+from shared.rules import is_coordinator
+
+POSTER_PAGE = 200
+# How many agency reads the ZIP of every poster runs side by side.
+AGENCY_READS = 10
 
 
 class DirectoryRoutes:
@@ -69,6 +78,49 @@ class DirectoryRoutes:
         self.keys.forget(key_id=key_id)
         return revoked
 
+    # ------------------------------------------------ QR posters (gateway/posters.py)
+
+    def poster_agency(self, call, agency_id):
+        """The agency, for its own members or the coordinator (an agency prints only its own)."""
+        if not is_coordinator(call.actor) and call.actor["agency_id"] != agency_id:
+            raise HttpError(403, "forbidden", "an agency downloads only its own posters")
+        agency = self.rpc("directory", "get_agency", agency_id)
+        if not agency["active"]:
+            raise HttpError(404, "not_found", "no such active agency")
+        return agency
+
+    @route("GET", "/api/v1/agencies/<agency_id>/posters", tag="directory", response=schemas.Poster(many=True),
+           summary="The agency's QR posters (one per door: its wall, its PTSP desk), with their download links")
+    def list_posters(self, call, agency_id):
+        agency = self.poster_agency(call, agency_id)
+        return [{"door": door, "form_url": form_url(self.public_url, agency["id"], door),
+                 "download": f"/api/v1/agencies/{agency['id']}/posters/{door}.svg",
+                 "filename": poster_filename(agency, door)} for door in DOORS]
+
+    @route("GET", "/api/v1/agencies/<agency_id>/posters/<door>.svg", tag="directory", content_type="image/svg+xml",
+           summary="One A4 poster, print-ready SVG: the agency's name, a QR code to the complaint form preset "
+                   "to it and the door (qr or ptsp), its website and WhatsApp")
+    def download_poster(self, call, agency_id, door):
+        if door not in DOORS:
+            raise HttpError(404, "not_found", "the doors are qr and ptsp")
+        agency = self.poster_agency(call, agency_id)
+        return download_response(poster_svg(agency, door, self.public_url), "image/svg+xml",
+                                 poster_filename(agency, door))
+
+    @route("GET", "/api/v1/posters.zip", auth="coordinator", tag="directory", content_type="application/zip",
+           summary="Every active agency's posters (both doors) in one ZIP archive")
+    def download_all_posters(self, call):
+        agencies, offset = [], 0
+        while True:
+            page = self.rpc("directory", "list_agencies", {"active": "true", "limit": str(POSTER_PAGE),
+                                                           "offset": str(offset)})
+            agencies += page["items"]
+            offset += POSTER_PAGE
+            if offset >= page["total"]:
+                break
+        details = list(eventlet.GreenPool(AGENCY_READS).imap(
+            lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies))
+        return download_response(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")
     @route("GET", "/api/v1/agencies/<agency_id>/accounts",
            summary="An agency's people (its admins, or the coordinator's, and keys)", tag="directory",
            response=schemas.Account(many=True))

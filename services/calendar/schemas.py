@@ -118,6 +118,16 @@ class ItemSummary(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class Waiting(Schema):
+    """What waits for the calling agency in the calendar, the soonest first (items not ended)."""
+    proposals = fields.List(fields.Nested(ItemSummary), metadata={"description": "its own, with their state"})
+    to_answer = fields.List(fields.Nested(ItemSummary), metadata={"description": "awaiting its participation"})
+    to_schedule = fields.List(fields.Nested(ItemSummary), metadata={"description": "coordinator: proposals"})
+    attention = fields.List(fields.Nested(ItemSummary), metadata={"description": "coordinator: flagged items"})
+    agencies = fields.Dict(keys=fields.String(), values=fields.Nested(AgencyName),
+                           metadata={"description": "the lead agencies listed, by id"})
+
+
 class Item(ItemSummary):
     description = fields.String()
     officials = fields.Function(lambda item: json.loads(item.officials))

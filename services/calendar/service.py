@@ -16,6 +16,7 @@ DIRECTORY_TIMEOUT = 3.0
 
 ITEM = schemas.Item()  # one instance: building a marshmallow schema costs more than dumping with it
 HISTORY = schemas.HistoryEntry(many=True)
+WAITING = schemas.Waiting()
 
 
 def _item(session, item):
@@ -78,6 +79,11 @@ class CalendarService(HealthCheck, KeepsAgencies):
         """The JSON text of the days with items (joined from stored summaries), as ``list_items``."""
         with self.db.reading() as session:
             return domain.list_days(session, actor, args)
+
+    @service_rpc
+    def waiting_for(self, actor):
+        with self.db.reading() as session:
+            return WAITING.dump(domain.waiting_for(session, actor, utcnow()))
 
     @service_rpc
     def item_history(self, actor, item_id):

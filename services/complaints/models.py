@@ -1,7 +1,7 @@
 """Tables of the complaints service."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.agencies import AgencyCopy
@@ -103,6 +103,9 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     action: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(60))
+    # The person who acted (an account), kept as named then: None for a key, the system or the reporter.
+    actor_account_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    actor_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -117,3 +120,16 @@ class Note(Base):
     visibility: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Attachment(Base):
+    """A file the reporter sent (at intake or as a supplement), as the gateway checked and cleaned it."""
+    __tablename__ = "attachments"
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(ForeignKey("complaints.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(100))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    source: Mapped[str] = mapped_column(String(20))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,8 +1,12 @@
 """What the complaints API accepts and answers (the gateway validates with the same schemas)."""
+import base64
+import binascii
+
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from shared.contracts.complaints import STATUSES
 from shared.contracts.directory import AGENCY_KINDS
+from shared.intake import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from shared.schemas import Id, Name, Phone, Schema
 
 CHANNELS = ("web", "whatsapp", "sms", "email", "qr", "ptsp", "social_media", "app", "open311")
@@ -40,6 +44,34 @@ class ReporterInput(Schema):
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
+class Base64Bytes(fields.String):
+    """Bytes sent as base64 text (loaded to bytes, dumped as text)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > (MAX_ATTACHMENT_BYTES * 4) // 3 + 4:
+            raise ValidationError(f"at most {MAX_ATTACHMENT_BYTES} bytes")
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValidationError("not base64") from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else base64.b64encode(value).decode("ascii")
+
+
+class UploadInput(Schema):
+    """A file sent with the JSON API (base64); the gateway checks it and re-encodes an image
+    without its metadata before it travels with the complaint."""
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    content_type = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    data = Base64Bytes(required=True, metadata={"description": "the file, base64 (at most 5 MB decoded)"})
+
+
+UPLOADS = fields.List(fields.Nested(UploadInput), load_default=list, validate=validate.Length(max=MAX_ATTACHMENTS),
+                      metadata={"description": "up to 3 photos (JPEG, PNG, WebP) or PDF documents"})
+
+
 class ComplaintInput(Schema):
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     text = fields.String(required=True, validate=[validate.Length(min=1, max=MAX_TEXT), not_blank])
@@ -58,6 +90,7 @@ class ComplaintInput(Schema):
                                   metadata={"description": "default: true when about_agency_id is given"})
     attachments = fields.List(fields.Url(schemes={"http", "https"}), load_default=list,
                               validate=validate.Length(max=10))
+    files = UPLOADS
 
     @validates_schema
     def anonymous_has_no_identity(self, data, **kwargs):
@@ -72,6 +105,50 @@ class Accepted(Schema):
                                                              "lets the reporter confirm or reopen"})
     status = fields.String()
     next_steps = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class AttachmentInput(Schema):
+    """A file as it travels with a complaint: already checked and cleaned by the gateway
+    (``gateway/uploads.py``); the service checks again what it can without decoding images."""
+    filename = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    content_type = fields.String(required=True, validate=validate.OneOf(ATTACHMENT_TYPES))
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=MAX_ATTACHMENT_BYTES))
+    data = Base64Bytes(required=True)
+
+    @validates_schema
+    def size_is_the_content(self, data, **kwargs):
+        if "data" in data and "size" in data and len(data["data"]) != data["size"]:
+            raise ValidationError("size is not the length of data", "size")
+
+
+class AttachmentsInput(Schema):
+    """The files that travel with one intake or one supplement."""
+    attachments = fields.List(fields.Nested(AttachmentInput), load_default=list,
+                              validate=validate.Length(max=MAX_ATTACHMENTS))
+
+
+class SupplementInput(AttachmentsInput):
+    """What the reporter adds: text, files, or both."""
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
+
+    @validates_schema
+    def something_added(self, data, **kwargs):
+        if not (data.get("text") or "").strip() and not data.get("attachments"):
+            raise ValidationError("add a text or a file", "text")
+
+
+class AttachmentInfo(Schema):
+    """A file of the complaint, without its content (``get_attachment`` gives it)."""
+    id = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    source = fields.String(metadata={"description": "intake or supplement"})
+    added_at = fields.AwareDateTime()
+
+
+class AttachmentFile(AttachmentInfo):
+    data = Base64Bytes(attribute="content", metadata={"description": "the file, base64"})
 
 
 class HistoryEntry(Schema):
@@ -93,14 +170,37 @@ class Tracking(Schema):
     received_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
     expected_by = fields.AwareDateTime(allow_none=True)
+    verify_due = fields.AwareDateTime(metadata={"description": "end of the working day to verify by"})
+    follow_up_due = fields.AwareDateTime(allow_none=True, metadata={"description": "once assigned"})
+    settle_due = fields.AwareDateTime(metadata={"description": "end of the working day to settle by"})
     history = fields.List(fields.Nested(HistoryEntry))
     answers = fields.List(fields.Nested(PublicAnswer))
+
+
+class ReporterTracking(Tracking):
+    """The tracking page as its reporter (with the secret) sees it: also the files sent and what
+    the reporter may do now."""
+    attachments = fields.List(fields.Nested(AttachmentInfo))
+    actions = fields.List(fields.String(), metadata={"description": "confirm, reopen, supplement"})
+
+
+class IntakeDeadlines(Schema):
+    """When a complaint received now is due at each stage (ends of working days)."""
+    verify_due = fields.AwareDateTime()
+    follow_up_due = fields.AwareDateTime(metadata={"description": "if assigned right at the verify deadline"})
+    settle_due = fields.AwareDateTime()
 
 
 class ReporterAction(Schema):
     reporter_secret = fields.String(required=True, validate=validate.Length(min=1, max=200))
     action = fields.String(required=True, validate=validate.OneOf(("confirm", "reopen", "supplement")))
     text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_TEXT))
+    files = UPLOADS
+
+    @validates_schema
+    def files_supplement(self, data, **kwargs):
+        if data.get("files") and data.get("action") != "supplement":
+            raise ValidationError("files come only with a supplement", "files")
 
 
 class CategoryInput(Schema):
@@ -175,6 +275,10 @@ class ComplaintQuery(Schema):
     overdue = fields.Boolean(load_default=None)
     triage = fields.Boolean(load_default=None, metadata={"description": "coordinator: unrouted complaints"})
     category = fields.String(load_default=None)
+    agency_id = fields.String(load_default=None, validate=validate.Length(max=100),
+                              metadata={"description": "complaints with this agency"})
+    stage = fields.String(load_default=None, validate=validate.OneOf(("verify", "follow_up", "settle")),
+                          metadata={"description": "complaints overdue at this stage"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET),
                             metadata={"description": "complaints to skip (newest first); see total"})
@@ -217,11 +321,23 @@ class AuditOut(Schema):
     at = fields.AwareDateTime()
     action = fields.String()
     actor = fields.String()
+    actor_account_id = fields.String(allow_none=True,
+                                     metadata={"description": "the person's account; null: a key, the system or the reporter"})
+    actor_name = fields.String(allow_none=True, metadata={"description": "the person, as named when they acted"})
     status = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     agency = agency_name("agency_id")
     actor_agency = agency_name("actor, when an agency acted")
+
+
+class Actions(Schema):
+    """What the caller may do to the complaint now (asked of the service's rules)."""
+    moves = fields.List(fields.String(), metadata={"description": "the statuses the caller may move it to"})
+    answer = fields.Boolean(metadata={"description": "add a public answer or an internal note"})
+    forward = fields.Boolean(metadata={"description": "propose another agency (bukan wewenang)"})
+    answer_forward = fields.Boolean(metadata={"description": "accept or refuse the forward proposed to the caller"})
+    decide = fields.Boolean(metadata={"description": "the coordinator names the agency in charge"})
 
 
 class Complaint(Schema):
@@ -247,6 +363,8 @@ class Complaint(Schema):
     longitude = fields.Float(allow_none=True)
     address = fields.String(allow_none=True)
     attachments = fields.List(fields.String())
+    files = fields.List(fields.Nested(AttachmentInfo), metadata={
+        "description": "one complaint only: the reporter's files (GET .../attachments/{id})"})
     anonymous = fields.Boolean()
     confidential = fields.Boolean()
     reporter = fields.Nested(ReporterInput, allow_none=True)
@@ -260,11 +378,44 @@ class Complaint(Schema):
     forwards = fields.List(fields.Nested(Forwarding))
     notes = fields.List(fields.Nested(NoteOut))
     audit = fields.List(fields.Nested(AuditOut))
+    actions = fields.Nested(Actions, metadata={"description": "one complaint only: what the caller may do now"})
 
 
 class ComplaintList(Schema):
     complaints = fields.List(fields.Nested(Complaint))
     total = fields.Integer(metadata={"description": "how many match the filters in all"})
+
+
+class WaitingComplaint(Complaint):
+    """A complaint on an agenda, with the next deadline that runs for it."""
+    stage = fields.String(metadata={"description": "verify, follow_up or settle"})
+    due_at = fields.AwareDateTime()
+    working_days_left = fields.Integer(metadata={"description": "0: due today; negative: overdue"})
+    forward = fields.Nested(Forwarding, metadata={"description": "the forward proposed to the caller"})
+
+
+class WaitingList(Schema):
+    complaints = fields.List(fields.Nested(WaitingComplaint), metadata={"description": "the most urgent first"})
+    total = fields.Integer(metadata={"description": "how many wait in all"})
+
+
+class AgencyLate(Schema):
+    agency_id = fields.String(allow_none=True, metadata={"description": "null: the coordinator's triage"})
+    agency = agency_name("agency_id")
+    overdue = fields.Integer()
+    escalated = fields.Integer()
+
+
+class Waiting(Schema):
+    """What waits for the caller's agency, most urgent first."""
+    to_verify = fields.Nested(WaitingList)
+    to_act = fields.Nested(WaitingList)
+    forwards = fields.Nested(WaitingList, metadata={"description": "forwards proposed to the caller"})
+    escalated = fields.Nested(WaitingList, metadata={
+        "description": "escalated complaints of the caller's sub-units (the coordinator: all)"})
+    triage = fields.Nested(WaitingList, metadata={"description": "coordinator: unrouted and refused forwards"})
+    per_agency = fields.List(fields.Nested(AgencyLate), metadata={
+        "description": "coordinator: overdue and escalated open complaints per agency"})
 
 
 class Figures(Schema):

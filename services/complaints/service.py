@@ -22,7 +22,11 @@ RULES = schemas.Rule(many=True)
 COMPLAINT = schemas.Complaint()
 COMPLAINT_LIST = schemas.ComplaintList()
 TRACKING = schemas.Tracking()
+REPORTER_TRACKING = schemas.ReporterTracking()
+ATTACHMENT_FILE = schemas.AttachmentFile()
+INTAKE_DEADLINES = schemas.IntakeDeadlines()
 STATS = schemas.Stats()
+WAITING = schemas.Waiting()
 
 
 class IntakeConsumer(RetriesThenDeadLetters, Consumer):
@@ -87,6 +91,27 @@ class ComplaintsService(HealthCheck, KeepsAgencies):
             return TRACKING.dump(domain.tracking_view(uow.session, complaint.tracking_number, now))
 
     @service_rpc
+    def reporter_view(self, tracking_number, secret):
+        with self.db.reading() as session:
+            return REPORTER_TRACKING.dump(domain.reporter_view(session, tracking_number, secret, utcnow()))
+
+    @service_rpc
+    def supplement_complaint(self, tracking_number, secret, data):
+        now = utcnow()
+        with self.db.unit_of_work() as uow:
+            complaint = domain.supplement_complaint(uow, tracking_number, secret, data, now)
+            return REPORTER_TRACKING.dump(domain.reporter_view(uow.session, complaint.tracking_number, secret, now))
+
+    @service_rpc
+    def reporter_attachment(self, tracking_number, secret, attachment_id):
+        with self.db.reading() as session:
+            return ATTACHMENT_FILE.dump(domain.reporter_attachment(session, tracking_number, secret, attachment_id))
+
+    @service_rpc
+    def intake_deadlines(self):
+        return INTAKE_DEADLINES.dump(domain.intake_deadlines(utcnow()))
+
+    @service_rpc
     def list_categories(self, include_inactive=False):
         with self.db.reading() as session:
             return CATEGORIES.dump(domain.categories(session, include_inactive))
@@ -143,10 +168,20 @@ class ComplaintsService(HealthCheck, KeepsAgencies):
             return COMPLAINT_LIST.dump(domain.list_complaints(session, actor, query, utcnow()))
 
     @service_rpc
+    def waiting_for(self, actor):
+        with self.db.reading() as session:
+            return WAITING.dump(domain.waiting_for(session, actor, utcnow()))
+
+    @service_rpc
     def get_complaint(self, actor, complaint_id):
         with self.db.reading() as session:
             complaint = domain.visible_complaint(session, actor, complaint_id)
             return COMPLAINT.dump(domain.complaint_view(session, actor, complaint, utcnow()))
+
+    @service_rpc
+    def get_attachment(self, actor, complaint_id, attachment_id):
+        with self.db.reading() as session:
+            return ATTACHMENT_FILE.dump(domain.get_attachment(session, actor, complaint_id, attachment_id))
 
     def _act(self, actor, change, idempotency_key=None):
         """Run a change; answer with the complaint as ``actor`` sees it right after it (an agency

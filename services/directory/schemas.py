@@ -192,6 +192,14 @@ class AgencyDetail(Agency):
     sub_units = fields.List(fields.Nested(Agency), metadata={"description": "the direct sub-units"})
 
 
+class Poster(Schema):
+    """One of an agency's QR posters (rendered by the gateway)."""
+    door = fields.String(metadata={"description": "qr (the office wall) or ptsp (the one-stop service desk)"})
+    form_url = fields.String(metadata={"description": "what the QR code opens: the complaint form, preset"})
+    download = fields.String(metadata={"description": "the A4 SVG poster"})
+    filename = fields.String()
+
+
 class KeyInput(Schema):
     label = Name(load_default="", min=0, max=KEY_LABEL_LENGTH)
 

@@ -155,6 +155,11 @@ class DirectoryService(HealthCheck):
             return TOTP_ENROLMENT.dump(domain.enrol_totp(uow, actor, utcnow()))
 
     @service_rpc
+    def read_totp_enrolment(self, actor):
+        with self.db.reading() as session:
+            return TOTP_ENROLMENT.dump(domain.read_totp_enrolment(session, actor))
+
+    @service_rpc
     def confirm_totp(self, actor, data):
         with self.db.unit_of_work() as uow:
             return ACCOUNT.dump(domain.confirm_totp(uow, actor, data, utcnow()))

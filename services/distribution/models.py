@@ -58,6 +58,9 @@ class Approval(Base):
     agency_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
     approved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    # The person who approved for the agency, kept as named then: None when its key did.
+    account_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    account_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
 
 
 class Subscription(Base):

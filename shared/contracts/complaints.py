@@ -28,6 +28,14 @@ class Reporter(Schema):
     email = fields.String(load_default=None, allow_none=True)
 
 
+class Attachment(Schema):
+    """A file the gateway checked and re-encoded (``shared.intake.attachment_payload``)."""
+    filename = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    data = fields.String(required=True)
+
+
 @contract("complaint.submitted", 1, "gateway")
 class ComplaintSubmitted(Schema):
     """A complaint accepted by the gateway, waiting durably for the complaints service.
@@ -41,6 +49,7 @@ class ComplaintSubmitted(Schema):
     filed_by_agency_id = fields.String(load_default=None, allow_none=True)
     complaint = fields.Dict(required=True)
     reporter = fields.Nested(Reporter, load_default=None, allow_none=True)
+    attachments = fields.List(fields.Nested(Attachment), load_default=list)
 
 
 class _ComplaintRef(Schema):

@@ -98,17 +98,23 @@ def forum(stack):
                                                name="Admin HUMAS-KOORD", account_id=made["admin_account_id"],
                                                agency_id=made["agency_id"])}
     set_password(stack, made["console_link"], PASSWORD)
-    for label, agency, name, email, role in (
-            ("polres_admin", polres, "Kompol Sri Wahyuni", "admin@polresparepare.example.go.id", "admin"),
-            ("polres", polres, "Bripka Andi Saputra", "andi@polresparepare.example.go.id", "officer")):
-        invited = created(coordinator.post(f"/api/v1/agencies/{agency['id']}/accounts", json={
-            "name": name, "email": email, "account_role": role}))
-        set_password(stack, invited["invite_link"], PASSWORD)
-        accounts[label] = SimpleNamespace(email=email, password=PASSWORD, name=name,
-                                          account_id=invited["account"]["id"], agency_id=agency["id"])
+    accounts["polres_admin"] = make_account(stack, coordinator, polres["id"], "Kompol Sri Wahyuni",
+                                            "admin@polresparepare.example.go.id", role="admin")
+    accounts["polres"] = make_account(stack, coordinator, polres["id"], "Bripka Andi Saputra",
+                                      "andi@polresparepare.example.go.id")
     return SimpleNamespace(coordinator=coordinator, humas=humas, polres=polres, polsek=polsek,
                            corrected=corrected, clarification=clarification, withdrawn=withdrawn,
                            event=event, accounts=accounts)
+
+
+def make_account(stack, api, agency_id, name, email, role="officer", password=PASSWORD):
+    """A person of the agency, invited through the JSON API with ``api``'s key (the agency's own, or
+    the coordinator's) and signed up through the one-time link: ``.email .password .name .account_id``."""
+    invited = created(api.post(f"/api/v1/agencies/{agency_id}/accounts", json={
+        "name": name, "email": email, "account_role": role}))
+    set_password(stack, invited["invite_link"], password)
+    return SimpleNamespace(email=email, password=password, name=name, account_id=invited["account"]["id"],
+                           agency_id=agency_id)
 
 
 def set_password(stack, link, password):

@@ -2,6 +2,7 @@
 import uuid
 
 import pytest
+import requests
 
 from bakohumas.harness import Api
 
@@ -179,3 +180,49 @@ def test_an_unknown_agency_is_404(coordinator):
     for response in (coordinator.get(missing), coordinator.patch(missing, json={"name": "Nobody"}),
                      coordinator.get(missing + "/keys"), coordinator.post(missing + "/deactivate")):
         assert error_fields(response, 404) == {"agency_id": ["unknown agency"]}
+
+
+def test_people_are_invited_by_key_listed_and_deactivated_and_the_cookie_is_no_api_credential(stack, coordinator,
+                                                                                               new_member):
+    polres, stranger = new_member(kind="polri"), new_member()
+    headers = {"Idempotency-Key": f"invite-{uuid.uuid4()}"}
+    invited = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts", headers=headers, json={
+        "name": "Bripka Andi Saputra", "email": f"andi-{uuid.uuid4().hex[:6]}@polres.example.go.id",
+        "phone": "0812-3456-7890", "account_role": "officer"})
+    assert invited.status_code == 201, invited.text
+    made = invited.json()
+    assert made["account"]["status"] == "invited" and made["account"]["phone"] == "+6281234567890"
+    assert made["invite_link"] == f"{stack.url}/console/undangan/{made['invite_token']}"
+    repeat = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts", headers=headers, json={
+        "name": "Bripka Andi Saputra", "email": made["account"]["email"]})
+    assert repeat.status_code == 201 and repeat.json()["invite_token"] is None  # the link is shown once
+    assert repeat.json()["account"]["id"] == made["account"]["id"]
+    twice = coordinator.post(f"/api/v1/agencies/{polres.agency_id}/accounts", json={
+        "name": "Someone Else", "email": made["account"]["email"].upper()})
+    assert twice.status_code == 409 and "email" in twice.json()["error"]["fields"]
+    bad = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts", json={"name": "X", "email": "not-an-email",
+                                                                             "account_role": "boss"})
+    assert bad.status_code == 400 and {"name", "email", "account_role"} <= set(bad.json()["error"]["fields"])
+
+    assert stranger.get(f"/api/v1/agencies/{polres.agency_id}/accounts").status_code == 403
+    assert [a["name"] for a in coordinator.get(f"/api/v1/agencies/{polres.agency_id}/accounts").json()] == [
+        "Bripka Andi Saputra"]
+
+    set_password = requests.post(made["invite_link"], data={"password": "kata-sandi-panjang",
+                                                            "password_again": "kata-sandi-panjang"},
+                                 allow_redirects=False, timeout=30)
+    assert set_password.status_code == 303
+    signed_in = requests.post(f"{stack.url}/console/masuk", allow_redirects=False, timeout=30, data={
+        "email": made["account"]["email"], "password": "kata-sandi-panjang"})
+    cookie = signed_in.cookies["bakohumas_session"]
+    for path in ("/api/v1/me", f"/api/v1/agencies/{polres.agency_id}/accounts"):
+        refused = requests.get(stack.url + path, cookies={"bakohumas_session": cookie}, timeout=10)
+        assert refused.status_code == 401, path  # only Authorization: Bearer is an API credential
+    assert requests.get(f"{stack.url}/console/", cookies={"bakohumas_session": cookie}, allow_redirects=False,
+                        timeout=10).status_code == 200
+
+    gone = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts/{made['account']['id']}/deactivate")
+    assert gone.status_code == 200 and gone.json()["status"] == "deactivated"
+    after = requests.get(f"{stack.url}/console/", cookies={"bakohumas_session": cookie}, allow_redirects=False,
+                         timeout=10)
+    assert after.status_code == 303  # the session ended with the account

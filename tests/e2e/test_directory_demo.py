@@ -3,8 +3,10 @@ instances of every service so that the directory's cached details are seen to fo
 the other instance."""
 import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from bakohumas.demo import FORUM
 from bakohumas.harness import Api, LocalStack
@@ -42,6 +44,17 @@ def test_the_demo_loads_the_parepare_forum_and_can_be_run_again(empty_stack, dem
     assert me["agency_id"] in {u["id"] for u in polres["sub_units"]}
     kinds = {a["kind"] for a in agencies.values()}
     assert {"polri", "tni", "opd", "kementerian", "kejaksaan", "imigrasi", "bumn", "bumd"} <= kinds
+
+    # Every agency has its first admin, with a one-time console link to set a password.
+    assert all(a["admin"]["console_link"].startswith(f"{empty_stack.url}/console/undangan/") for a in agencies.values())
+    for short_name in ("HUMAS-PAREPARE", "POLRES-PAREPARE"):
+        admin = agencies[short_name]["admin"]
+        path = urlsplit(admin["console_link"]).path
+        assert requests.post(empty_stack.url + path, data={"password": "demo-parepare-1", "password_again":
+                             "demo-parepare-1"}, allow_redirects=False, timeout=30).status_code == 303
+        signed_in = requests.post(empty_stack.url + "/console/masuk", allow_redirects=False, timeout=30,
+                                  data={"email": admin["email"], "password": "demo-parepare-1"})
+        assert signed_in.status_code == 303 and "bakohumas_session" in signed_in.cookies
 
     refused = empty_stack.bakohumas("demo", check=False)
     assert refused.returncode == 1 and "--key" in refused.stderr

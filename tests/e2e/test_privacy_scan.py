@@ -6,6 +6,7 @@ through intake (JSON and Open311), routing, forwarding, answers, status changes 
 view; then the whole log, every event and every public or agency answer is scanned for the
 reporters' identities.
 """
+import io
 import json
 import uuid
 
@@ -13,6 +14,7 @@ import pytest
 import requests
 from kombu import Connection, Queue
 from nameko.events import get_event_exchange
+from PIL import Image
 from tests.e2e.complaints_e2e_support import eventually, file, tracked
 from tests.e2e.observe_support import json_log_records
 
@@ -25,8 +27,15 @@ CAPTURE_QUEUE = "privacy-scan.every-event"
 OPEN = {"name": "Kartini Wulandari-Privasi", "phone": "081377001122", "email": "kartini.privasi@example.id"}
 CONFIDENTIAL = {"name": "Bambang Sutejo-Rahasia", "phone": "+6285244556677", "email": "bambang.rahasia@example.id"}
 ANONYMOUS = {"name": "Dewi Anonim-Tersembunyi", "phone": "081911223344", "email": "dewi.anonim@example.id"}
+BY_FORM = {"name": "Sitti Formulir-Pelapor", "phone": "081255443322", "email": "sitti.formulir@example.id"}
 OPEN311 = {"first_name": "Hasanuddin", "last_name": "Open-Tigasebelas", "phone": "082188990011",
            "email": "hasan.open311@example.id"}
+
+
+def png_pixel():
+    output = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 0, 0, 255)).save(output, "PNG")
+    return output.getvalue()
 
 
 def identities(*reporters):
@@ -43,7 +52,7 @@ def identities(*reporters):
 
 
 OPEN311_NAME = f"{OPEN311['first_name']} {OPEN311['last_name']}"
-EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, {"name": OPEN311_NAME})
+EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, BY_FORM, {"name": OPEN311_NAME})
 
 
 def leaks(text, secrets=EVERYONE):
@@ -131,6 +140,15 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
         **OPEN311})
     assert posted.status_code == 200, posted.text
     open311_token = posted.json()[0]["token"]
+    # The public pages' door: the form (with a photo), its receipt, the reporter's own view.
+    seen(requests.get(f"{stack.url}/lapor?instansi={dinas.agency_id}&pintu=ptsp", timeout=15))
+    receipt = seen(requests.post(f"{stack.url}/lapor", timeout=15, data={
+        "isi": "Trotoar berlubang di depan kantor", "instansi": dinas.agency_id, "pintu": "ptsp",
+        "nama": BY_FORM["name"], "telepon": BY_FORM["phone"], "email": BY_FORM["email"]},
+        files=[("berkas", ("trotoar.png", png_pixel(), "image/png"))]))
+    assert receipt.status_code == 200, receipt.text
+    form_number = receipt.text.split('id="nomor">', 1)[1].split("<", 1)[0]
+    form_secret = receipt.text.split('id="kode">', 1)[1].split("<", 1)[0]
 
     # Routing, answers, forwarding and the lifecycle, by the agencies in charge.
     complaint = eventually(lambda: listed(dinas, named["tracking_number"]))
@@ -165,8 +183,12 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
     assert anonymous_view.json()["reporter"] is None
 
     # Every public view.
+    tracked(stack.url, form_number)
+    own_view = seen(requests.post(f"{stack.url}/lacak/{form_number}", timeout=15,
+                                  data={"kode": form_secret, "aksi": "buka"}))
+    assert own_view.status_code == 200 and "trotoar.png" in own_view.text
     for number in (named["tracking_number"], confidential["tracking_number"], anonymous["tracking_number"],
-                   open311_token):
+                   open311_token, form_number):
         tracked(stack.url, number)
         seen(requests.get(f"{stack.url}/api/v1/complaints/track/{number}", timeout=15))
         tracking_page = seen(requests.get(f"{stack.url}/lacak/{number}", timeout=15))

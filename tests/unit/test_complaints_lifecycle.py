@@ -220,3 +220,21 @@ def test_the_sweep_escalates_each_overdue_stage_once_across_runs(store):
     service.sweep_deadlines()  # a second run, as after a restart
     stages = sorted(e["stage"] for e in events(store, "complaint.escalated"))
     assert stages == ["settle", "verify"]
+
+
+def test_the_audit_names_the_person_who_acted_beside_the_agency(store):
+    complaint = submit(store, NOW, target_agency_id="dinas")
+    person = {**DINAS, "key_id": None, "account_id": "acc-7", "account_name": "Rina Wulandari",
+              "account_role": "officer"}
+    move(store, person, complaint, "verified")
+    move(store, DINAS, complaint, "assigned")
+    with store.reading() as session:
+        found = session.get(models.Complaint, complaint.id)
+        audit = schemas.Complaint().dump(domain.complaint_view(session, COORDINATOR, found, NOW))["audit"]
+    by_action = {entry["action"]: entry for entry in audit}
+    assert by_action["received"]["actor"] == "reporter" and by_action["received"]["actor_name"] is None
+    verified = by_action["status:verified"]
+    assert (verified["actor_account_id"], verified["actor_name"]) == ("acc-7", "Rina Wulandari")
+    assert verified["actor_agency"]["name"] == "Agency dinas"  # read as "Rina Wulandari (Agency dinas)"
+    assigned = by_action["status:assigned"]  # a key acts as its agency alone
+    assert (assigned["actor_account_id"], assigned["actor_name"]) == (None, None)

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from services.distribution import domain, models, webhooks
+from services.distribution import domain, models, schemas, webhooks
 from services.distribution.courier import Courier
 from services.distribution.models import ContentItem, Delivery, Subscription
 from services.distribution.service import CONTENT
@@ -209,13 +209,19 @@ def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
 def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
     act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    person = {**OTHER, "key_id": None, "account_id": "acc-1", "account_name": "Rina Wulandari",
+              "account_role": "officer"}
+    act(store, domain.approve, person, item_id, {"version": 1}, utcnow())
     with store.reading() as session:
         shown = CONTENT.dump(domain.show_item(session, AUTHOR, item_id))
     assert shown["agency"] == {"id": "a-author", "name": "Humas a-author", "short_name": "A-AUTHOR"}
     assert [a["short_name"] for a in shown["co_issuer_agencies"]] == ["A-PARTNER", "A-OTHER"]
-    assert shown["approved_by"] == [{"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER",
-                                     "version": 1}]
-    assert shown["approvals"] == {"a-partner": 1}
+    assert shown["approved_by"] == [  # a key approves as its agency; a person is named beside it
+        {"id": "a-partner", "name": "Humas a-partner", "short_name": "A-PARTNER", "version": 1,
+         "account_id": None, "account_name": None},
+        {"id": "a-other", "name": "Humas a-other", "short_name": "A-OTHER", "version": 1,
+         "account_id": "acc-1", "account_name": "Rina Wulandari"}]
+    assert shown["approvals"] == {"a-partner": 1, "a-other": 1}
 
 
 def test_only_co_issuers_approve(store):
@@ -383,3 +389,33 @@ def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
         shown = CONTENT.dump(domain.show_item(session, COORDINATOR, "c-1"))
     assert shown["agency"] == {"id": "", "name": None, "short_name": None}
     assert shown["co_issuer_agencies"] == [{"id": "a-gone", "name": None, "short_name": None}]
+
+
+# --- what waits for an agency (the console's home page) ---
+
+def test_a_joint_release_waits_for_each_co_issuer_until_it_approves_the_current_version(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
+    published_id, _ = create(store, headline="Sudah terbit")
+    act(store, domain.publish, AUTHOR, published_id, {}, utcnow())
+    soon, later = utcnow() + timedelta(hours=2), utcnow() + timedelta(days=2)
+    for deadline in (later, soon):
+        act(store, domain.request_amplification, AUTHOR, published_id,
+            {"deadline": deadline.isoformat(), "members": [PARTNER["agency_id"]]}, utcnow())
+
+    def waiting(actor):
+        with store.reading() as session:
+            return schemas.Waiting().dump(domain.waiting_for(session, actor, utcnow()))
+
+    partner = waiting(PARTNER)
+    assert [item["id"] for item in partner["to_approve"]] == [item_id]
+    assert partner["agencies"]["a-author"]["short_name"] == "A-AUTHOR"
+    assert [r["headline"] for r in partner["amplification"]] == ["Sudah terbit", "Sudah terbit"]
+    first = partner["amplification"][0]
+    assert first["deadline"] == soon.isoformat() and first["requested_by"] == "a-author"
+    assert waiting(OTHER) == {"to_approve": [], "amplification": [], "agencies": {}}
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    act(store, domain.answer_amplification, PARTNER, first["id"], {"url": "https://instagram.com/p/x"}, utcnow())
+    partner = waiting(PARTNER)
+    assert partner["to_approve"] == [] and len(partner["amplification"]) == 1
+    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, utcnow())
+    assert [item["version"] for item in waiting(PARTNER)["to_approve"]] == [2]

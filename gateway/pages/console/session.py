@@ -19,6 +19,7 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import logging
 import re
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
@@ -30,6 +31,8 @@ from werkzeug.wrappers import Response
 from gateway.auth import KeyCache, key_hash
 from gateway.http import read_form
 from gateway.pages.web import LANGUAGE_COOKIE, LANGUAGES, PAGES, PageError, page
+
+log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "bakohumas_session"
 CSRF_FIELD = "csrf_token"
@@ -174,6 +177,9 @@ def console_page(path, method="GET"):
             if method != "GET":
                 refuse_cross_site(request, self.public_url)
                 check_csrf(request)
+                # Who acted, by account id (never a name or an email): the services' records say the rest.
+                log.info("%s %s by account %s of agency %s", method, path, session["account_id"],
+                         session["agency_id"])
             return handler(self, request, console_language(request, session), actor_of(session), **path_args)
 
         return page(path, method)(guarded)

@@ -1,4 +1,5 @@
 """Signing in and out of the console, and setting a password from an invitation link."""
+import logging
 import secrets
 
 from werkzeug.utils import redirect
@@ -10,6 +11,8 @@ from gateway.pages.console.session import (HOME_PATH, SIGN_IN_PATH, N_, clear_se
                                            signed_in)
 from gateway.pages.web import PAGES, PageError, page
 from shared.errors import DomainError, NotFound
+
+log = logging.getLogger(__name__)
 
 PASSWORD_MIN = 10
 
@@ -55,6 +58,7 @@ class ConsoleSignIn:
             message = PAGES.gettext(language, N_("The email or password is not right, or the account is locked "
                                                  "for a while. Check them and try again in a few minutes."))
             return render_sign_in(language, target, values, errors={"email": message}, status=400)
+        log.info("account %s signed in", answer["session"]["account_id"])
         previous = session_token_hash(request)
         if previous is not None:  # a new session id at every sign-in; the old one ends
             self.rpc("directory", "end_session", previous)
@@ -114,8 +118,9 @@ def render_sign_in(language, target, values, errors=None, notice=None, totp=Fals
 
 
 def render_invitation(language, invite, errors, status=200):
-    # The link's token is in this page's address: it is never sent on as a referrer.
+    # The link's token is in this page's address: it is never sent to another site as a referrer
+    # ("no-referrer" would also make the browser send "Origin: null" with the form, refused as cross-site).
     response = PAGES.render(language, "console/invitation.html", status=status, invite=invite, errors=errors,
-                            headers={"Referrer-Policy": "no-referrer"})
+                            headers={"Referrer-Policy": "same-origin"})
     response.headers["Cache-Control"] = "no-store"
     return response

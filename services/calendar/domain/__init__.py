@@ -13,6 +13,7 @@ clashes and free slots are indexed range queries on them.
 
 One module per topic; the operations the service, the tests and the bench call are named here.
 """
+from services.calendar.domain.agenda import waiting_for
 from services.calendar.domain.agencies import (
     agencies_added, agencies_proposed, agency_departed, agency_names, keep_agency, unknown_agencies)
 from services.calendar.domain.changing import cancel, change, decline, mark_held, propose, respond, schedule, withdraw
@@ -23,6 +24,7 @@ from services.calendar.domain.reading import clash_check, get_item, history, lis
 from services.calendar.domain.stored import touch
 
 __all__ = [
+    "waiting_for",
     "agencies_added", "agencies_proposed", "agency_departed", "agency_names", "keep_agency", "unknown_agencies",
     "cancel", "change", "decline", "mark_held", "propose", "respond", "schedule", "withdraw",
     "find_clashes", "resources_of",

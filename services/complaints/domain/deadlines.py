@@ -5,6 +5,7 @@ from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.trail import audit, emit_status
 from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
 from services.complaints.models import Agency, Complaint
+from shared.intake import SILENCE_NOTE, bilingual
 
 
 def overdue_stages(complaint, now):
@@ -93,6 +94,6 @@ def close_silent(uow, complaint_id, now):
     complaint = uow.session.get(Complaint, complaint_id)
     uow.session.refresh(complaint)
     audit(uow.session, complaint, now, "status:closed", "system", public=True,
-          note="ditutup otomatis tanpa tanggapan pelapor / closed after the reporter's silence")
+          note=bilingual(SILENCE_NOTE))
     emit_status(uow, complaint, "responded")
     return True

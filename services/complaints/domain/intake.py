@@ -5,11 +5,12 @@ import uuid
 from sqlalchemy import select
 
 from services.complaints import schemas
+from services.complaints.domain.attachments import loaded_attachments, store_attachments
 from services.complaints.domain.routing import route
 from services.complaints.domain.trail import audit, emit_status
 from services.complaints.domain.workdays import SETTLE_WORKING_DAYS, working_deadline
 from services.complaints.models import Category, Complaint
-from shared.intake import VERIFY_WORKING_DAYS
+from shared.intake import TRIAGE_NOTE, VERIFY_WORKING_DAYS, bilingual
 from shared.rules import load
 
 
@@ -24,6 +25,7 @@ def receive(uow, message, now):
     if is_received(session, number):
         return None
     values = load(schemas.ComplaintInput, message["complaint"])
+    attachments = loaded_attachments(message.get("attachments"))
     location = values["location"] or {}
     reporter = {} if values["anonymous"] else (message.get("reporter") or {})
     confidential = values["confidential"]
@@ -55,8 +57,9 @@ def receive(uow, message, now):
     )
     session.add(complaint)
     session.flush()
+    store_attachments(session, complaint, attachments, "intake", now)
     audit(session, complaint, now, "received", "reporter", public=True,
-          note=None if agency_id else "menunggu triase koordinator / awaiting coordinator triage")
+          note=None if agency_id else bilingual(TRIAGE_NOTE))
     audit(session, complaint, now, "routed", "system", note=routed_by)
     emit_status(uow, complaint, None)
     return complaint

@@ -1,29 +1,18 @@
 """Moving a complaint along its lifecycle, answering it, and the reporter's own actions."""
-import hmac
 import uuid
-
-from sqlalchemy import select
 
 from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
 from services.complaints.domain.routing import refuse_conflict_of_interest
 from services.complaints.domain.statuses import MOVES, NEEDS_REASON
-from services.complaints.domain.trail import actor_label, audit, emit_status
-from services.complaints.domain.visibility import visible_complaint
+from services.complaints.domain.trail import audit, emit_status
+from services.complaints.domain.reporter import add_supplement
+from services.complaints.domain.visibility import reported_complaint, require_handler, visible_complaint
 from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
-from services.complaints.models import Complaint, Note
-from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from shared.intake import (FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS, normalise_tracking_number,
-                           secret_hash)
+from services.complaints.models import Note
+from shared.errors import Conflict, Forbidden, ValidationFailed
+from shared.intake import FOLLOW_UP_WORKING_DAYS
 from shared.rules import is_coordinator, load
-
-
-def require_handler(actor, complaint):
-    """Only the agency the complaint is with, or the coordinator, moves it."""
-    if is_coordinator(actor):
-        return
-    if complaint.agency_id is None or complaint.agency_id != actor["agency_id"]:
-        raise Forbidden("this complaint is not with your agency")
 
 
 def change_status(uow, actor, complaint_id, data, now):
@@ -53,7 +42,7 @@ def change_status(uow, actor, complaint_id, data, now):
     complaint.status_reason = values["reason"] if target in ("held", "rejected") else None
     complaint.updated_at = now
     public_note = values["reason"] if target in ("held", "rejected") else None
-    audit(session, complaint, now, f"status:{target}", actor_label(actor), note=public_note, public=True)
+    audit(session, complaint, now, f"status:{target}", actor, note=public_note, public=True)
     emit_status(uow, complaint, previous)
     return complaint
 
@@ -87,38 +76,28 @@ def answer(uow, actor, complaint_id, data, now):
         raise Conflict(f"a {complaint.status} complaint takes no more answers", {"status": [complaint.status]})
     add_note(uow.session, complaint, actor["agency_id"], values["visibility"], values["text"], now)
     complaint.updated_at = now
-    audit(uow.session, complaint, now, f"note:{values['visibility']}", actor_label(actor))
+    audit(uow.session, complaint, now, f"note:{values['visibility']}", actor)
     return complaint
 
 
 def reporter_acts(uow, tracking_number, data, now):
     """The reporter, with the tracking number and the secret given at intake: confirm, reopen
-    (within the silence window after a response) or supplement a held complaint."""
+    (within the silence window after a response) or supplement an open complaint."""
     values = load(schemas.ReporterAction, data)
     session = uow.session
-    complaint = session.scalar(select(Complaint).where(
-        Complaint.tracking_number == normalise_tracking_number(tracking_number)))
-    if complaint is None:
-        raise NotFound("no complaint with this tracking number")
-    if not hmac.compare_digest(complaint.reporter_secret_hash, secret_hash(values["reporter_secret"])):
-        raise Forbidden("the reporter secret does not match", {"reporter_secret": ["does not match"]})
+    complaint = reported_complaint(session, tracking_number, values["reporter_secret"])
     action, previous = values["action"], complaint.status
-    if action in ("confirm", "reopen"):
-        if previous != "responded":
-            raise Conflict(f"only a responded complaint can be {action}ed",
-                           {"action": [f"not allowed while {previous}"]})
-        if action == "reopen" and now > working_deadline(complaint.responded_at, SILENCE_WORKING_DAYS):
-            raise Conflict("the window to reopen has passed", {"action": ["reopen window closed"]})
-        complaint.status = "closed" if action == "confirm" else "in_progress"
-        complaint.closed_at = now if action == "confirm" else None
-    else:
-        if previous != "held":
-            raise Conflict("only a held complaint can be supplemented", {"action": [f"not allowed while {previous}"]})
+    if action == "supplement":
         if not (values["text"] or "").strip():
             raise ValidationFailed("say what you add", {"text": ["required to supplement"]})
-        complaint.status = "received"
-        complaint.verify_due = working_deadline(now, VERIFY_WORKING_DAYS)
-        complaint.verify_escalated_at = None
+        return add_supplement(uow, complaint, values["text"], [], now)
+    if previous != "responded":
+        raise Conflict(f"only a responded complaint can be {action}ed",
+                       {"action": [f"not allowed while {previous}"]})
+    if action == "reopen" and now > working_deadline(complaint.responded_at, SILENCE_WORKING_DAYS):
+        raise Conflict("the window to reopen has passed", {"action": ["reopen window closed"]})
+    complaint.status = "closed" if action == "confirm" else "in_progress"
+    complaint.closed_at = now if action == "confirm" else None
     complaint.updated_at = now
     audit(session, complaint, now, f"reporter:{action}", "reporter", note=values["text"])
     audit(session, complaint, now, f"status:{complaint.status}", "reporter", public=True)

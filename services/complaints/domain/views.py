@@ -12,8 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from services.complaints import schemas
+from services.complaints.domain.actions import allowed_actions
 from services.complaints.domain.agencies import agency_names
-from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages
+from services.complaints.domain.attachments import files_of
+from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages, stages_overdue_in_sql
 from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
 from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
 from shared.errors import NotFound
@@ -53,6 +55,8 @@ def complaint_view(session, actor, complaint, now, detail=True, names=None):
         "latitude", "longitude", "address", "anonymous", "confidential", "received_at", "updated_at",
         "verify_due", "follow_up_due", "settle_due"))
     view["attachments"] = json.loads(complaint.attachments)
+    if detail:
+        view["files"] = files_of(session, complaint.id)
     view["reporter"] = reporter_for(actor, complaint)
     view["overdue"] = overdue_stages(complaint, now)
     view["escalated"] = escalated_stages(complaint)
@@ -73,7 +77,9 @@ def complaint_view(session, actor, complaint, now, detail=True, names=None):
                             for f in forwards]
         view["notes"] = [named(_row(n, ("id", "agency_id", "visibility", "text", "created_at")), names)
                          for n in notes]
-        view["audit"] = [{**named(_row(e, ("at", "action", "actor", "status", "agency_id", "note")), names),
+        view["actions"] = allowed_actions(session, actor, complaint)
+        view["audit"] = [{**named(_row(e, ("at", "action", "actor", "actor_account_id", "actor_name", "status",
+                                                     "agency_id", "note")), names),
                           "actor_agency": names.get(actor_agency_id(e.actor))} for e in entries]
     elif names is None:
         names = agency_names(session, mentioned)
@@ -93,6 +99,10 @@ def list_complaints(session, actor, query, now):
         conditions.append(Complaint.status == query["status"])
     if query.get("category"):
         conditions.append(Complaint.category == query["category"])
+    if query.get("agency_id"):
+        conditions.append(Complaint.agency_id == query["agency_id"])
+    if query.get("stage"):
+        conditions.append(stages_overdue_in_sql(now)[query["stage"]])
     if query.get("overdue") is not None:
         late = overdue_in_sql(now)
         conditions.append(late if query["overdue"] else ~late)
@@ -122,6 +132,9 @@ class TrackingPage:
     received_at: datetime
     updated_at: datetime
     expected_by: datetime | None
+    verify_due: datetime
+    follow_up_due: datetime | None
+    settle_due: datetime
     history: list
     answers: list
 
@@ -140,7 +153,8 @@ def tracking_view(session, tracking_number, now):
     return TrackingPage(
         tracking_number=complaint.tracking_number, status=complaint.status, category=complaint.category,
         agency=agency.name if agency else None, received_at=complaint.received_at,
-        updated_at=complaint.updated_at, expected_by=expected_by(complaint), history=history,
+        updated_at=complaint.updated_at, expected_by=expected_by(complaint), verify_due=complaint.verify_due,
+        follow_up_due=complaint.follow_up_due, settle_due=complaint.settle_due, history=history,
         answers=[PublicAnswer(at=a.created_at, text=a.text) for a in answers])
 
 

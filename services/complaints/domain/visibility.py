@@ -1,10 +1,13 @@
-"""Who sees what: an agency its own complaints, the coordinator all, the public only what
-``open_to_public`` allows."""
+"""Who sees what: an agency its own complaints, the coordinator all, the reporter (with the
+secret) their own, the public only what ``open_to_public`` allows."""
+import hmac
+
 from sqlalchemy import and_, or_, select
 
 from services.complaints.domain.statuses import STAGES
 from services.complaints.models import Agency, Complaint, Forward
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
+from shared.intake import normalise_tracking_number, secret_hash
 from shared.rules import is_coordinator
 
 
@@ -51,10 +54,30 @@ def seen_by(agency):
     return or_(Complaint.agency_id == me, Complaint.id.in_(proposed), Complaint.agency_id.in_(children) & escalated)
 
 
+def require_handler(actor, complaint):
+    """Only the agency the complaint is with, or the coordinator, moves it."""
+    if is_coordinator(actor):
+        return
+    if complaint.agency_id is None or complaint.agency_id != actor["agency_id"]:
+        raise Forbidden("this complaint is not with your agency")
+
+
 def visible_complaint(session, actor, complaint_id):
     complaint = get_complaint(session, complaint_id)
     if not may_see(session, actor, complaint):
         raise NotFound("no such complaint")
+    return complaint
+
+
+def reported_complaint(session, tracking_number, secret):
+    """The complaint of ``tracking_number`` (typed as people type it) for its reporter: the
+    secret given at intake must match (403 otherwise)."""
+    complaint = session.scalar(select(Complaint).where(
+        Complaint.tracking_number == normalise_tracking_number(tracking_number)))
+    if complaint is None:
+        raise NotFound("no complaint with this tracking number")
+    if not hmac.compare_digest(complaint.reporter_secret_hash, secret_hash(secret or "")):
+        raise Forbidden("the reporter secret does not match", {"reporter_secret": ["does not match"]})
     return complaint
 
 

@@ -180,10 +180,21 @@ def change_password(uow, actor, keep_session_hash, data, now):
 def enrol_totp(uow, actor, now):
     """A new TOTP secret, kept aside until a code from it is confirmed (``confirm_totp``)."""
     account = own_account(uow.session, actor)
-    secret = pyotp.random_base32()
-    account.totp_pending_secret = secret
-    uri = pyotp.TOTP(secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
-    return TotpEnrolment(secret, uri)
+    account.totp_pending_secret = pyotp.random_base32()
+    return enrolment_of(account)
+
+
+def read_totp_enrolment(session, actor):
+    """The TOTP enrolment under way (its secret and URI, for the QR code), or NotFound."""
+    account = own_account(session, actor)
+    if not account.totp_pending_secret:
+        raise NotFound("no TOTP enrolment under way")
+    return enrolment_of(account)
+
+
+def enrolment_of(account):
+    uri = pyotp.TOTP(account.totp_pending_secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
+    return TotpEnrolment(account.totp_pending_secret, uri)
 
 
 def confirm_totp(uow, actor, data, now):

@@ -1,4 +1,5 @@
 """Content and its states: drafts, joint approval, embargoes, publication, corrections, withdrawal."""
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ class ShownItem:
     names: dict
     ninjs: dict
     stripped: list | None = None
+    approvers: dict = dataclasses.field(default_factory=dict)  # agency id -> the person who approved for it, if one did
 
     @property
     def uri(self):
@@ -41,14 +43,16 @@ class ShownItem:
 
     @property
     def approved_by(self):
-        return [{**self.names[agency_id], "version": self.approvals[agency_id]}
+        return [{**self.names[agency_id], "version": self.approvals[agency_id], **self.approvers[agency_id]}
                 for agency_id in self.item.co_issuers if agency_id in self.approvals]
 
 
 def shown(session, item, stripped=None):
-    return ShownItem(item, approvals_of(session, item),
+    rows = approval_rows(session, item)
+    return ShownItem(item, {a.agency_id: a.version for a in rows},
                      agencies.names_of(session, Agency, [item.agency_id, *item.co_issuers]),
-                     ninjs(session, item), stripped)
+                     ninjs(session, item), stripped,
+                     {a.agency_id: {"account_id": a.account_id, "account_name": a.account_name} for a in rows})
 
 
 def check_embargo(when, now, field="embargo_until"):
@@ -118,8 +122,12 @@ def edit_draft(uow, actor, item_id, data, now):
     return shown(uow.session, item, stripped)
 
 
+def approval_rows(session, item):
+    return session.scalars(select(Approval).where(Approval.item_id == item.id)).all()
+
+
 def approvals_of(session, item):
-    return {a.agency_id: a.version for a in session.scalars(select(Approval).where(Approval.item_id == item.id))}
+    return {a.agency_id: a.version for a in approval_rows(session, item)}
 
 
 def approve(uow, actor, item_id, data, now):
@@ -134,10 +142,11 @@ def approve(uow, actor, item_id, data, now):
                        {"version": [f"current version is {item.version}"]})
     approval = uow.session.get(Approval, (item.id, actor["agency_id"]))
     if approval is None:
-        uow.session.add(Approval(item_id=item.id, agency_id=actor["agency_id"], version=item.version,
-                                 approved_at=now))
-    else:
-        approval.version, approval.approved_at = item.version, now
+        approval = Approval(item_id=item.id, agency_id=actor["agency_id"])
+        uow.session.add(approval)
+    # Who approved: the person (kept as named then), or None when the agency's key did.
+    approval.version, approval.approved_at = item.version, now
+    approval.account_id, approval.account_name = actor.get("account_id"), actor.get("account_name")
     return shown(uow.session, item)
 
 

@@ -1,0 +1,87 @@
+"""The console's plumbing without a stack: CSRF tokens bound to the session, refusal of cross-site
+requests, where a sign-in may send the browser, loopback hosts, the menu, and that no page of one
+mixin hides another's (two handlers of one name on GatewayService: only one would be served)."""
+import io
+
+import pytest
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
+
+from gateway.pages.console.session import (SESSION_COOKIE, check_csrf, csrf_token, is_loopback, nav,
+                                           refuse_cross_site, safe_next)
+from gateway.pages.web import PageError
+from gateway.service import GatewayService
+
+TOKEN = "a" * 43
+OTHER = "b" * 43
+PUBLIC = "https://hub.example.go.id"
+
+
+def request(method="POST", cookie=TOKEN, headers=None, data=None, host="127.0.0.1:8000"):
+    builder = EnvironBuilder(method=method, path="/console/keluar", headers={"Host": host, **(headers or {})},
+                             data=data)
+    if cookie:
+        builder.headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
+    environ = builder.get_environ()
+    body = environ["wsgi.input"].read()
+    environ["bakohumas.body"] = body  # as the gateway buffers it before a page reads its form
+    environ["wsgi.input"] = io.BytesIO(body)
+    return Request(environ)
+
+
+def test_the_csrf_token_is_bound_to_the_session():
+    mine = csrf_token(request())
+    assert mine and mine != csrf_token(request(cookie=OTHER)) and csrf_token(request(cookie=None)) == ""
+    check_csrf(request(data={"csrf_token": mine}))
+    check_csrf(request(headers={"X-CSRF-Token": mine}))
+    for sent in ({}, {"csrf_token": csrf_token(request(cookie=OTHER))}, {"csrf_token": mine[:-1]}):
+        with pytest.raises(PageError) as refused:
+            check_csrf(request(data=sent))
+        assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("headers, refused", [
+    ({}, False),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "http://127.0.0.1:8000"}, False),
+    ({"Origin": PUBLIC}, False),
+    ({"Sec-Fetch-Site": "none"}, False),
+    ({"Sec-Fetch-Site": "cross-site"}, True),
+    ({"Sec-Fetch-Site": "same-site"}, True),
+    ({"Origin": "https://evil.example"}, True),
+    ({"Origin": "null"}, True),
+    ({"Origin": "http://127.0.0.1:9999"}, True),
+])
+def test_a_request_from_another_site_or_origin_is_refused(headers, refused):
+    if refused:
+        with pytest.raises(PageError):
+            refuse_cross_site(request(headers=headers), PUBLIC)
+    else:
+        refuse_cross_site(request(headers=headers), PUBLIC)
+
+
+def test_after_sign_in_only_a_console_path_of_this_gateway():
+    assert safe_next("/console/kalender?bulan=2026-12") == "/console/kalender?bulan=2026-12"
+    for target in (None, "", "https://evil.example/console", "//evil.example/console", "/console\\@evil", "/"):
+        assert safe_next(target) == "/console/"
+
+
+def test_loopback_hosts():
+    assert all(is_loopback(host) for host in ("127.0.0.1:8000", "localhost", "[::1]:8000", "127.8.9.1"))
+    assert not any(is_loopback(host) for host in ("hub.example.go.id", "10.0.0.5:8000", "localhost.example.com"))
+
+
+def test_the_menu_marks_the_section_of_the_page():
+    items = nav("id", "/console/direktori/akun")
+    assert [item["label"] for item in items] == ["Beranda", "Kalender", "Konten", "Pengaduan", "Direktori",
+                                                 "Informasi", "Notifikasi"]
+    assert [item["href"] for item in items if item["current"]] == ["/console/direktori"]
+    assert [item["href"] for item in nav("en", "/console/") if item["current"]] == ["/console/"]
+
+
+def test_no_handler_of_the_gateway_hides_another():
+    seen = {}
+    for mixin in GatewayService.__mro__[1:]:
+        for name, value in vars(mixin).items():
+            if callable(value) and not name.startswith("__"):
+                assert name not in seen, f"{mixin.__name__}.{name} is hidden by {seen[name]}.{name}"
+                seen[name] = mixin.__name__
