@@ -68,7 +68,7 @@ def test_a_clashing_press_conference_is_proposed_and_scheduled_with_a_reason(bro
     look(coordinator, "console-kalender-bentrok-tanpa-alasan")
     coordinator.get_by_label("Alasan tetap dijadwalkan meski bentrok").fill("Kapolres hadir di kedua acara, berurutan")
     coordinator.get_by_role("button", name="Jadwalkan").click()
-    expect(coordinator.locator(".tag.state-scheduled")).to_have_text("Terjadwal")
+    expect(coordinator.locator(".tag.state-scheduled")).to_have_text("Dijadwalkan")
     history = coordinator.locator(".timeline")
     expect(history).to_contain_text("Bripka Andi Saputra (POLRES-PAREPARE)")
     expect(history).to_contain_text("Kapolres hadir di kedua acara, berurutan")
