@@ -6,6 +6,7 @@ never from a hand-written loop, so the figures measure the server and not the cl
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,6 +111,23 @@ def ceiling(concurrency, seconds=5, pair=None):
         return wrk(pair.url, concurrency, seconds)
     with EchoPair() as started:
         return wrk(started.url, concurrency, seconds)
+
+
+def median_figures(runs):
+    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms", "non_2xx")}
+
+
+def rotating_rounds(paths, concurrency, seconds, rounds, echo_url):
+    """Each path's median wrk figures over ``rounds`` rounds in a rotating order, so that each goes
+    first in some round (no order bias on a shared machine); ``paths`` maps a label to
+    ``(url, headers)``, a url of None meaning the echo pair's."""
+    runs = {label: [] for label in paths}
+    for turn in range(rounds):
+        order = list(paths)[turn % len(paths):] + list(paths)[:turn % len(paths)]
+        for label in order:
+            url, headers = paths[label]
+            runs[label].append(wrk(url or echo_url, concurrency, seconds, headers=headers))
+    return {label: median_figures(figures) for label, figures in runs.items()}
 
 
 def table(rows, columns):

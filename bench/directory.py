@@ -8,17 +8,12 @@ run of each can be far off, so the echo and the reads take turns for several rou
 rotating order) and the table shows each path's median.
 """
 import json
-import statistics
 
 from bakohumas.harness import LocalStack
-from bench.common import EchoPair, table, wrk
+from bench.common import EchoPair, rotating_rounds, table
 
 CONCURRENCY = (1, 10, 50)
 TARGET = 0.9
-
-
-def median_figures(runs):
-    return {key: statistics.median(run[key] for run in runs) for key in ("rps", "p50_ms", "p99_ms", "non_2xx")}
 
 
 def main(options):
@@ -35,16 +30,10 @@ def main(options):
                                                auth)}
         with EchoPair() as pair:
             for concurrency in CONCURRENCY:
-                runs = {label: [] for label in paths}
-                for turn in range(rounds):
-                    order = list(paths)[turn % len(paths):] + list(paths)[:turn % len(paths)]
-                    for label in order:  # each path goes first in some round: no order bias
-                        url, headers = paths[label]
-                        runs[label].append(wrk(url or pair.url, concurrency, seconds, headers=headers))
-                echo = median_figures(runs.pop("echo HTTP→RPC (ceiling)"))
+                medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
+                echo = medians.pop("echo HTTP→RPC (ceiling)")
                 rows.append({"path": "echo HTTP→RPC (ceiling)", "c": concurrency, **echo, "ratio": 1.0})
-                for label, figures in runs.items():
-                    figures = median_figures(figures)
+                for label, figures in medians.items():
                     ratio = figures["rps"] / echo["rps"]
                     rows.append({"path": label, "c": concurrency, **figures, "ratio": ratio,
                                  "target": "ok" if ratio >= TARGET else f"below {TARGET}"})

@@ -10,6 +10,11 @@ from gateway.http import ROUTES, PublicUrl, route
 from gateway.observe import Watch, exposition
 from gateway.openapi import build_spec
 from gateway.pages.console.accounts import ConsoleAccounts
+from gateway.pages.console.calendar import CalendarPages
+from gateway.pages.console.complaint_settings import ConsoleComplaintSettings
+from gateway.pages.console.complaints import ConsoleComplaints
+from gateway.pages.console.content import ContentPages
+from gateway.pages.console.directory import ConsoleDirectory
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.information import InformationConsole
 from gateway.pages.console.notifications import ConsoleNotifications
@@ -38,7 +43,8 @@ HEALTH_TIMEOUT = 3.0
 
 class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, ComplaintsRoutes, Open311Routes,
                      InformationRoutes, NotificationsRoutes, PublicPages, UnsubscribePages, ComplaintPages,
-                     InformationPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, InformationConsole,
+                     InformationPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, ConsoleComplaints,
+                     ConsoleComplaintSettings, ConsoleDirectory, CalendarPages, ContentPages, InformationConsole,
                      ConsoleNotifications):
     name = "gateway"
     rpc = ServiceCalls()

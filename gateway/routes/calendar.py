@@ -16,7 +16,21 @@ class CalendarRoutes:
     @route("GET", "/api/v1/calendar/items", summary="Items by date range, agency, kind, state, attention",
            tag="calendar", query=schemas.ItemQuery, response=schemas.ItemList)
     def list_items(self, call):
-        return self.rpc("calendar", "list_items", call.actor, call.args)
+        # The calendar answers the list as JSON text, joined from the items' stored summaries.
+        return feed_response(self.rpc("calendar", "list_items", call.actor, call.args), "application/json",
+                             "no-store")
+
+    @route("GET", "/api/v1/calendar/days", tag="calendar", query=schemas.DayQuery, response=schemas.DayList,
+           summary="The days of a period that have items: how many each, and the first few (a month view)")
+    def list_days(self, call):
+        return feed_response(self.rpc("calendar", "list_days", call.actor, call.args), "application/json",
+                             "no-store")
+
+    @route("GET", "/api/v1/calendar/waiting", tag="calendar", response=schemas.Waiting,
+           summary="What waits for this agency: its proposals, participations to answer "
+                   "(the coordinator also: proposals to schedule, items needing attention)")
+    def calendar_waiting(self, call):
+        return self.rpc("calendar", "waiting_for", call.actor)
 
     @route("GET", ITEM, summary="One item", tag="calendar", response=schemas.Item)
     def get_item(self, call, item_id):

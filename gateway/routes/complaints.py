@@ -220,6 +220,12 @@ class ComplaintsRoutes:
     def list_complaints(self, call):
         return self.rpc("complaints", "list_complaints", call.actor, call.args)
 
+    @route("GET", "/api/v1/complaints/waiting", tag=TAG, response=schemas.Waiting,
+           summary="What waits for this agency, most urgent first, with working days left "
+                   "(the coordinator also: triage and overdue per agency)")
+    def complaints_waiting(self, call):
+        return self.rpc("complaints", "waiting_for", call.actor)
+
     @route("GET", "/api/v1/complaints/<complaint_id>", tag=TAG, response=schemas.Complaint,
            summary="One complaint with its notes, forwards and audit trail")
     def get_complaint(self, call, complaint_id):

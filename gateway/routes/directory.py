@@ -1,9 +1,8 @@
 """Directory endpoints: agencies, API keys, people's accounts, who am I, and each agency's QR posters."""
 import eventlet
-from werkzeug.wrappers import Response
 
 from gateway.errors import HttpError
-from gateway.http import route
+from gateway.http import download_response, route
 from gateway.pages.console.session import invite_link
 from gateway.posters import DOORS, form_url, poster_filename, poster_svg, posters_zip
 from services.directory import schemas
@@ -134,7 +133,8 @@ class DirectoryRoutes:
         if door not in DOORS:
             raise HttpError(404, "not_found", "the doors are qr and ptsp")
         agency = self.poster_agency(call, agency_id)
-        return download(poster_svg(agency, door, self.public_url), "image/svg+xml", poster_filename(agency, door))
+        return download_response(poster_svg(agency, door, self.public_url), "image/svg+xml",
+                                 poster_filename(agency, door))
 
     @route("GET", "/api/v1/posters.zip", auth="coordinator", tag="directory", content_type="application/zip",
            summary="Every active agency's posters (both doors) in one ZIP archive")
@@ -149,12 +149,4 @@ class DirectoryRoutes:
                 break
         details = list(eventlet.GreenPool(AGENCY_READS).imap(
             lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies))
-        return download(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")
-
-
-def download(content, mimetype, filename):
-    response = Response(content, status=200, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return download_response(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")

@@ -22,6 +22,11 @@ class DistributionRoutes:
     def list_content(self, call):
         return self.rpc("distribution", "list_content", call.actor, call.args)
 
+    @route("GET", "/api/v1/content/waiting", tag=TAG, response=schemas.Waiting,
+           summary="What waits for this agency: joint releases to approve, amplification requests to answer")
+    def content_waiting(self, call):
+        return self.rpc("distribution", "waiting_for", call.actor)
+
     @route("GET", "/api/v1/content/<item_id>", summary="One content item", tag=TAG,
            response=schemas.ContentView)
     def get_content(self, call, item_id):

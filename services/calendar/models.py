@@ -39,6 +39,8 @@ class Item(Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     attention: Mapped[str | None] = mapped_column(Text, nullable=True)
     vevent: Mapped[str] = mapped_column(Text, default="", deferred=True)  # rendered at each change; feeds join them
+    # The item as lists answer it (JSON), rendered at each change; lists join them. None: not rendered yet.
+    summary_json: Mapped[str | None] = mapped_column(Text, nullable=True, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
 
@@ -93,6 +95,9 @@ class HistoryEntry(Base):
     item_id: Mapped[str] = mapped_column(ForeignKey("items.id"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     actor_agency_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    # The person who acted (an account), kept as named then: None for a key or the system.
+    actor_account_id: Mapped[str | None] = mapped_column(String(ID_LENGTH), nullable=True)
+    actor_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH), nullable=True)
     action: Mapped[str] = mapped_column(String(30))
     changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [before, after]}
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -94,7 +94,9 @@ def local_time(attribute):
 
 
 class ItemSummary(Schema):
-    """An item as lists show it; ``GET /items/{id}`` adds its description, officials and participants."""
+    """An item as lists show it; ``GET /items/{id}`` adds its description, officials and participants.
+
+    The calendar renders it once at each change of the item and lists answer it as stored."""
     id = fields.String()
     kind = fields.String()
     title = fields.String()
@@ -105,6 +107,7 @@ class ItemSummary(Schema):
     end_local = fields.Function(local_time("ends_at"))
     venue = fields.String()
     lead_agency_id = fields.String()
+    lead_agency = fields.Nested(AgencyName, metadata={"description": "the lead agency, named"})
     visibility = fields.String()
     embargo_at = fields.AwareDateTime(allow_none=True)
     state = fields.String()
@@ -115,8 +118,17 @@ class ItemSummary(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class Waiting(Schema):
+    """What waits for the calling agency in the calendar, the soonest first (items not ended)."""
+    proposals = fields.List(fields.Nested(ItemSummary), metadata={"description": "its own, with their state"})
+    to_answer = fields.List(fields.Nested(ItemSummary), metadata={"description": "awaiting its participation"})
+    to_schedule = fields.List(fields.Nested(ItemSummary), metadata={"description": "coordinator: proposals"})
+    attention = fields.List(fields.Nested(ItemSummary), metadata={"description": "coordinator: flagged items"})
+    agencies = fields.Dict(keys=fields.String(), values=fields.Nested(AgencyName),
+                           metadata={"description": "the lead agencies listed, by id"})
+
+
 class Item(ItemSummary):
-    lead_agency = fields.Nested(AgencyName, metadata={"description": "the lead agency, named"})
     description = fields.String()
     officials = fields.Function(lambda item: json.loads(item.officials))
     participants = fields.List(fields.Nested(Participant))
@@ -131,6 +143,9 @@ class HistoryEntry(Schema):
     at = fields.AwareDateTime()
     actor_agency_id = fields.String(allow_none=True)
     actor_agency = fields.Nested(AgencyName, allow_none=True, metadata={"description": "null: done by the system"})
+    actor_account_id = fields.String(allow_none=True, metadata={"description": "the person's account; null: a key or the system"})
+    actor_name = fields.String(allow_none=True, metadata={
+        "description": "the person who acted, as named then (read as 'Name (Agency)'); null: a key or the system"})
     action = fields.String()
     changes = fields.Dict(metadata={"description": "field -> [before, after]"})
     reason = fields.String()
@@ -152,6 +167,27 @@ class ItemQuery(Schema):
     needs_attention = fields.Boolean(load_default=None)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class DayQuery(Schema):
+    start = moment(required=True, data_key="from", metadata={"description": "the first day's start"})
+    end = moment(required=True, data_key="to", metadata={"description": "the end of the last day (at most 62 days on)"})
+    agency_id = fields.String(load_default=None)
+    kind = fields.String(load_default=None, validate=validate.OneOf(ITEM_KINDS))
+    state = fields.String(load_default=None, validate=validate.OneOf(ITEM_STATES))
+    per_day = fields.Integer(load_default=3, validate=validate.Range(min=1, max=50),
+                             metadata={"description": "how many items each day lists (by start); count has them all"})
+
+
+class Day(Schema):
+    date = fields.Date(metadata={"description": "a day, in the zone of the items that start on it"})
+    count = fields.Integer(metadata={"description": "how many items start that day"})
+    items = fields.List(fields.Nested(ItemSummary), metadata={"description": "the first per_day of them"})
+
+
+class DayList(Schema):
+    """Only the days that have items, by date."""
+    days = fields.List(fields.Nested(Day))
 
 
 class _ResourceQuery(Schema):

@@ -15,8 +15,8 @@ DIRECTORY_TIMEOUT = 3.0
 
 
 ITEM = schemas.Item()  # one instance: building a marshmallow schema costs more than dumping with it
-SUMMARY = schemas.ItemSummary(many=True)
 HISTORY = schemas.HistoryEntry(many=True)
+WAITING = schemas.Waiting()
 
 
 def _item(session, item):
@@ -70,8 +70,20 @@ class CalendarService(HealthCheck, KeepsAgencies):
 
     @service_rpc
     def list_items(self, actor, args):
+        """The JSON text of the list (joined from stored summaries): the gateway answers it as it is."""
         with self.db.reading() as session:
-            return {"items": SUMMARY.dump(domain.list_items(session, actor, args))}
+            return domain.list_items(session, actor, args)
+
+    @service_rpc
+    def list_days(self, actor, args):
+        """The JSON text of the days with items (joined from stored summaries), as ``list_items``."""
+        with self.db.reading() as session:
+            return domain.list_days(session, actor, args)
+
+    @service_rpc
+    def waiting_for(self, actor):
+        with self.db.reading() as session:
+            return WAITING.dump(domain.waiting_for(session, actor, utcnow()))
 
     @service_rpc
     def item_history(self, actor, item_id):

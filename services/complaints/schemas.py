@@ -286,6 +286,10 @@ class ComplaintQuery(Schema):
     overdue = fields.Boolean(load_default=None)
     triage = fields.Boolean(load_default=None, metadata={"description": "coordinator: unrouted complaints"})
     category = fields.String(load_default=None)
+    agency_id = fields.String(load_default=None, validate=validate.Length(max=100),
+                              metadata={"description": "complaints with this agency"})
+    stage = fields.String(load_default=None, validate=validate.OneOf(("verify", "follow_up", "settle")),
+                          metadata={"description": "complaints overdue at this stage"})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET),
                             metadata={"description": "complaints to skip (newest first); see total"})
@@ -338,6 +342,15 @@ class AuditOut(Schema):
     actor_agency = agency_name("actor, when an agency acted")
 
 
+class Actions(Schema):
+    """What the caller may do to the complaint now (asked of the service's rules)."""
+    moves = fields.List(fields.String(), metadata={"description": "the statuses the caller may move it to"})
+    answer = fields.Boolean(metadata={"description": "add a public answer or an internal note"})
+    forward = fields.Boolean(metadata={"description": "propose another agency (bukan wewenang)"})
+    answer_forward = fields.Boolean(metadata={"description": "accept or refuse the forward proposed to the caller"})
+    decide = fields.Boolean(metadata={"description": "the coordinator names the agency in charge"})
+
+
 class Complaint(Schema):
     """A complaint as an agency or the coordinator sees it; ``reporter`` only where allowed."""
     id = fields.String()
@@ -376,11 +389,44 @@ class Complaint(Schema):
     forwards = fields.List(fields.Nested(Forwarding))
     notes = fields.List(fields.Nested(NoteOut))
     audit = fields.List(fields.Nested(AuditOut))
+    actions = fields.Nested(Actions, metadata={"description": "one complaint only: what the caller may do now"})
 
 
 class ComplaintList(Schema):
     complaints = fields.List(fields.Nested(Complaint))
     total = fields.Integer(metadata={"description": "how many match the filters in all"})
+
+
+class WaitingComplaint(Complaint):
+    """A complaint on an agenda, with the next deadline that runs for it."""
+    stage = fields.String(metadata={"description": "verify, follow_up or settle"})
+    due_at = fields.AwareDateTime()
+    working_days_left = fields.Integer(metadata={"description": "0: due today; negative: overdue"})
+    forward = fields.Nested(Forwarding, metadata={"description": "the forward proposed to the caller"})
+
+
+class WaitingList(Schema):
+    complaints = fields.List(fields.Nested(WaitingComplaint), metadata={"description": "the most urgent first"})
+    total = fields.Integer(metadata={"description": "how many wait in all"})
+
+
+class AgencyLate(Schema):
+    agency_id = fields.String(allow_none=True, metadata={"description": "null: the coordinator's triage"})
+    agency = agency_name("agency_id")
+    overdue = fields.Integer()
+    escalated = fields.Integer()
+
+
+class Waiting(Schema):
+    """What waits for the caller's agency, most urgent first."""
+    to_verify = fields.Nested(WaitingList)
+    to_act = fields.Nested(WaitingList)
+    forwards = fields.Nested(WaitingList, metadata={"description": "forwards proposed to the caller"})
+    escalated = fields.Nested(WaitingList, metadata={
+        "description": "escalated complaints of the caller's sub-units (the coordinator: all)"})
+    triage = fields.Nested(WaitingList, metadata={"description": "coordinator: unrouted and refused forwards"})
+    per_agency = fields.List(fields.Nested(AgencyLate), metadata={
+        "description": "coordinator: overdue and escalated open complaints per agency"})
 
 
 class Figures(Schema):

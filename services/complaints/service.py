@@ -27,6 +27,7 @@ ATTACHMENT_FILE = schemas.AttachmentFile()
 INTAKE_DEADLINES = schemas.IntakeDeadlines()
 STATS = schemas.Stats()
 CONTACT = schemas.ReporterContact()
+WAITING = schemas.Waiting()
 
 
 class IntakeConsumer(RetriesThenDeadLetters, Consumer):
@@ -185,6 +186,11 @@ class ComplaintsService(HealthCheck, KeepsAgencies):
     def list_complaints(self, actor, query):
         with self.db.reading() as session:
             return COMPLAINT_LIST.dump(domain.list_complaints(session, actor, query, utcnow()))
+
+    @service_rpc
+    def waiting_for(self, actor):
+        with self.db.reading() as session:
+            return WAITING.dump(domain.waiting_for(session, actor, utcnow()))
 
     @service_rpc
     def get_complaint(self, actor, complaint_id):

@@ -261,3 +261,34 @@ class AmplificationQuery(Schema):
 
 class FeedQuery(Schema):
     agency_id = fields.String()
+
+
+class WaitingContent(Schema):
+    id = fields.String()
+    type = fields.String(attribute="kind")
+    headline = fields.String()
+    state = fields.String()
+    version = fields.Integer()
+    agency_id = fields.String()
+    co_issuers = fields.List(fields.String())
+    embargo_until = fields.AwareDateTime(allow_none=True)
+    version_created = fields.AwareDateTime()
+
+
+class WaitingRequest(Schema):
+    id = fields.String()
+    item_id = fields.String()
+    headline = fields.String()
+    requested_by = fields.String()
+    message = fields.String()
+    deadline = fields.AwareDateTime()
+
+
+class Waiting(Schema):
+    """What waits for the calling agency in distribution."""
+    to_approve = fields.List(fields.Nested(WaitingContent), metadata={
+        "description": "joint releases awaiting this agency's approval of their current version"})
+    amplification = fields.List(fields.Nested(WaitingRequest), metadata={
+        "description": "amplification requests to this agency, not answered, the soonest deadline first"})
+    agencies = fields.Dict(keys=fields.String(), values=fields.Nested(AgencyName),
+                           metadata={"description": "the authors and requesters listed, by id"})

@@ -21,6 +21,7 @@ DELIVERIES = schemas.DeliveryView(many=True)
 REPORT = schemas.AmplificationReport()
 REPORTS = schemas.AmplificationReport(many=True)
 ANSWERED = schemas.AmplificationAnswered()
+WAITING = schemas.Waiting()
 
 
 class DistributionService(HealthCheck, KeepsAgencies):
@@ -69,6 +70,11 @@ class DistributionService(HealthCheck, KeepsAgencies):
     def get_content(self, actor, item_id):
         with self.db.reading() as session:
             return CONTENT.dump(domain.show_item(session, actor, item_id))
+
+    @service_rpc
+    def waiting_for(self, actor):
+        with self.db.reading() as session:
+            return WAITING.dump(domain.waiting_for(session, actor, utcnow()))
 
     @service_rpc
     def list_content(self, actor, query):

@@ -424,6 +424,7 @@ BODIES = {
 # --- required query parameters of reads, by "METHOD /path"
 
 QUERIES = {
+    "GET /api/v1/calendar/days": lambda world: {"from": in_two_hours()["start"], "to": in_two_hours()["end"]},
     "GET /api/v1/calendar/clashes": lambda world: {**in_two_hours(), "agencies": world.a.agency_id},
     "GET /api/v1/calendar/free-slots": lambda world: {
         "from": in_two_hours()["start"], "to": in_two_hours()["end"], "duration_minutes": 30,

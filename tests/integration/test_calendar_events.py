@@ -1,5 +1,6 @@
 """The calendar service on the real RabbitMQ: it keeps the directory's agencies from their events,
 asks the directory about one it has not heard of yet, and flags items when an agency leaves."""
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -74,7 +75,7 @@ def test_agencies_from_events_then_deactivation_flags_future_items(calendar, con
     for _ in range(2):  # a redelivery changes nothing
         dispatch("directory", "agency.deactivated", left)
     with entrypoint_hook(container, "list_items") as list_items:
-        flagged = wait_until(lambda: list_items(COORDINATOR, {"needs_attention": "true"})["items"])
+        flagged = wait_until(lambda: json.loads(list_items(COORDINATOR, {"needs_attention": "true"}))["items"])
     assert [item["id"] for item in flagged] == [joint["id"]]
     assert flagged[0]["attention"] == "POLRES was deactivated in the directory"
     assert known(store, "polres").active is False

@@ -168,10 +168,10 @@ def test_deactivation_flags_future_open_items_once(cal):
                 "active": False}
     for _ in range(2):
         cal.act(lambda uow, now: domain.agency_departed(uow, snapshot, NOW, now), now=at(5, 9))
-    flagged = cal.read(lambda s: domain.list_items(s, COORDINATOR, {"needs_attention": "true"}))
-    assert {i.id for i in flagged} == {future.id, proposal.id}
-    assert flagged[0].attention == "DINKES was deactivated in the directory"
-    assert past.id not in {i.id for i in flagged} and other.id not in {i.id for i in flagged}
+    flagged = json.loads(cal.read(lambda s: domain.list_items(s, COORDINATOR, {"needs_attention": "true"})))["items"]
+    assert {i["id"] for i in flagged} == {future.id, proposal.id}
+    assert flagged[0]["attention"] == "DINKES was deactivated in the directory"
+    assert past.id not in {i["id"] for i in flagged} and other.id not in {i["id"] for i in flagged}
 
 
 def test_an_older_directory_snapshot_does_not_undo_a_newer_one(cal):
@@ -198,7 +198,7 @@ def test_listing_by_range_agency_kind_and_state(cal):
 
     def listed(actor, **args):
         """The ids a member's list query (strings, as sent) answers."""
-        return [i.id for i in cal.read(lambda s: domain.list_items(s, actor, args))]
+        return [i["id"] for i in json.loads(cal.read(lambda s: domain.list_items(s, actor, args)))["items"]]
 
     assert listed(POLRES, agency_id="polres") == [early.id, joint.id, mine.id]
     assert listed(POLRES, **{"from": at(10, 0).isoformat(), "to": at(20, 0).isoformat()}) == [joint.id, mine.id]

@@ -299,3 +299,17 @@ def test_the_moments_recorded_are_the_now_given(store):
     with store.reading() as session:
         [revoked] = domain.list_keys(session, coordinator(), agency_id)
         assert (revoked.created_at, revoked.revoked_at) == (NOW, later)
+
+
+def test_a_person_manages_the_agency_keys_only_as_its_admin(store):
+    agency_id = register(store, "DISHUB")
+    officer = {**member(agency_id), "key_id": None, "account_id": "a1", "account_role": "officer"}
+    admin = {**officer, "account_id": "a2", "account_role": "admin"}
+    with pytest.raises(Forbidden), store.unit_of_work() as uow:
+        domain.issue_key(uow, officer, agency_id, {"label": "situs"}, NOW)
+    with store.unit_of_work() as uow:
+        key, _secret = domain.issue_key(uow, admin, agency_id, {"label": "situs"}, NOW)
+    with pytest.raises(Forbidden), store.unit_of_work() as uow:
+        domain.revoke_key(uow, officer, agency_id, key.id, NOW)
+    with store.unit_of_work() as uow:
+        assert domain.revoke_key(uow, admin, agency_id, key.id, NOW).revoked_at == NOW

@@ -6,7 +6,7 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from services.distribution import domain, models, webhooks
+from services.distribution import domain, models, schemas, webhooks
 from services.distribution.courier import Courier
 from services.distribution.models import ContentItem, Delivery, Subscription
 from services.distribution.service import CONTENT
@@ -389,3 +389,33 @@ def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
         shown = CONTENT.dump(domain.show_item(session, COORDINATOR, "c-1"))
     assert shown["agency"] == {"id": "", "name": None, "short_name": None}
     assert shown["co_issuer_agencies"] == [{"id": "a-gone", "name": None, "short_name": None}]
+
+
+# --- what waits for an agency (the console's home page) ---
+
+def test_a_joint_release_waits_for_each_co_issuer_until_it_approves_the_current_version(store):
+    item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
+    published_id, _ = create(store, headline="Sudah terbit")
+    act(store, domain.publish, AUTHOR, published_id, {}, utcnow())
+    soon, later = utcnow() + timedelta(hours=2), utcnow() + timedelta(days=2)
+    for deadline in (later, soon):
+        act(store, domain.request_amplification, AUTHOR, published_id,
+            {"deadline": deadline.isoformat(), "members": [PARTNER["agency_id"]]}, utcnow())
+
+    def waiting(actor):
+        with store.reading() as session:
+            return schemas.Waiting().dump(domain.waiting_for(session, actor, utcnow()))
+
+    partner = waiting(PARTNER)
+    assert [item["id"] for item in partner["to_approve"]] == [item_id]
+    assert partner["agencies"]["a-author"]["short_name"] == "A-AUTHOR"
+    assert [r["headline"] for r in partner["amplification"]] == ["Sudah terbit", "Sudah terbit"]
+    first = partner["amplification"][0]
+    assert first["deadline"] == soon.isoformat() and first["requested_by"] == "a-author"
+    assert waiting(OTHER) == {"to_approve": [], "amplification": [], "agencies": {}}
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    act(store, domain.answer_amplification, PARTNER, first["id"], {"url": "https://instagram.com/p/x"}, utcnow())
+    partner = waiting(PARTNER)
+    assert partner["to_approve"] == [] and len(partner["amplification"]) == 1
+    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, utcnow())
+    assert [item["version"] for item in waiting(PARTNER)["to_approve"]] == [2]

@@ -3,8 +3,8 @@ agency named before its event arrived, from asking the directory), checked when 
 from sqlalchemy import select
 
 from services.calendar.domain.access import OPEN_STATES
-from services.calendar.domain.feeds import cancellation_reason, vevent
 from services.calendar.domain.history import record
+from services.calendar.domain.stored import render
 from services.calendar.models import Agency, Item, Participant
 from shared import agencies as agency_copies
 from shared.errors import Conflict, ValidationFailed
@@ -14,11 +14,12 @@ def keep_agency(uow, snapshot, as_of):
     """Keep the directory's view of an agency; a snapshot older than the one kept is ignored."""
     session = uow.session
     known = session.get(Agency, snapshot["id"])
-    previous_name = known.short_name if known is not None else snapshot["short_name"]
+    previous = (known.name, known.short_name) if known is not None else (snapshot["name"], snapshot["short_name"])
     agency, applied = agency_copies.keep_agency(session, Agency, snapshot, as_of)
-    if applied and agency.short_name != previous_name:  # the feeds name the lead agency
+    if applied and (agency.name, agency.short_name) != previous:  # feeds and summaries name the lead agency
+        session.flush()
         for item in session.scalars(select(Item).where(Item.lead_agency_id == agency.id)):
-            item.vevent = vevent(item, agency.short_name, cancellation_reason(session, item))
+            render(session, item)
     return agency
 
 
@@ -33,6 +34,7 @@ def agency_departed(uow, snapshot, as_of, now):
         if item.attention and note in item.attention:
             continue
         item.attention = f"{item.attention}; {note}" if item.attention else note
+        render(uow.session, item)
         record(uow.session, item, None, "flagged", {}, note, now)
     return items
 

@@ -8,9 +8,9 @@ from services.calendar import schemas
 from services.calendar.domain.access import OPEN_STATES, require_acting_for, require_lead_or_coordinator
 from services.calendar.domain.agencies import check_agencies
 from services.calendar.domain.clashes import book, find_clashes, lock_bookings, refuse_clashes, release, resources_of
-from services.calendar.domain.feeds import touch
 from services.calendar.domain.history import record, snapshot
 from services.calendar.domain.reading import get_item
+from services.calendar.domain.stored import touch
 from services.calendar.domain.times import check_embargo, check_times, in_utc
 from services.calendar.models import Item, Participant
 from shared.errors import Conflict, Forbidden, ValidationFailed

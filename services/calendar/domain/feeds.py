@@ -1,5 +1,5 @@
-"""The iCalendar feeds: each item's VEVENT rendered once per change, the public feed and each
-agency's feed behind a secret link."""
+"""The iCalendar feeds: each item's VEVENT (rendered once per change: ``stored.touch``), the public
+feed and each agency's feed behind a secret link."""
 import functools
 import hashlib
 import secrets
@@ -81,17 +81,6 @@ def vevent(item, lead_name, cancelled_because=None):
     event.add("categories", [item.kind])
     event.add("class", "PUBLIC" if item.visibility == "public" else "PRIVATE")
     return event.to_ical().decode("utf-8")
-
-
-def touch(session, item, now):
-    """Every change of an item ends here: its DTSTAMP moves and its VEVENT is rendered again.
-
-    Rendering once per change (not once per feed request) is what keeps a feed of hundreds
-    of items fast: a feed only joins stored VEVENTs.
-    """
-    item.updated_at = now
-    lead = session.get(Agency, item.lead_agency_id)
-    item.vevent = vevent(item, lead.short_name if lead else item.lead_agency_id, cancellation_reason(session, item))
 
 
 def render_feed(entries, name):

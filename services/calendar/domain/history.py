@@ -5,7 +5,11 @@ from services.calendar.models import HistoryEntry
 
 
 def record(session, item, actor, action, changes, reason, now):
-    session.add(HistoryEntry(item_id=item.id, at=now, actor_agency_id=actor and actor.get("agency_id"),
+    """One entry of the item's history: the agency that acted and, for a person, the account as
+    named at that moment (a key acts as its agency alone; ``actor`` None is the system)."""
+    actor = actor or {}
+    session.add(HistoryEntry(item_id=item.id, at=now, actor_agency_id=actor.get("agency_id"),
+                             actor_account_id=actor.get("account_id"), actor_name=actor.get("account_name"),
                              action=action, changes=json.dumps(changes, default=str), reason=reason or "",
                              revision=item.revision))
 

@@ -4,6 +4,8 @@ One module per topic; the operations a caller uses are re-exported here (``domai
 Everything takes the session (or unit of work) and the current time as arguments, so it is tested
 without a broker and with any clock.
 """
+from services.complaints.domain.actions import allowed_actions
+from services.complaints.domain.agenda import next_deadline, waiting_for, working_days_left
 from services.complaints.domain.attachments import get_attachment, reporter_attachment
 from services.complaints.domain.agencies import active_agency, agency_departed, agency_names, keep_agency
 from services.complaints.domain.categories import add_category, categories, change_category, remove_category
@@ -27,6 +29,7 @@ from services.complaints.domain.workdays import (
 from shared.intake import FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS
 
 __all__ = [
+    "allowed_actions", "next_deadline", "waiting_for", "working_days_left",
     "get_attachment", "reporter_attachment", "intake_deadlines", "reporter_view", "supplement_complaint",
     "reported_complaint",
     "active_agency", "agency_departed", "agency_names", "keep_agency",

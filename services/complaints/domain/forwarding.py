@@ -3,11 +3,11 @@ import uuid
 
 from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
-from services.complaints.domain.lifecycle import require_handler
 from services.complaints.domain.routing import refuse_conflict_of_interest
 from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.trail import audit
-from services.complaints.domain.visibility import get_complaint, pending_forward, visible_complaint
+from services.complaints.domain.visibility import (get_complaint, pending_forward, require_handler,
+                                                   visible_complaint)
 from services.complaints.domain.workdays import working_deadline
 from services.complaints.models import Forward
 from shared.errors import Conflict, Forbidden, ValidationFailed
@@ -26,7 +26,7 @@ def forward(uow, actor, complaint_id, data, now):
     if values["to_agency_id"] == complaint.agency_id:
         raise ValidationFailed("a complaint cannot be forwarded to the agency that has it",
                                {"to_agency_id": ["same agency"]})
-    active_agency(session, values["to_agency_id"], "to_agency_id")
+    target = active_agency(session, values["to_agency_id"], "to_agency_id")
     refuse_conflict_of_interest(session, complaint, values["to_agency_id"], "to_agency_id")
     if pending_forward(session, complaint) is not None:
         raise Conflict("a forward is already waiting for an answer", {"to_agency_id": ["forward pending"]})
@@ -37,7 +37,7 @@ def forward(uow, actor, complaint_id, data, now):
     complaint.updated_at = now
     complaint.forwarded_count += 1
     audit(session, complaint, now, "forward:proposed", actor,
-          note=f"bukan wewenang -> {values['to_agency_id']}: {values['reason']}")
+          note=f"bukan wewenang -> {target.short_name}: {values['reason']}")
     audit(session, complaint, now, "forwarded", "system", public=True,
           note="diteruskan ke instansi lain / forwarded to another agency")
     emit_forward(uow, complaint, proposal, "proposed")
@@ -92,7 +92,7 @@ def decide_forward(uow, actor, complaint_id, data, now):
     complaint.routed_by = "coordinator"
     complaint.updated_at = now
     audit(session, complaint, now, "forward:decided", actor,
-          note=f"-> {agency.id}: {values['reason']}")
+          note=f"-> {agency.short_name}: {values['reason']}")
     emit_forward(uow, complaint, decision, "decided")
     return complaint
 

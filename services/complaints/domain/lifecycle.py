@@ -5,22 +5,14 @@ from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
 from services.complaints.domain.routing import refuse_conflict_of_interest
 from services.complaints.domain.statuses import MOVES, NEEDS_REASON
-from services.complaints.domain.reporter import add_supplement
 from services.complaints.domain.trail import audit, emit_status
-from services.complaints.domain.visibility import reported_complaint, visible_complaint
+from services.complaints.domain.reporter import add_supplement
+from services.complaints.domain.visibility import reported_complaint, require_handler, visible_complaint
 from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
 from services.complaints.models import Note
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.intake import FOLLOW_UP_WORKING_DAYS
 from shared.rules import is_coordinator, load
-
-
-def require_handler(actor, complaint):
-    """Only the agency the complaint is with, or the coordinator, moves it."""
-    if is_coordinator(actor):
-        return
-    if complaint.agency_id is None or complaint.agency_id != actor["agency_id"]:
-        raise Forbidden("this complaint is not with your agency")
 
 
 def change_status(uow, actor, complaint_id, data, now):

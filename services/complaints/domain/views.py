@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from services.complaints import schemas
+from services.complaints.domain.actions import allowed_actions
 from services.complaints.domain.agencies import agency_names
 from services.complaints.domain.attachments import files_of
-from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages
+from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages, stages_overdue_in_sql
 from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
 from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
 from shared.errors import NotFound
@@ -76,6 +77,7 @@ def complaint_view(session, actor, complaint, now, detail=True, names=None):
                             for f in forwards]
         view["notes"] = [named(_row(n, ("id", "agency_id", "visibility", "text", "created_at")), names)
                          for n in notes]
+        view["actions"] = allowed_actions(session, actor, complaint)
         view["audit"] = [{**named(_row(e, ("at", "action", "actor", "actor_account_id", "actor_name", "status",
                                                      "agency_id", "note")), names),
                           "actor_agency": names.get(actor_agency_id(e.actor))} for e in entries]
@@ -97,6 +99,10 @@ def list_complaints(session, actor, query, now):
         conditions.append(Complaint.status == query["status"])
     if query.get("category"):
         conditions.append(Complaint.category == query["category"])
+    if query.get("agency_id"):
+        conditions.append(Complaint.agency_id == query["agency_id"])
+    if query.get("stage"):
+        conditions.append(stages_overdue_in_sql(now)[query["stage"]])
     if query.get("overdue") is not None:
         late = overdue_in_sql(now)
         conditions.append(late if query["overdue"] else ~late)

@@ -54,6 +54,14 @@ def seen_by(agency):
     return or_(Complaint.agency_id == me, Complaint.id.in_(proposed), Complaint.agency_id.in_(children) & escalated)
 
 
+def require_handler(actor, complaint):
+    """Only the agency the complaint is with, or the coordinator, moves it."""
+    if is_coordinator(actor):
+        return
+    if complaint.agency_id is None or complaint.agency_id != actor["agency_id"]:
+        raise Forbidden("this complaint is not with your agency")
+
+
 def visible_complaint(session, actor, complaint_id):
     complaint = get_complaint(session, complaint_id)
     if not may_see(session, actor, complaint):

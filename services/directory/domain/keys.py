@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from services.directory import schemas
+from services.directory.domain.accounts import require_account_admin
 from services.directory.domain.coordinators import require_self_or_coordinator
 from services.directory.domain.details import get_agency
 from services.directory.models import Agency, ApiKey
@@ -37,8 +38,9 @@ def new_key_secret():
 
 
 def issue_key(uow, actor, agency_id, data, now):
-    """A new key for the agency (the actor itself, or a coordinator): ``(key, secret)``."""
-    require_self_or_coordinator(actor, agency_id)
+    """A new key for the agency (the actor itself, or a coordinator; a person only as an admin):
+    ``(key, secret)``."""
+    require_account_admin(actor, agency_id)
     values = load(schemas.KeyInput, data)
     return new_key(uow, get_agency(uow.session, agency_id), values["label"], now)
 
@@ -62,7 +64,8 @@ def list_keys(session, actor, agency_id):
 
 
 def revoke_key(uow, actor, agency_id, key_id, now):
-    require_self_or_coordinator(actor, agency_id)
+    """Keys are managed by the agency's admins (and its keys); the coordinator's, every agency's."""
+    require_account_admin(actor, agency_id)
     key = uow.session.get(ApiKey, key_id)
     if key is None or key.agency_id != agency_id:
         raise NotFound(f"no key {key_id} for this agency", {"key_id": ["unknown key"]})

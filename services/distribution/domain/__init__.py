@@ -3,6 +3,7 @@
 One module per topic; the operations the service (and the courier) call are re-exported here.
 """
 from services.distribution.domain.access import get_item
+from services.distribution.domain.agenda import waiting_for
 from services.distribution.domain.agencies import agency_departed, keep_agency
 from services.distribution.domain.amplification import (Report, amplification_report, answer_amplification,
                                                         request_amplification, requests_addressed_to)
@@ -23,4 +24,4 @@ __all__ = ["Report", "ShownItem", "agency_departed", "amplification_report", "an
            "follow_reschedule", "get_item", "json_feed", "keep_agency", "list_content", "list_deliveries",
            "list_subscriptions", "ninjs", "publish", "publish_due_embargoes", "record_attempt", "replay",
            "request_amplification", "requests_addressed_to", "rotate_secret", "sanitise", "show_item",
-           "withdraw"]
+           "waiting_for", "withdraw"]

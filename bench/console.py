@@ -1,0 +1,79 @@
+"""Console benchmark: the console's home page (``/console/``) and the whole forum's month on the
+calendar page (``/console/kalender?bulan=...``, about 400 of 10,000 scheduled items of 50 agencies)
+for a signed-in coordinator, at concurrency 1 and 10, beside the nameko HTTP→RPC echo ceiling and
+the authenticated directory read (``GET /api/v1/agencies/{id}``) of the same run.
+Target: each page at least 0.5x the directory read.
+
+The pages, the read and the echo take turns for several rounds (in a rotating order) and the
+table shows each path's median, as ``bench directory`` does.
+"""
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+import requests
+
+from bakohumas.harness import LocalStack
+from bench.calendar import register_agencies, seed, wait_until_known
+from bench.common import EchoPair, rotating_rounds, table
+from services.calendar import models
+from shared.db import Store
+
+CONCURRENCY = (1, 10)
+TARGET = 0.5
+PASSWORD = "bench-console-2026"
+ECHO = "echo HTTP→RPC (ceiling)"
+READ = "GET /api/v1/agencies/{id} (baseline)"
+
+
+def signed_in_cookie(stack, made):
+    """The coordinator's first admin sets a password through the bootstrap's link and signs in."""
+    answer = requests.post(stack.url + urlsplit(made["console_link"]).path, timeout=30, allow_redirects=False,
+                           data={"password": PASSWORD, "password_again": PASSWORD})
+    assert answer.status_code == 303, answer.text
+    browser = requests.Session()
+    answer = browser.post(f"{stack.url}/console/masuk", timeout=30, allow_redirects=False,
+                          data={"email": "admin@bench.example.go.id", "password": PASSWORD})
+    assert answer.status_code == 303, answer.text
+    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+
+
+def main(options):
+    quick = "--quick" in options
+    seconds, rounds = (3, 1) if quick else (4, 3)
+    stack = LocalStack().start()
+    rows = []
+    try:
+        made = stack.bootstrap(admin_email="admin@bench.example.go.id")
+        auth = {"Authorization": f"Bearer {made['api_key']}"}
+        agency_ids = register_agencies(stack, auth)
+        store = Store(f"sqlite:///{stack.data_dir / 'calendar.db'}", models)
+        wait_until_known(store, agency_ids)
+        start = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=365)
+        seed(store, agency_ids, start)
+        store.dispose()
+        cookie = {"Cookie": signed_in_cookie(stack, made)}
+        month = (start + timedelta(days=400)).strftime("%Y-%m")
+        paths = {ECHO: (None, {}),
+                 READ: (f"{stack.url}/api/v1/agencies/{agency_ids[5]}", auth),
+                 "GET /console/ (home)": (f"{stack.url}/console/", cookie),
+                 f"GET /console/kalender?bulan={month} (whole forum)": (f"{stack.url}/console/kalender?bulan={month}",
+                                                                        cookie)}
+        for label, (url, headers) in paths.items():
+            if url:
+                answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
+                assert answer.status_code == 200, f"{label}: {answer.status_code}"
+                print(f"{label}: {len(answer.content):,} bytes", flush=True)
+        with EchoPair() as pair:
+            for concurrency in CONCURRENCY:
+                medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
+                echo, read = medians.pop(ECHO), medians.pop(READ)
+                rows.append({"path": ECHO, "c": concurrency, **echo, "x echo": 1.0})
+                rows.append({"path": READ, "c": concurrency, **read, "x echo": read["rps"] / echo["rps"], "x read": 1.0})
+                for label, figures in medians.items():
+                    ratio = figures["rps"] / read["rps"]
+                    rows.append({"path": label, "c": concurrency, **figures, "x echo": figures["rps"] / echo["rps"],
+                                 "x read": ratio, "target": "ok" if ratio >= TARGET else f"below {TARGET}"})
+    finally:
+        stack.stop()
+    print(f"median of {rounds} round(s) of {seconds} s per path; target: each page >= {TARGET}x the directory read")
+    table(rows, ["path", "c", "rps", "p50_ms", "p99_ms", "non_2xx", "x echo", "x read", "target"])
