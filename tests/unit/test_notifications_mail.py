@@ -1,12 +1,13 @@
-"""Mail over one SMTP connection (a real aiosmtpd server on loopback): each mail's own verdict, a
-refused recipient failing alone, a server that is away leaving every mail to retry."""
+"""The channels: mail over one SMTP connection (a real aiosmtpd server on loopback: each mail's own
+verdict, a refused recipient failing alone, a server that is away leaving every mail to retry), and
+the WhatsApp Cloud API's message bodies."""
 from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from bakohumas.harness import free_port
-from services.notifications import mail
+from services.notifications import mail, whatsapp
 
 REFUSED = "gone@example.go.id"
 
@@ -63,3 +64,15 @@ def test_an_smtp_url_names_its_server_and_login():
     assert mail.MailSettings("smtps://mail.kota.go.id", "").port == 465
     with pytest.raises(ValueError):
         mail.MailSettings("http://mail.kota.go.id", "")
+
+
+def test_whatsapp_bodies_follow_the_cloud_apis_documented_format():
+    settings = whatsapp.WhatsAppSettings("https://graph.facebook.com/v21.0/", "token", "1234")
+    assert settings.url == "https://graph.facebook.com/v21.0/1234/messages"
+    assert whatsapp.text_body("+6281355500111", "Halo") == {
+        "messaging_product": "whatsapp", "recipient_type": "individual", "to": "6281355500111", "type": "text",
+        "text": {"preview_url": False, "body": "Halo"}}
+    template = whatsapp.template_body(settings, "+6281355500111", "complaint_assigned", "id", "Pengaduan baru")
+    assert template["type"] == "template" and template["template"] == {
+        "name": "bakohumas_complaint_assigned", "language": {"code": "id"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Pengaduan baru"}]}]}
