@@ -28,8 +28,9 @@ def test_health_answers_from_every_service(stack):
     body = response.json()
     assert body["status"] == "ok"
     assert body["version"] == bakohumas.__version__ != "0+unknown"
-    assert set(body["services"]) == {"directory", "calendar", "distribution", "complaints"}
+    assert set(body["services"]) == {"directory", "calendar", "distribution", "complaints", "notifications"}
     assert all(s["status"] == "ok" for s in body["services"].values())
+    assert body["notifications"] == {"mail": "off", "whatsapp": "off"}  # nothing configured
 
 
 def test_openapi_describes_every_route(stack):
@@ -130,7 +131,7 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
         assert home.status_code == 200 and home.headers["Content-Type"].startswith("text/html")
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200
         pids = [int(p.read_text()) for p in (Path(tmp_path) / "run").glob("*.pid")]
-        assert len(pids) == 5
+        assert len(pids) == 6  # five services and the gateway
 
         os.killpg(make.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         rest = make.communicate(timeout=60)[0]
@@ -139,7 +140,7 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
         assert {p.name for p in Path(tmp_path).glob("*.db")} == {
-            "directory.db", "calendar.db", "distribution.db", "complaints.db"}
+            "directory.db", "calendar.db", "distribution.db", "complaints.db", "notifications.db"}
     finally:
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
