@@ -91,7 +91,7 @@ def test_a_console_page_carries_the_csrf_token_for_forms_and_for_htmx():
     actor = {"agency_id": "a1", "role": "member", "key_id": None, "account_id": "acc-1", "account_name": "Rina",
              "account_role": "officer", "agency_name": "Polres Parepare", "agency_short_name": "POLRES"}
     signed_in = request(method="GET")
-    html = console_render(signed_in, "id", actor, "console/home.html").get_data(as_text=True)
+    html = console_render(signed_in, "id", actor, "console/base.html").get_data(as_text=True)
     token = csrf_token(signed_in)
     assert f'<input type="hidden" name="csrf_token" value="{token}">' in html  # the sign-out form
     assert f"""hx-headers='{{"X-CSRF-Token": "{token}"}}'""" in html

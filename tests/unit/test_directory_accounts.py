@@ -7,14 +7,24 @@ from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 
 from services.directory import domain, models
+from services.directory.domain import credentials
 from services.directory.domain.credentials import token_hash
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 PASSWORD = "kata-sandi-rahasia-1"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """argon2id as cheap as it goes: these tests are about the rules, not the hash's cost."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(credentials, "PASSWORDS", cheap)
+    monkeypatch.setattr(credentials, "_NOBODY", cheap.hash("nobody"))
 
 
 @pytest.fixture
@@ -217,3 +227,12 @@ def test_a_renewed_link_replaces_the_earlier_one_and_resets_a_forgotten_password
     assert resolve(store, session, NOW) is None
     assert sign_in(store, "budi@polres.example.go.id").token is None
     assert sign_in(store, "budi@polres.example.go.id", "a-new-password-3").token is not None
+
+
+def test_a_hash_of_older_parameters_is_replaced_at_the_next_sign_in(store, forum, monkeypatch):
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    monkeypatch.setattr(credentials, "PASSWORDS", stronger)
+    assert sign_in(store, "rina@example.go.id").token is not None
+    with store.reading() as session:
+        stored = session.query(models.Account).filter_by(email_key="rina@example.go.id").one().password_hash
+    assert not stronger.check_needs_rehash(stored) and stronger.verify(stored, PASSWORD)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from services.directory import schemas
 from services.directory.domain.coordinators import require_self_or_coordinator
-from services.directory.domain.credentials import PASSWORDS, password_matches, token_hash, totp_step
+from services.directory.domain.credentials import hash_password, password_matches, token_hash, totp_step
 from services.directory.domain.details import get_agency
 from services.directory.domain.sessions import end_sessions_of
 from services.directory.models import Account, Agency, Invite
@@ -120,7 +120,7 @@ def accept_invite(uow, invite_token_hash, data, now):
     values = load(schemas.PasswordInput, data)
     invite, account, _agency = _usable_invite(uow.session, invite_token_hash, now)
     invite.used_at = now
-    account.password_hash = PASSWORDS.hash(values["password"])
+    account.password_hash = hash_password(values["password"])
     account.failed_logins, account.locked_until = 0, None
     if account.activated_at is None:
         account.activated_at = now
@@ -189,7 +189,7 @@ def change_password(uow, actor, keep_session_hash, data, now):
     account = own_account(uow.session, actor)
     if not password_matches(account.password_hash, values["current_password"]):
         raise Forbidden("the current password is not right", {"current_password": ["not your current password"]})
-    account.password_hash = PASSWORDS.hash(values["new_password"])
+    account.password_hash = hash_password(values["new_password"])
     end_sessions_of(uow, account, now, keep=keep_session_hash)
     return account
 
