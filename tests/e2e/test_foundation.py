@@ -31,6 +31,7 @@ def test_health_answers_from_every_service(stack):
     assert body["version"] == bakohumas.__version__ != "0+unknown"
     assert set(body["services"]) == set(SERVICE_NAMES)
     assert all(s["status"] == "ok" for s in body["services"].values())
+    assert body["notifications"] == {"mail": "off", "whatsapp": "off"}  # nothing configured
 
 
 def test_openapi_describes_every_route(stack):

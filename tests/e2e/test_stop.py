@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from bakohumas.harness import STOP_WAYS as WAYS, LocalStack, running, stopped_within
+from services import SERVICE_NAMES
 
 STOP_TIMEOUT = 8  # the stack's bound (seconds), short so that a stuck stop shows quickly
 pytestmark = pytest.mark.e2e
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def started(stack):
     stack.start(timeout=120)
-    pids = [stack.pid(label) for label in ("directory", "calendar", "distribution", "complaints", "gateway")]
+    pids = [stack.pid(label) for label in (*SERVICE_NAMES, "gateway")]
     assert sorted(stack.leftovers()) == sorted([stack.runner.pid, *pids])
     return pids
 
