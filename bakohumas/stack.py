@@ -245,8 +245,8 @@ def run(instances=1):
             if stack.wait_healthy():
                 public = str(config.get("PUBLIC_URL") or gateway_url(config)).rstrip("/")
                 print(f"Bakohumas Hub is running at {gateway_url(config)}  (public pages: {public}/, complaint "
-                      f"form: {public}/lapor, API description: {gateway_url(config)}/openapi.json). "
-                      f"Press Ctrl-C to stop.", flush=True)
+                      f"form: {public}/lapor, console: {public}/console/, API description: "
+                      f"{gateway_url(config)}/openapi.json). Press Ctrl-C to stop.", flush=True)
             stack.watch()
     except StackFailed as exc:
         print(f"bakohumas: {exc}", file=sys.stderr, flush=True)

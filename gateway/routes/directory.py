@@ -135,6 +135,13 @@ class DirectoryRoutes:
                            idempotency_key=call.idempotency_key)
         return {**invited, "invite_link": invite_link(self.public_url, invited["invite_token"])}
 
+    @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/invite",
+           summary="A new one-time link for a person (an expired invitation, a forgotten password); earlier "
+                   "links stop working", tag="directory", response=schemas.InvitedAccount)
+    def renew_invite(self, call, agency_id, account_id):
+        renewed = self.rpc("directory", "renew_invite", call.actor, agency_id, account_id)
+        return {**renewed, "invite_link": invite_link(self.public_url, renewed["invite_token"])}
+
     @route("POST", "/api/v1/agencies/<agency_id>/accounts/<account_id>/deactivate",
            summary="Deactivate a person's account: their sessions end at once; their name stays in histories",
            tag="directory", response=schemas.Account)

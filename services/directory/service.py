@@ -104,6 +104,11 @@ class DirectoryService(HealthCheck):
         return {**answer, **issued}
 
     @service_rpc
+    def renew_invite(self, actor, agency_id, account_id):
+        with self.db.unit_of_work() as uow:
+            return INVITED_ACCOUNT.dump(domain.renew_invite(uow, actor, agency_id, account_id, utcnow()))
+
+    @service_rpc
     def read_invite(self, invite_token_hash):
         with self.db.reading() as session:
             return INVITE_VIEW.dump(domain.read_invite(session, invite_token_hash, utcnow()))

@@ -33,13 +33,19 @@ def test_invite_set_password_two_step_sign_in_sign_out_and_deactivation(browser,
     page.get_by_role("button", name="Undang").click()
     invited = page.get_by_role("status")
     expect(invited).to_contain_text("Brigpol Dewi Lestari sudah diundang")
-    link = invited.locator(".secret").inner_text()
-    assert link.startswith("https://hub.example.go.id/console/undangan/")
+    first_link = invited.locator(".secret").inner_text()
+    assert first_link.startswith("https://hub.example.go.id/console/undangan/")
     look(page, "console-akun-undang")
+    dewi = page.get_by_role("row", name=re.compile("Brigpol Dewi Lestari"))
+    dewi.get_by_role("button", name="Tautan baru").click()  # e.g. the first one was lost: it stops working
+    expect(page.get_by_role("status")).to_contain_text("Brigpol Dewi Lestari sudah diundang")
+    link = page.get_by_role("status").locator(".secret").inner_text()
+    assert link != first_link
 
     officer_context = browser.new_context(base_url=stack.url, viewport=DESKTOP)
     officer = officer_context.new_page()
     try:
+        assert officer.goto(urlsplit(first_link).path).status == 404
         officer.goto(urlsplit(link).path)
         expect(officer.locator("dl.facts")).to_contain_text("Kepolisian Resor Parepare")
         officer.get_by_label("Kata sandi baru").fill(PASSWORD)

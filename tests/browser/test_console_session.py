@@ -25,7 +25,7 @@ def test_sign_in_see_the_console_sign_out_and_the_old_cookie_is_dead(page, stack
     page.get_by_label("Alamat email").fill(account.email)
     page.get_by_role("button", name="Masuk").click()
     expect(page).to_have_url(re.compile(r"/console/$"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Selamat datang, {account.name}")
+    expect(page.get_by_role("link", name=f"{account.name} (HUMAS-KOORD)")).to_be_visible()
     nav = page.get_by_role("navigation", name="Menu konsol")
     expect(nav.get_by_role("link", name="Beranda")).to_have_attribute("aria-current", "page")
     for name in ("Kalender", "Konten", "Pengaduan", "Direktori", "Informasi", "Notifikasi"):

@@ -297,6 +297,7 @@ BODIES = {
     "POST /api/v1/agencies/{agency_id}/accounts": lambda world, params: {
         "name": "Petugas Matriks", "email": f"petugas-{uuid.uuid4().hex[:8]}@matriks.example.go.id"},
     "POST /api/v1/agencies/{agency_id}/accounts/{account_id}/deactivate": None,
+    "POST /api/v1/agencies/{agency_id}/accounts/{account_id}/invite": None,
 
     "POST /api/v1/calendar/items": lambda world, params: {
         "kind": "media_visit", "title": "Kunjungan media", "timezone": "Asia/Jakarta",

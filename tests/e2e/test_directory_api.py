@@ -1,4 +1,5 @@
 """The directory API over HTTP, against the whole running system."""
+import time
 import uuid
 
 import pytest
@@ -220,6 +221,19 @@ def test_people_are_invited_by_key_listed_and_deactivated_and_the_cookie_is_no_a
         assert refused.status_code == 401, path  # only Authorization: Bearer is an API credential
     assert requests.get(f"{stack.url}/console/", cookies={"bakohumas_session": cookie}, allow_redirects=False,
                         timeout=10).status_code == 200
+
+    # A new link (a forgotten password): the password set through it ends the session, and the gateway,
+    # which still had it cached, forgets it when the directory announces session.ended.
+    renewed = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts/{made['account']['id']}/invite").json()
+    assert requests.post(renewed["invite_link"], data={"password": "kata-sandi-baru-lagi", "password_again":
+                         "kata-sandi-baru-lagi"}, allow_redirects=False, timeout=30).status_code == 303
+    deadline = time.monotonic() + 10
+    while requests.get(f"{stack.url}/console/", cookies={"bakohumas_session": cookie}, allow_redirects=False,
+                       timeout=10).status_code == 200:
+        assert time.monotonic() < deadline, "the ended session was still served from the gateway's cache"
+        time.sleep(0.2)
+    cookie = requests.post(f"{stack.url}/console/masuk", allow_redirects=False, timeout=30, data={
+        "email": made["account"]["email"], "password": "kata-sandi-baru-lagi"}).cookies["bakohumas_session"]
 
     gone = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts/{made['account']['id']}/deactivate")
     assert gone.status_code == 200 and gone.json()["status"] == "deactivated"

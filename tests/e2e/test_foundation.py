@@ -126,6 +126,7 @@ def test_make_run_prints_the_url_and_ctrl_c_stops_everything(tmp_path):
                 break
         assert f"http://127.0.0.1:{port}" in lines[-1], "".join(lines)
         assert f"public pages: http://127.0.0.1:{port}/" in lines[-1]
+        assert f"console: http://127.0.0.1:{port}/console/" in lines[-1]
         home = requests.get(f"http://127.0.0.1:{port}/", timeout=10)
         assert home.status_code == 200 and home.headers["Content-Type"].startswith("text/html")
         assert requests.get(f"http://127.0.0.1:{port}/health", timeout=10).status_code == 200

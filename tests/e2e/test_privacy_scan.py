@@ -1,4 +1,5 @@
-"""Personal data of complainants never appears in logs or events.
+"""Personal data of complainants, and of the people who sign in to the console, never appears in logs
+or events.
 
 A stack of our own, logging at DEBUG (once as plain text, once as JSON), with a queue bound to
 every service's event exchange before anything runs: complaints with distinctive reporters go
@@ -52,7 +53,8 @@ def identities(*reporters):
 
 
 OPEN311_NAME = f"{OPEN311['first_name']} {OPEN311['last_name']}"
-EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, BY_FORM, {"name": OPEN311_NAME})
+OFFICER = {"name": "Sitti Aminah-Konsol", "phone": "081244556600", "email": "sitti.konsol@example.id"}
+EVERYONE = identities(OPEN, CONFIDENTIAL, ANONYMOUS, OPEN311, BY_FORM, {"name": OPEN311_NAME}, OFFICER)
 
 
 def leaks(text, secrets=EVERYONE):
@@ -202,16 +204,33 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
         seen(requests.get(f"{open311}/{path}.json", timeout=15))
     assert request_id in seen(requests.get(f"{open311}/requests.json", timeout=15)).text
 
-    # Then the scan. Events are relayed after commit: wait for the last status change's.
+    # A person of the agency: invited, sets a password, signs in, acts in the console, signs out.
+    invited = dinas.post(f"/api/v1/agencies/{dinas.agency_id}/accounts", json=OFFICER)
+    assert invited.status_code == 201, invited.text
+    password = "kata-sandi-privasi"
+    assert requests.post(invited.json()["invite_link"], data={"password": password, "password_again": password},
+                         allow_redirects=False, timeout=15).status_code == 303
+    browser = requests.Session()
+    assert browser.post(f"{stack.url}/console/masuk", data={"email": OFFICER["email"], "password": "wrong-one"},
+                        timeout=15).status_code == 400
+    assert browser.post(f"{stack.url}/console/masuk", data={"email": OFFICER["email"], "password": password},
+                        timeout=15).status_code == 200  # followed to the console
+    console = browser.get(f"{stack.url}/console/", timeout=15)
+    token = console.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert browser.post(f"{stack.url}/console/keluar", data={"csrf_token": token}, timeout=15).status_code == 200
+
+    # Then the scan. Events are relayed after commit: wait for the last status change's and the sign-out's.
     events = []
 
     def relayed_to_the_last():
         events.extend(captured_events(stack))
-        return any(hidden["id"] in body and '"verified"' in body for body, _ in events)
+        return (any(hidden["id"] in body and '"verified"' in body for body, _ in events)
+                and any('"session.ended"' in body for body, _ in events))
 
     eventually(relayed_to_the_last)
     names = {json.loads(body)["name"] for body, _ in events}
-    assert {"agency.registered", "complaint.status_changed", "complaint.forwarded"} <= names
+    assert {"agency.registered", "complaint.status_changed", "complaint.forwarded", "account.invited",
+            "account.activated", "session.ended"} <= names
     log = stack.log()
     if stack.log_format == "json":
         # Scanned as written and as decoded: JSON escapes would hide a name with non-ASCII letters.

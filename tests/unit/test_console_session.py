@@ -7,8 +7,8 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from gateway.pages.console.session import (SESSION_COOKIE, check_csrf, csrf_token, is_loopback, nav,
-                                           refuse_cross_site, safe_next)
+from gateway.pages.console.session import (SESSION_COOKIE, check_csrf, console_render, csrf_token, is_loopback,
+                                           nav, refuse_cross_site, safe_next)
 from gateway.pages.web import PageError
 from gateway.service import GatewayService
 
@@ -85,3 +85,14 @@ def test_no_handler_of_the_gateway_hides_another():
             if callable(value) and not name.startswith("__"):
                 assert name not in seen, f"{mixin.__name__}.{name} is hidden by {seen[name]}.{name}"
                 seen[name] = mixin.__name__
+
+
+def test_a_console_page_carries_the_csrf_token_for_forms_and_for_htmx():
+    actor = {"agency_id": "a1", "role": "member", "key_id": None, "account_id": "acc-1", "account_name": "Rina",
+             "account_role": "officer", "agency_name": "Polres Parepare", "agency_short_name": "POLRES"}
+    signed_in = request(method="GET")
+    html = console_render(signed_in, "id", actor, "console/base.html").get_data(as_text=True)
+    token = csrf_token(signed_in)
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in html  # the sign-out form
+    assert f"""hx-headers='{{"X-CSRF-Token": "{token}"}}'""" in html
+    assert "Rina (POLRES)" in html

@@ -7,14 +7,24 @@ from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 
 from services.directory import domain, models
+from services.directory.domain import credentials
 from services.directory.domain.credentials import token_hash
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 PASSWORD = "kata-sandi-rahasia-1"
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    """argon2id as cheap as it goes: these tests are about the rules, not the hash's cost."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(credentials, "PASSWORDS", cheap)
+    monkeypatch.setattr(credentials, "_NOBODY", cheap.hash("nobody"))
 
 
 @pytest.fixture
@@ -194,5 +204,35 @@ def test_totp_once_confirmed_is_asked_at_sign_in_and_a_code_is_good_once(store, 
     later = NOW + timedelta(minutes=5)
     asked = sign_in(store, "rina@example.go.id", now=later)
     assert asked.token is None and asked.totp_required
+    # A wrong password with a code answers as for an unknown email: nothing tells the account has TOTP.
+    assert sign_in(store, "rina@example.go.id", "wrong", now=later, totp_code="123456") == domain.SignedIn()
     assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later)).token is not None
     assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later), token="again").token is None
+
+
+def test_a_renewed_link_replaces_the_earlier_one_and_resets_a_forgotten_password(store, forum):
+    made = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    with pytest.raises(NotFound):  # three days later the first link has expired
+        accept(store, made.invite_token, now=NOW + timedelta(days=3))
+    with store.unit_of_work() as uow:
+        renewed = domain.renew_invite(uow, forum["admin"], forum["polres"], made.account.id, NOW)
+    accept(store, renewed.invite_token)
+    session = sign_in(store, "budi@polres.example.go.id")
+    with store.unit_of_work() as uow:  # forgotten: the admin makes another link; the old password and sessions go
+        again = domain.renew_invite(uow, forum["admin"], forum["polres"], made.account.id, NOW)
+        stale = domain.renew_invite(uow, forum["admin"], forum["polres"], made.account.id, NOW)
+    with pytest.raises(NotFound):
+        accept(store, again.invite_token, password="a-new-password-3")
+    accept(store, stale.invite_token, password="a-new-password-3")
+    assert resolve(store, session, NOW) is None
+    assert sign_in(store, "budi@polres.example.go.id").token is None
+    assert sign_in(store, "budi@polres.example.go.id", "a-new-password-3").token is not None
+
+
+def test_a_hash_of_older_parameters_is_replaced_at_the_next_sign_in(store, forum, monkeypatch):
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    monkeypatch.setattr(credentials, "PASSWORDS", stronger)
+    assert sign_in(store, "rina@example.go.id").token is not None
+    with store.reading() as session:
+        stored = session.query(models.Account).filter_by(email_key="rina@example.go.id").one().password_hash
+    assert not stronger.check_needs_rehash(stored) and stronger.verify(stored, PASSWORD)

@@ -8,8 +8,9 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from gateway.http import read_form
-from gateway.pages.console.session import (N_, console_page, console_render, invite_link, session_token_hash)
+from gateway.pages.console.session import N_, console_page, console_render, invite_link, session_token_hash
 from gateway.pages.web import PAGES, PageError
+from services.directory import schemas
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
 ACCOUNT_PATH = "/console/akun"
@@ -30,6 +31,12 @@ def notice_of(request, language):
     return PAGES.gettext(language, notice) if notice else None
 
 
+def shown_link(public_url, invited):
+    """An invitation's account with its one-time link, for the page that shows it once."""
+    return {**invited["account"], "link": invite_link(public_url, invited["invite_token"]),
+            "expires_at": invited["invite_expires_at"]}
+
+
 def forbidden(exc):
     return PageError(403, exc.message) if isinstance(exc, Forbidden) else exc
 
@@ -47,7 +54,7 @@ class ConsoleAccounts:
         errors = {}
         if form.get("new_password", "") != form.get("new_password_again", ""):
             errors["new_password_again"] = PAGES.gettext(language, N_("Type the same new password twice"))
-        elif len(form.get("new_password", "")) < 10:
+        elif len(form.get("new_password", "")) < schemas.PASSWORD_MIN:
             errors["new_password"] = PAGES.gettext(language, N_("Choose a password of at least 10 characters"))
         if not errors:
             try:
@@ -125,9 +132,19 @@ class ConsoleAccounts:
         # Shown once, on this answer only (no redirect: the link is nowhere else to be read again).
         return self._people_page(request, language, actor, agency_id,
                                  values={"account_role": "officer", "language": language},
-                                 invited={**invited["account"],
-                                          "link": invite_link(self.public_url, invited["invite_token"]),
-                                          "expires_at": invited["invite_expires_at"]})
+                                 invited=shown_link(self.public_url, invited))
+
+    @console_page(PEOPLE_PATH + "/<account_id>/tautan", method="POST")
+    def renew_link(self, request, language, actor, account_id):
+        """A new one-time link (an expired invitation, a forgotten password), shown once like an invitation's."""
+        agency_id = read_form(request).get("agency_id") or actor["agency_id"]
+        try:
+            renewed = self.rpc("directory", "renew_invite", actor, agency_id, account_id)
+        except DomainError as exc:
+            raise forbidden(exc) from None
+        return self._people_page(request, language, actor, agency_id,
+                                 values={"account_role": "officer", "language": language},
+                                 invited=shown_link(self.public_url, renewed))
 
     @console_page(PEOPLE_PATH + "/<account_id>/nonaktifkan", method="POST")
     def deactivate_person(self, request, language, actor, account_id):

@@ -6,15 +6,14 @@ from werkzeug.utils import redirect
 
 from gateway.auth import key_hash
 from gateway.http import read_form
-from gateway.pages.console.session import (HOME_PATH, SIGN_IN_PATH, N_, clear_session_cookie, console_page,
+from gateway.pages.console.session import (SIGN_IN_PATH, N_, clear_session_cookie, console_page,
                                            refuse_cross_site, safe_next, session_token_hash, set_session_cookie,
                                            signed_in)
 from gateway.pages.web import PAGES, PageError, page
-from shared.errors import DomainError, NotFound
+from services.directory import schemas
+from shared.errors import DomainError, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
-
-PASSWORD_MIN = 10
 
 
 NOTICES = {"keluar": N_("You have signed out."), "siap": N_("Your password is set. Sign in with it now.")}
@@ -46,8 +45,11 @@ class ConsoleSignIn:
         if errors:
             return render_sign_in(language, target, values, errors=errors, status=400)
         token = secrets.token_urlsafe(32)
-        answer = self.rpc("directory", "sign_in", {"email": values["email"], "password": form["password"],
-                                                   "totp_code": values["totp_code"] or None}, key_hash(token))
+        try:
+            answer = self.rpc("directory", "sign_in", {"email": values["email"], "password": form["password"],
+                                                       "totp_code": values["totp_code"] or None}, key_hash(token))
+        except ValidationFailed:  # an email or password longer than any account's: wrong, like any other
+            answer = {"token": None, "totp_required": False}
         if answer["token"] is None:
             if answer["totp_required"]:
                 message = (PAGES.gettext(language, N_("The code is not right; enter the code your app shows now"))
@@ -84,7 +86,7 @@ class ConsoleSignIn:
         form = read_form(request)
         password, again = form.get("password", ""), form.get("password_again", "")
         errors = {}
-        if len(password) < PASSWORD_MIN:
+        if len(password) < schemas.PASSWORD_MIN:
             errors["password"] = PAGES.gettext(language, N_("Choose a password of at least 10 characters"))
         elif password != again:
             errors["password_again"] = PAGES.gettext(language, N_("Type the same password twice"))
@@ -111,8 +113,7 @@ def read_invite(service, token):
 
 def render_sign_in(language, target, values, errors=None, notice=None, totp=False, status=200):
     response = PAGES.render(language, "console/signin.html", status=status, values=values, errors=errors or {},
-                            next=target, notice=notice, totp=totp or bool(values.get("totp_code")),
-                            home=HOME_PATH)
+                            next=target, notice=notice, totp=totp or bool(values.get("totp_code")))
     response.headers["Cache-Control"] = "no-store"
     return response
 

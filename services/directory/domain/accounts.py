@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from services.directory import schemas
 from services.directory.domain.coordinators import require_self_or_coordinator
-from services.directory.domain.credentials import PASSWORDS, password_matches, token_hash, totp_step
+from services.directory.domain.credentials import hash_password, password_matches, token_hash, totp_step
 from services.directory.domain.details import get_agency
 from services.directory.domain.sessions import end_sessions_of
 from services.directory.models import Account, Agency, Invite
@@ -115,16 +115,33 @@ def read_invite(session, invite_token_hash, now):
 
 
 def accept_invite(uow, invite_token_hash, data, now):
-    """The invited person sets a password; the link is then spent."""
+    """The invited person sets a password; the link is then spent. On a link renewed for an account
+    that had a password (a forgotten one), the new one replaces it and every session ends."""
     values = load(schemas.PasswordInput, data)
     invite, account, _agency = _usable_invite(uow.session, invite_token_hash, now)
     invite.used_at = now
-    account.password_hash = PASSWORDS.hash(values["password"])
+    account.password_hash = hash_password(values["password"])
     account.failed_logins, account.locked_until = 0, None
     if account.activated_at is None:
         account.activated_at = now
         uow.emit("account.activated", {"account_id": account.id, "agency_id": account.agency_id})
+    else:
+        end_sessions_of(uow, account, now)
     return account
+
+
+def renew_invite(uow, actor, agency_id, account_id, now):
+    """A new one-time link for an active account (an invitation that expired, or a forgotten password);
+    the account's earlier unused links stop working."""
+    require_account_admin(actor, agency_id)
+    account = account_of(uow.session, agency_id, account_id)
+    if not account.active:
+        raise Conflict("the account is deactivated", {"account_id": ["deactivated account"]})
+    for earlier in uow.session.scalars(select(Invite).where(Invite.account_id == account.id,
+                                                            Invite.used_at.is_(None))):
+        earlier.used_at = now
+    token, invite = new_invite(uow, account, now)
+    return InvitedAccount(account, token, invite.expires_at)
 
 
 def list_accounts(session, actor, agency_id):
@@ -172,7 +189,7 @@ def change_password(uow, actor, keep_session_hash, data, now):
     account = own_account(uow.session, actor)
     if not password_matches(account.password_hash, values["current_password"]):
         raise Forbidden("the current password is not right", {"current_password": ["not your current password"]})
-    account.password_hash = PASSWORDS.hash(values["new_password"])
+    account.password_hash = hash_password(values["new_password"])
     end_sessions_of(uow, account, now, keep=keep_session_hash)
     return account
 

@@ -19,6 +19,15 @@ def token_hash(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def hash_password(password):
+    return PASSWORDS.hash(password)
+
+
+def needs_rehash(password_hash):
+    """True for a hash made with other parameters than today's (it is replaced at the next sign-in)."""
+    return PASSWORDS.check_needs_rehash(password_hash)
+
+
 def password_matches(password_hash, password):
     """argon2 verification; with no hash it verifies against a throwaway one and answers False."""
     try:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from services.directory import schemas
-from services.directory.domain.credentials import password_matches, totp_step
+from services.directory.domain.credentials import hash_password, needs_rehash, password_matches, totp_step
 from services.directory.models import Account, Agency, ConsoleSession
 from shared.rules import load
 from shared.schemas import name_key
@@ -62,18 +62,20 @@ def sign_in(uow, data, session_token_hash, now):
         return SignedIn()
     if account.locked_until and account.locked_until > now:
         return SignedIn()
-    if password_right and account.totp_secret:
+    if not password_right:
+        record_failure(account, now)
+        return SignedIn()
+    if account.totp_secret:  # said only to who knows the password
         if not values["totp_code"]:
             return SignedIn(totp_required=True)
         step = totp_step(account.totp_secret, values["totp_code"], account.totp_last_step, now)
         if step is None:
-            password_right = False
-        else:
-            account.totp_last_step = step
-    if not password_right:
-        record_failure(account, now)
-        return SignedIn(totp_required=bool(account.totp_secret and values["totp_code"]))
+            record_failure(account, now)
+            return SignedIn(totp_required=True)
+        account.totp_last_step = step
     account.failed_logins, account.locked_until = 0, None
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(values["password"])
     session = ConsoleSession(id=str(uuid.uuid4()), account_id=account.id, token_hash=session_token_hash,
                              created_at=now, last_seen_at=now, expires_at=now + ABSOLUTE_TIMEOUT)
     uow.session.add(session)
