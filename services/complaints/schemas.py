@@ -397,8 +397,19 @@ class ComplaintList(Schema):
     total = fields.Integer(metadata={"description": "how many match the filters in all"})
 
 
-class WaitingComplaint(Complaint):
-    """A complaint on an agenda, with the next deadline that runs for it."""
+class WaitingComplaint(Schema):
+    """A complaint on an agenda: what an officer needs to choose what to open (never the reporter),
+    and the next deadline that runs for it."""
+    id = fields.String()
+    tracking_number = fields.String()
+    status = fields.String()
+    category = fields.String(allow_none=True)
+    agency_id = fields.String(allow_none=True)
+    agency = agency_name("agency_id")
+    text = fields.String()
+    received_at = fields.AwareDateTime()
+    overdue = fields.List(fields.String())
+    escalated = fields.List(fields.String())
     stage = fields.String(metadata={"description": "verify, follow_up or settle"})
     due_at = fields.AwareDateTime()
     working_days_left = fields.Integer(metadata={"description": "0: due today; negative: overdue"})

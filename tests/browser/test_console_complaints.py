@@ -2,18 +2,27 @@
 to the transport office ("bukan wewenang": street lights), which refuses, the coordinator decides it is
 Polres's after all, and Polres answers the reporter in public; on the way each sees it waiting on their home page with its
 working days left, and the coordinator downloads the list as CSV. axe runs on every page seen."""
+import base64
 import csv
+import io
 import re
 import time
 from types import SimpleNamespace
 
 import pytest
 import requests
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, created, look, set_password, sign_in
 
 ANSWER = "Lampu jalan di Jalan Bau Massepe sudah diperbaiki pada 2 Desember."
+
+
+def a_photo():
+    output = io.BytesIO()
+    Image.new("RGB", (12, 8), (20, 20, 60)).save(output, "PNG")
+    return base64.b64encode(output.getvalue()).decode()
 
 
 POLRES_OPTION = "POLRES-PAREPARE (Kepolisian Resor Parepare)"
@@ -39,7 +48,8 @@ def complaint(stack, forum, dishub):
     accepted = requests.post(stack.url + "/api/v1/complaints", timeout=15, json={
         "channel": "web", "text": "Lampu jalan mati sejak sepekan di Jalan Bau Massepe, rawan begal malam hari.",
         "category": "keamanan", "target_agency_id": forum.polres["id"],
-        "reporter": {"name": "Rahmat Hidayat", "email": "rahmat@example.org"}})
+        "reporter": {"name": "Rahmat Hidayat", "email": "rahmat@example.org"},
+        "files": [{"filename": "lampu-mati.png", "content_type": "image/png", "data": a_photo()}]})
     assert accepted.status_code == 202, accepted.text
     number = accepted.json()["tracking_number"]
     deadline = time.monotonic() + 30
@@ -69,6 +79,10 @@ def test_a_complaint_goes_from_verification_to_a_public_answer_with_a_forward_re
     waiting.get_by_role("link", name=number).click()
     expect(polres.get_by_role("heading", level=1)).to_have_text(f"Pengaduan {number}")
     expect(polres.locator("main")).to_contain_text("Rahmat Hidayat")
+    with polres.expect_download() as photo:  # the reporter's photo, to those who may see the complaint
+        polres.get_by_role("link", name="lampu-mati.png").click()
+    with open(photo.value.path(), "rb") as saved:
+        assert Image.open(saved).size == (12, 8)
     polres.get_by_label("Ditunda").check()
     polres.get_by_role("button", name="Ubah status").click()
     expect(polres.locator(".error-summary")).to_contain_text("Alasan")  # a hold needs a reason

@@ -6,19 +6,21 @@ A factory makes a resource on which A is the agency entitled to act, in the stat
 acts on (an item to withdraw is a proposal, a delivery to replay has failed). Factories and bodies
 are looked up by name; the matrix fails when an operation needs one that is missing here.
 """
+import base64
+import io
 import itertools
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import requests
+from PIL import Image
 
 from bakohumas.harness import Api, free_port
 
 CATEGORY = "infrastruktur"  # seeded by the complaints service's migrations
 FUTURE = datetime(2031, 3, 3, 1, 0, tzinfo=timezone.utc)
 PAST = datetime(2021, 3, 1, 1, 0, tzinfo=timezone.utc)
-PHOTO = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEElEQVR4nGP8z4AATAxEcQAz0QEHOoQ+uAAAAABJRU5ErkJggg=="  # a 4x4 PNG, base64
 
 
 def eventually(attempt, done, timeout=30, interval=0.3):
@@ -128,19 +130,19 @@ class World:
 
     # --- complaints ----------------------------------------------------------------------------
 
-    def file_complaint(self, target=None):
+    def file_complaint(self, target=None, files=()):
         accepted = self.ok(requests.post(self.url + "/api/v1/complaints", timeout=15, json={
             "channel": "qr", "text": "Jalan berlubang di depan pasar", "category": CATEGORY,
-            "anonymous": True, "target_agency_id": (target or self.a).agency_id}))
+            "anonymous": True, "target_agency_id": (target or self.a).agency_id, "files": list(files)}))
         self.reporter_secrets[accepted["tracking_number"]] = accepted["reporter_secret"]
         return accepted["tracking_number"]
 
-    def complaint_of(self, handler):
-        """A complaint with ``handler``, filed by a citizen at its desk (QR code).
+    def complaint_of(self, handler, files=()):
+        """A complaint with ``handler``, filed by a citizen at its desk (QR code), with ``files``.
 
         Until the complaints service knows the agency, such a complaint goes to triage: the
         coordinator assigns it then (what it does for every complaint in triage)."""
-        number = self.file_complaint(handler)
+        number = self.file_complaint(handler, files)
         found = eventually(lambda: self.coordinator.get("/api/v1/complaints", params={"limit": 500}),
                            lambda response: any(c["tracking_number"] == number for c in response.json()["complaints"]))
         complaint = next(c for c in found.json()["complaints"] if c["tracking_number"] == number)
@@ -275,10 +277,19 @@ def request_id(world, operation, params):
     return world.amplification(world.a, asked=[world.c])
 
 
+def a_photo():
+    """A small PNG as the JSON intake takes a file."""
+    output = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(output, "PNG")
+    return {"filename": "foto.png", "content_type": "image/png", "data": base64.b64encode(output.getvalue()).decode()}
+
+
 def complaint_id(world, operation, params):
     method, path = operation
     if path.endswith(("/forward/accept", "/forward/refuse")):  # C proposes A as the agency in charge
         return world.forwarded_complaint(world.c, to=world.a)
+    if "/attachments/" in path:
+        return world.complaint_of(world.a, files=[a_photo()])
     return world.complaint_of(world.a)
 
 
@@ -289,12 +300,6 @@ def registration_number(world, operation, params):
 
 
 def attachment_id(world, operation, params):
-    """A photo its reporter added to the complaint of ``params`` (A's): the reporter's own supplement."""
-    complaint = world.ok(world.coordinator.get(f"/api/v1/complaints/{params['complaint_id']}"))
-    number = complaint["tracking_number"]
-    world.ok(requests.post(f"{world.url}/api/v1/complaints/track/{number}", timeout=15, json={
-        "reporter_secret": world.reporter_secrets[number], "action": "supplement",
-        "files": [{"filename": "foto.png", "content_type": "image/png", "data": PHOTO}]}))
     return world.ok(world.coordinator.get(f"/api/v1/complaints/{params['complaint_id']}"))["files"][0]["id"]
 
 

@@ -66,6 +66,8 @@ STRANGER_READS = {
     "GET /api/v1/agencies/{agency_id}": "forum",
     "GET /api/v1/agencies/{agency_id}/keys": "an agency's keys are its own (403)",
     "GET /api/v1/agencies/{agency_id}/accounts": "an agency's people are its own and the coordinator's (403)",
+    "GET /api/v1/agencies/{agency_id}/posters": "an agency prints only its own posters (403)",
+    "GET /api/v1/agencies/{agency_id}/posters/{door}.svg": "an agency prints only its own posters (403)",
     "GET /api/v1/calendar/items/{item_id}": "forum",
     "GET /api/v1/calendar/items/{item_id}/history": "forum",
     "GET /api/v1/content/{item_id}": "a draft is seen only by its posting and co-issuing agencies (404)",
@@ -73,9 +75,7 @@ STRANGER_READS = {
     "GET /api/v1/information/requests/{request_id}": "a request for information is seen only by the agencies "
                                                      "handling it (404)",
     "GET /api/v1/complaints/{complaint_id}/attachments/{attachment_id}":
-        "a complaint is seen only by the agencies handling it (404)",
-    "GET /api/v1/agencies/{agency_id}/posters": "an agency prints only its own posters (403)",
-    "GET /api/v1/agencies/{agency_id}/posters/{door}.svg": "an agency prints only its own posters (403)",
+        "a complaint's files are seen only by those who see the complaint (404)",
     "GET /api/v1/subscriptions/{subscription_id}/deliveries": "a subscription is seen only by its owner (404)",
     "GET /api/v1/amplification-requests/{request_id}": "only the author and the coordinator see who re-shared (403)",
 }

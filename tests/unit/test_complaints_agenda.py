@@ -55,6 +55,7 @@ def test_an_agency_sees_what_to_verify_and_act_on_the_earliest_deadline_first(st
     assert first["stage"] == "verify" and first["working_days_left"] < 0 and first["overdue"] == ["verify"]
     assert second["working_days_left"] == domain.VERIFY_WORKING_DAYS
     assert second["agency"] == {"id": "dinas", "name": "Agency dinas", "short_name": "DINAS"}
+    assert "reporter" not in second  # an agenda line never carries who reported
     assert ids(waiting["to_act"]) == [acting.id]
     assert waiting["to_act"]["complaints"][0]["stage"] == "follow_up"
     assert waiting["to_act"]["complaints"][0]["working_days_left"] == domain.FOLLOW_UP_WORKING_DAYS

@@ -4,9 +4,9 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from services.complaints.domain.agencies import agency_names
-from services.complaints.domain.deadlines import overdue_in_sql
+from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages
 from services.complaints.domain.statuses import SETTLED
-from services.complaints.domain.views import complaint_view
+from services.complaints.domain.visibility import escalated_stages
 from services.complaints.domain.workdays import JAKARTA, is_working_day
 from services.complaints.models import Agency, Complaint, Forward
 from shared.rules import is_coordinator
@@ -55,7 +55,7 @@ ESCALATED = or_(Complaint.verify_escalated_at.is_not(None), Complaint.follow_up_
                 Complaint.settle_escalated_at.is_not(None))
 
 
-def _urgent_first(session, actor, now, *conditions, forwards=None):
+def _urgent_first(session, now, *conditions, forwards=None):
     """``{"complaints": [...], "total": n}`` of the complaints matching, earliest deadline first,
     each with its next deadline and the working days left to it."""
     total = session.scalar(select(func.count()).select_from(Complaint).where(*conditions))
@@ -66,7 +66,12 @@ def _urgent_first(session, actor, now, *conditions, forwards=None):
     names = agency_names(session, mentioned)
     found = []
     for complaint in page:
-        entry = complaint_view(session, actor, complaint, now, detail=False, names=names)
+        # An agenda line: what the officer needs to choose what to open (never the reporter).
+        entry = {"id": complaint.id, "tracking_number": complaint.tracking_number, "status": complaint.status,
+                 "category": complaint.category, "agency_id": complaint.agency_id,
+                 "agency": names.get(complaint.agency_id), "text": complaint.text,
+                 "received_at": complaint.received_at, "overdue": overdue_stages(complaint, now),
+                 "escalated": escalated_stages(complaint)}
         deadline = next_deadline(complaint)
         if deadline is not None:
             entry.update(stage=deadline[0], due_at=deadline[1],
@@ -102,19 +107,19 @@ def waiting_for(session, actor, now):
     proposed = {f.complaint_id: f for f in session.scalars(select(Forward).where(
         Forward.to_agency_id == me, Forward.state == "proposed"))}
     agenda = {
-        "to_verify": _urgent_first(session, actor, now, Complaint.agency_id == me, Complaint.status == "received"),
-        "to_act": _urgent_first(session, actor, now, Complaint.agency_id == me, Complaint.status.in_(TO_ACT)),
-        "forwards": _urgent_first(session, actor, now, Complaint.id.in_(proposed), forwards=proposed),
+        "to_verify": _urgent_first(session, now, Complaint.agency_id == me, Complaint.status == "received"),
+        "to_act": _urgent_first(session, now, Complaint.agency_id == me, Complaint.status.in_(TO_ACT)),
+        "forwards": _urgent_first(session, now, Complaint.id.in_(proposed), forwards=proposed),
         "triage": {"complaints": [], "total": 0},
         "per_agency": [],
     }
     if is_coordinator(actor):
-        agenda["triage"] = _urgent_first(session, actor, now, Complaint.agency_id.is_(None),
+        agenda["triage"] = _urgent_first(session, now, Complaint.agency_id.is_(None),
                                          Complaint.status.not_in(("rejected", "closed")))
         agenda["per_agency"] = _per_agency(session, now)
-        agenda["escalated"] = _urgent_first(session, actor, now, Complaint.status.in_(STILL_OPEN), ESCALATED)
+        agenda["escalated"] = _urgent_first(session, now, Complaint.status.in_(STILL_OPEN), ESCALATED)
     else:
         children = select(Agency.id).where(Agency.parent_id == me)
-        agenda["escalated"] = _urgent_first(session, actor, now, Complaint.agency_id.in_(children),
+        agenda["escalated"] = _urgent_first(session, now, Complaint.agency_id.in_(children),
                                             Complaint.status.in_(STILL_OPEN), ESCALATED)
     return agenda
