@@ -16,7 +16,11 @@ ZONE_LABELS = {WIB: "WIB", "Asia/Pontianak": "WIB", WITA: "WITA", WIT: "WIT"}
 CONSOLE_PATHS = {"complaint_assigned": "/console/pengaduan", "complaint_deadline": "/console/pengaduan",
                  "complaint_escalated": "/console/pengaduan", "release_approval": "/console/konten",
                  "amplification_requested": "/console/konten", "proposal_outcome": "/console/kalender",
-                 "webhook_failing": "/console/konten", "digest": "/console/"}
+                 "webhook_failing": "/console/konten", "digest": "/console/",
+                 "information_request": "/console/informasi/permohonan/{request_id}",
+                 "information_deadline": "/console/informasi/permohonan/{request_id}",
+                 "information_overdue": "/console/informasi/permohonan/{request_id}",
+                 "information_objection": "/console/informasi/permohonan/{request_id}"}
 # Times a message shows, each in the reader's zone.
 LOCAL_TIMES = {"due_at": "due_local", "deadline": "deadline_local", "start": "start_local"}
 
@@ -38,7 +42,7 @@ def with_links(kind, params, zone, language, public_url):
         if shown.get(field):
             shown[local] = local_time(shown[field], shown.get("timezone") or zone, language)
     if kind in CONSOLE_PATHS:
-        shown["link"] = public_url + CONSOLE_PATHS[kind]
+        shown["link"] = public_url + CONSOLE_PATHS[kind].format_map(shown)
     elif shown.get("tracking_number"):
         shown["link"] = f"{public_url}/lacak/{shown['tracking_number']}"
     else:

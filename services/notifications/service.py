@@ -101,6 +101,26 @@ class NotificationsService(HealthCheck, KeepsAgencies):
     def on_calendar_item_clashing(self, uow, envelope):
         domain.record_notices(uow, envelope)
 
+    @consumes("information", "information.request_registered")
+    def on_information_request_registered(self, uow, envelope):
+        domain.record_notices(uow, envelope)
+
+    @consumes("information", "information.forwarded")
+    def on_information_forwarded(self, uow, envelope):
+        domain.record_notices(uow, envelope)
+
+    @consumes("information", "information.deadline_near")
+    def on_information_deadline_near(self, uow, envelope):
+        domain.record_notices(uow, envelope)
+
+    @consumes("information", "information.stage_overdue")
+    def on_information_stage_overdue(self, uow, envelope):
+        domain.record_notices(uow, envelope)
+
+    @consumes("information", "information.objection_filed")
+    def on_information_objection_filed(self, uow, envelope):
+        domain.record_notices(uow, envelope)
+
     def _ask(self, proxy, method, *args):
         with eventlet.Timeout(LOOKUP_TIMEOUT):
             return getattr(proxy, method).call_async(*args).result()

@@ -3,7 +3,8 @@ Cloud API, one stack with both configured. A citizen files on WhatsApp by a sign
 the tracking number (a forged signature is refused, a redelivery files once); a reporter is written
 to by mail (and turns a kind off by the link); a photo on WhatsApp joins the citizen's complaint
 without its metadata; a redelivered event sends nothing new; the mail server down for a while loses
-nothing; an officer hears of a forward by mail and an admin gets one digest of three items."""
+nothing; an officer hears of a forward by mail and an admin gets one digest of three items; an
+information request filed over HTTP is told to the agency's officer, without the requester."""
 import hashlib
 import hmac
 import io
@@ -243,3 +244,29 @@ def test_an_officer_hears_of_a_forward_by_mail_and_an_admin_gets_one_digest(reac
     assert digest.get_body(("plain",)).get_content().count("Pengaduan baru diarahkan ke instansi Anda") == 3
     time.sleep(1)
     assert len(reach.mail.to(admin)) == 1
+
+
+def test_an_information_request_over_http_tells_the_agencys_officer_by_mail(reach):
+    suffix = uuid.uuid4().hex[:6].upper()
+    ppid = agency_with_key(reach, f"PPID-{suffix}")
+    officer = f"ppid-{suffix.lower()}@ppid.example.go.id"
+    account(reach, ppid, officer, "officer")
+    requester = {"name": "Nurhayati Pemohon-Informasi", "address": "Jl. Lasinrang 7, Parepare",
+                 "email": "nurhayati.pemohon@example.id"}
+    body = {"agency_id": ppid.agency_id, "requester": requester, "identity_number": "7372 0101 9001 0042",
+            "information": "Data anggaran vaksinasi 2026", "purpose": "Liputan jurnalistik",
+            "obtain": "soft_copy", "delivery": "email"}
+    accepted = eventually(lambda: (lambda answer: answer.json() if answer.status_code == 201 else None)(
+        requests.post(reach.url + "/api/v1/information/requests", json=body, timeout=15)))
+    number = accepted["registration_number"]
+    request_id = next(r["id"] for r in ppid.get("/api/v1/information/requests").json()["requests"]
+                      if r["registration_number"] == number)
+
+    [mail] = eventually(lambda: reach.mail.to(officer), timeout=60)
+    assert mail["Subject"] == f"Permohonan informasi baru: {number}"
+    text, html = mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()
+    assert f"{PUBLIC_URL}/console/informasi/permohonan/{request_id}" in text and "jawab paling lambat" in text
+    for personal in ("Nurhayati", "Lasinrang", "nurhayati.pemohon", "7372 0101", "7372010190010042",
+                     "anggaran vaksinasi"):
+        assert personal not in text + html + mail["Subject"]
+    assert reach.mail.to(requester["email"]) == []

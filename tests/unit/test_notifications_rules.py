@@ -255,6 +255,61 @@ def test_a_message_says_no_more_than_ids_states_and_links():
     assert "answered" in rendered.text and 'href="https://u/complaint_status"' in rendered.html
 
 
+INFO = {"request_id": "r1", "agency_id": "dinkes", "registration_number": "PPID-2026-000123"}
+DUE = (NOW + timedelta(days=1)).isoformat()
+
+
+@pytest.mark.parametrize("name, data, kind, told", [
+    ("information.request_registered", {**INFO, "registered_at": NOW.isoformat(), "answer_due": DUE},
+     "information_request", ("dinkes",)),
+    ("information.forwarded", {**INFO, "agency_id": "polda", "from_agency_id": "dinkes", "to_agency_id": "polda",
+                               "step": "proposed"}, "information_request", ("polda",)),
+    ("information.forwarded", {**INFO, "from_agency_id": "dinkes", "to_agency_id": "polda", "step": "refused"},
+     "information_request", ("dinkes",)),
+    ("information.forwarded", {**INFO, "agency_id": "polda", "from_agency_id": "dinkes", "to_agency_id": "polda",
+                               "step": "accepted"}, None, ()),
+    ("information.deadline_near", {**INFO, "stage": "answer", "due_at": DUE}, "information_deadline", ("dinkes",)),
+    ("information.stage_overdue", {**INFO, "stage": "objection", "due_at": NOW.isoformat(),
+                                   "parent_agency_id": "polda"}, "information_overdue", ("dinkes", "polda", "koord")),
+    ("information.stage_overdue", {**INFO, "stage": "answer", "due_at": NOW.isoformat(), "parent_agency_id": None},
+     "information_overdue", ("dinkes", "koord")),
+    ("information.objection_filed", {**INFO, "objection_id": "o1", "filed_at": NOW.isoformat(), "due_at": DUE},
+     "information_objection", ("dinkes",)),
+])
+def test_information_events_tell_the_agencies_they_concern(store, name, data, kind, told):
+    made = notices(store, event(name, data))
+    assert [(n.kind, n.agency_ids, n.complaint_id) for n in made] == ([(kind, told, None)] if kind else [])
+
+
+def test_an_information_notice_reaches_officers_at_once_and_admins_as_their_role_says(store):
+    people = {"dinkes": [contact("a1", "dinkes"), contact("a2", "dinkes", role="admin")]}
+    registered = event("information.request_registered", {**INFO, "registered_at": NOW.isoformat(), "answer_due": DUE})
+    made = deliver(store, registered, lambda a: people.get(a, []))
+    assert sorted((m.person, m.kind, m.state) for m in made) == [
+        ("account:a1", "information_request", "pending"), ("account:a2", "information_request", "waiting")]
+    assert {domain.default_mode("admin", k) for k in ("information_overdue", "information_objection")} == {"immediate"}
+    actor = {"agency_id": "dinkes", "role": "member", "key_id": None, "account_id": "a1", "account_name": "A",
+             "account_role": "officer"}
+    with store.reading() as session:
+        kinds = {k["kind"] for k in domain.preferences(session, actor).kinds}
+    assert {"information_request", "information_deadline", "information_overdue", "information_objection"} <= kinds
+
+
+@pytest.mark.parametrize("language, subject, says", [
+    ("id", "Permohonan informasi baru: PPID-2026-000123", "jawab paling lambat 3 Des 2026 10:00 WITA"),
+    ("en", "A new information request: PPID-2026-000123", "answer it by 3 Dec 2026 10:00 WITA"),
+])
+def test_an_information_message_names_the_request_and_links_its_console_page(language, subject, says):
+    params = {"request_id": "r1", "registration_number": "PPID-2026-000123", "how": "registered", "due_at": DUE}
+    message = domain.Outgoing("m1", "account:a1", "mail", "information_request", language, "a1@example.go.id",
+                              "Officer a1", "Asia/Makassar", params, [])
+    rendered = rendering.render(message, "https://hub.example.go.id", lambda kind: f"https://u/{kind}")
+    assert rendered.subject == subject and says in rendered.text
+    assert "https://hub.example.go.id/console/informasi/permohonan/r1" in rendered.text
+    assert rendering.whatsapp_text(message, "https://hub.example.go.id").endswith(
+        "\nhttps://hub.example.go.id/console/informasi/permohonan/r1")
+
+
 def test_an_asked_agency_is_reminded_a_day_before_the_deadline_unless_it_answered(store):
     asked = event("amplification.requested", {
         "request_id": "r1", "content_id": "n1", "headline": "Vaksinasi", "requested_by": "koord",

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from services.notifications.models import Agency
 
 OFFICER_KINDS = ("complaint_assigned", "complaint_deadline", "complaint_escalated", "release_approval",
-                 "amplification_requested", "proposal_outcome", "webhook_failing")
+                 "amplification_requested", "proposal_outcome", "webhook_failing", "information_request",
+                 "information_deadline", "information_overdue", "information_objection")
 REPORTER_KINDS = ("complaint_received", "complaint_status", "complaint_answer")
 # Replies to a citizen who wrote on WhatsApp (CEK, STATUS, help): asked for, never unsubscribed.
 REPLY_KIND = "whatsapp_reply"
@@ -21,11 +22,13 @@ DEFAULT_MODES = {
     "officer": {"complaint_assigned": "immediate", "complaint_deadline": "immediate",
                 "complaint_escalated": "immediate", "release_approval": "immediate",
                 "amplification_requested": "immediate", "proposal_outcome": "immediate",
-                "webhook_failing": "off"},
+                "webhook_failing": "off", "information_request": "immediate", "information_deadline": "immediate",
+                "information_overdue": "immediate", "information_objection": "immediate"},
     "admin": {"complaint_assigned": "digest", "complaint_deadline": "digest",
               "complaint_escalated": "immediate", "release_approval": "digest",
               "amplification_requested": "digest", "proposal_outcome": "digest",
-              "webhook_failing": "immediate"},
+              "webhook_failing": "immediate", "information_request": "digest", "information_deadline": "digest",
+              "information_overdue": "immediate", "information_objection": "immediate"},
 }
 
 
@@ -150,6 +153,43 @@ def for_subscription_failing(session, data):
                                "reason": data["reason"]})]
 
 
+def _information(data, **extra):
+    return {"request_id": data["request_id"], "registration_number": data["registration_number"], **extra}
+
+
+def for_information_registered(session, data):
+    return [NoticeSpec("information_request", _agencies(data["agency_id"]),
+                       params=_information(data, how="registered", due_at=data["answer_due"]))]
+
+
+def for_information_forwarded(session, data):
+    """Proposed: the agency it is proposed to; refused: the agency it is back with (``agency_id``)."""
+    step = data["step"]
+    if step == "proposed":
+        to = _agencies(data["to_agency_id"])
+    elif step == "refused":
+        to = _agencies(data["agency_id"])
+    else:
+        return []
+    return [NoticeSpec("information_request", to, params=_information(data, how=f"forward_{step}"))]
+
+
+def for_information_deadline(session, data):
+    return [NoticeSpec("information_deadline", _agencies(data["agency_id"]),
+                       params=_information(data, stage=data["stage"], due_at=data["due_at"]))]
+
+
+def for_information_overdue(session, data):
+    return [NoticeSpec("information_overdue",
+                       _agencies(data["agency_id"], data.get("parent_agency_id"), coordinators(session)),
+                       params=_information(data, stage=data["stage"], due_at=data["due_at"]))]
+
+
+def for_information_objection(session, data):
+    return [NoticeSpec("information_objection", _agencies(data["agency_id"]),
+                       params=_information(data, due_at=data["due_at"]))]
+
+
 # event name -> the notices it makes
 AUDIENCES = {
     "complaint.status_changed": for_complaint_status,
@@ -165,6 +205,11 @@ AUDIENCES = {
     "calendar.item_declined": for_calendar("declined"),
     "calendar.item_clashing": for_calendar("clashing"),
     "subscription.failing": for_subscription_failing,
+    "information.request_registered": for_information_registered,
+    "information.forwarded": for_information_forwarded,
+    "information.deadline_near": for_information_deadline,
+    "information.stage_overdue": for_information_overdue,
+    "information.objection_filed": for_information_objection,
     "amplification.answered": lambda session, data: [],  # drops the agency's reminder (reminders.py)
 }
 
