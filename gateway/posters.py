@@ -11,6 +11,7 @@ import zipfile
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
+import eventlet
 import segno
 
 DOORS = ("qr", "ptsp")
@@ -21,6 +22,9 @@ HEADINGS = {
     "qr": ("Punya keluhan tentang layanan kami?", "A complaint about our service?"),
     "ptsp": ("Pengaduan di meja PTSP", "Complaints at the one-stop service desk"),
 }
+
+
+POSTERS_ARCHIVE = "poster-pengaduan.zip"
 
 
 def form_url(public_url, agency_id, door):
@@ -100,3 +104,16 @@ def posters_zip(agencies, public_url):
             for door in DOORS:
                 bundle.writestr(poster_filename(agency, door), poster_svg(agency, door, public_url))
     return archive.getvalue()
+
+
+def every_active_agency(rpc, page_size=200, reads_at_once=10):
+    """Every active agency with its channels (the list has none of its own: one read each, side by side)."""
+    agencies, offset = [], 0
+    while True:
+        page = rpc("directory", "list_agencies", {"active": "true", "limit": str(page_size), "offset": str(offset)})
+        agencies += page["items"]
+        offset += page_size
+        if offset >= page["total"]:
+            break
+    return list(eventlet.GreenPool(reads_at_once).imap(lambda agency: rpc("directory", "get_agency", agency["id"]),
+                                                        agencies))

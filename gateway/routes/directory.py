@@ -1,16 +1,12 @@
 """Directory endpoints: agencies, API keys, people's accounts, who am I, and each agency's QR posters."""
-import eventlet
 
 from gateway.errors import HttpError
 from gateway.http import download_response, route
 from gateway.pages.console.session import invite_link
-from gateway.posters import DOORS, form_url, poster_filename, poster_svg, posters_zip
+from gateway.posters import (DOORS, POSTERS_ARCHIVE, every_active_agency, form_url, poster_filename,
+                             poster_svg, posters_zip)
 from services.directory import schemas
 from shared.rules import is_coordinator
-
-POSTER_PAGE = 200
-# How many agency reads the ZIP of every poster runs side by side.
-AGENCY_READS = 10
 
 
 class DirectoryRoutes:
@@ -139,14 +135,5 @@ class DirectoryRoutes:
     @route("GET", "/api/v1/posters.zip", auth="coordinator", tag="directory", content_type="application/zip",
            summary="Every active agency's posters (both doors) in one ZIP archive")
     def download_all_posters(self, call):
-        agencies, offset = [], 0
-        while True:
-            page = self.rpc("directory", "list_agencies", {"active": "true", "limit": str(POSTER_PAGE),
-                                                           "offset": str(offset)})
-            agencies += page["items"]
-            offset += POSTER_PAGE
-            if offset >= page["total"]:
-                break
-        details = list(eventlet.GreenPool(AGENCY_READS).imap(
-            lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies))
-        return download_response(posters_zip(details, self.public_url), "application/zip", "poster-pengaduan.zip")
+        return download_response(posters_zip(every_active_agency(self.rpc), self.public_url), "application/zip",
+                                 POSTERS_ARCHIVE)

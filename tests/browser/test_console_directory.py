@@ -3,6 +3,7 @@ nothing typed is lost), downloads the QR poster, issues an API key whose secret 
 revokes it; the coordinator adds a complaint category and routes it to Polres. axe runs on every
 page seen."""
 import re
+import zipfile
 
 from playwright.sync_api import expect
 
@@ -53,6 +54,12 @@ def test_an_admin_keeps_the_agency_page_and_its_keys_and_the_coordinator_routes_
     coordinator = forum.accounts["coordinator"]
     page.context.clear_cookies()
     sign_in(page, coordinator.email, coordinator.password)
+    page.goto("/console/direktori")
+    with page.expect_download() as every_poster:
+        page.get_by_role("link", name="Poster QR semua instansi (ZIP)").click()
+    with zipfile.ZipFile(every_poster.value.path()) as archive:
+        assert "poster-polres-parepare-qr.svg" in archive.namelist()
+        assert "poster-polres-parepare-ptsp.svg" in archive.namelist()
     page.goto("/console/pengaduan/kategori")
     page.get_by_label("Kode").fill("Penerangan Jalan")
     page.get_by_label("Nama Indonesia").fill("Penerangan jalan umum")

@@ -10,7 +10,8 @@ from gateway.pages.console.posting import field_errors, refused
 from gateway.pages.console.forum import start_agencies
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.web import PageError
-from gateway.posters import DOORS, poster_filename, poster_svg
+from gateway.posters import (DOORS, POSTERS_ARCHIVE, every_active_agency, poster_filename, poster_svg,
+                             posters_zip)
 from shared.contracts.directory import CHANNEL_PLATFORMS, OFFICER_POSITIONS
 from shared.errors import DomainError
 from shared.rules import is_coordinator
@@ -80,6 +81,14 @@ class ConsoleDirectory:
         return console_render(request, language, actor, "console/direktori/agency.html", agency=agency,
                               may_edit=may_edit(actor, agency_id), done=request.args.get("selesai"),
                               may_manage_keys=may_manage_keys(actor, agency_id))
+
+    @console_page(BASE + "/poster-semua.zip")
+    def console_all_posters(self, request, language, actor):
+        """Every active agency's posters in one archive, for the coordinator to print them all."""
+        if not is_coordinator(actor):
+            raise PageError(404, "not found")
+        return download_response(posters_zip(every_active_agency(self.rpc), self.public_url), "application/zip",
+                                 POSTERS_ARCHIVE)
 
     @console_page(BASE + "/<agency_id>/poster-<door>.svg")
     def console_agency_poster(self, request, language, actor, agency_id, door):
