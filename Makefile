@@ -14,7 +14,7 @@ run: setup
 # without them (--confcutdir keeps tests/conftest.py's monkey-patching out). Either failing fails.
 test:
 	@VENV=$(VENV) deploy/setup.sh --management --browser
-	@$(PY) -m pytest --ignore=tests/browser $(PYTEST_ARGS); suite=$$?; \
+	@$(PY) -m pytest --ignore=tests/browser --durations=15 $(PYTEST_ARGS); suite=$$?; \
 	  $(PY) -m pytest -p no:pytest_nameko --confcutdir=tests/browser tests/browser $(BROWSER_PYTEST_ARGS); \
 	  browser=$$?; [ $$suite -eq 0 ] && [ $$browser -eq 0 ]
 

@@ -83,7 +83,7 @@ class NotificationsRoutes:
     def notification_log(self, call):
         return self.rpc("notifications", "delivery_log", call.actor, call.args)
 
-    @route("GET", "/webhooks/whatsapp", auth="public", tag=TAG, content_type="text/plain", errors=(403,),
+    @route("GET", "/webhooks/whatsapp", auth="public", tag=TAG, content_type="text/plain", errors=(403, 404),
            summary="WhatsApp Cloud API verification: echoes hub.challenge for the configured verify token")
     def whatsapp_verify(self, call):
         door, args = self.whatsapp_door, call.request.args
@@ -94,7 +94,7 @@ class NotificationsRoutes:
             raise HttpError(403, "forbidden", "the verify token does not match")
         return Response(args.get("hub.challenge", ""), status=200, mimetype="text/plain")
 
-    @route("POST", "/webhooks/whatsapp", auth="public", tag=TAG, errors=(403,),
+    @route("POST", "/webhooks/whatsapp", auth="public", tag=TAG, errors=(403, 404),
            summary="Incoming WhatsApp messages (signed with X-Hub-Signature-256); each is queued at once")
     def whatsapp_incoming(self, call):
         door = self.whatsapp_door
