@@ -243,12 +243,15 @@ STOP_WAYS = {
 }
 
 
-def stopped_within(stack, seconds):
-    """Seconds until no process of the stack runs (its runner and every child), or None after ``seconds``."""
+def stopped_within(stack, seconds, pids=()):
+    """Seconds until no process of the stack runs (its runner and every child), or None after ``seconds``.
+
+    ``pids``: processes known to be the stack's, watched by pid too: a process in its last moments of
+    exit has already dropped the command line and environment that ``leftovers`` recognises it by."""
     began = time.monotonic()
     deadline = began + seconds
     while time.monotonic() < deadline:
-        if stack.runner.poll() is not None and not stack.leftovers():
+        if stack.runner.poll() is not None and not stack.leftovers() and not any(running(pid) for pid in pids):
             return time.monotonic() - began
         time.sleep(0.1)
     return None

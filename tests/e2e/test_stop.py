@@ -24,7 +24,7 @@ def started(stack):
 def assert_stops_cleanly(stack, send, pids):
     send(stack)
     # A SIGKILLed runner's children notice (PR_SET_PDEATHSIG) and stop by themselves, within the bound.
-    took = stopped_within(stack, STOP_TIMEOUT + 15)
+    took = stopped_within(stack, STOP_TIMEOUT + 15, pids)
     assert took is not None, f"left running: {stack.leftovers()}\n{stack.log()[-3000:]}"
     assert not [pid for pid in pids if running(pid)]
     assert "re-send() an already-triggered event" not in stack.log()
