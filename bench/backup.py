@@ -114,12 +114,16 @@ def scalar(url, sql, **params):
 
 
 def settled(urls, receiver, expected_deliveries):
-    """Every event published, every complaint taken from the queue, every delivery delivered."""
+    """Every event published, every complaint taken from the queue, every delivery and notice done."""
     for url in urls.values():
         if scalar(url, "SELECT count(*) FROM outbox WHERE published_at IS NULL")[0][0]:
             return False
     pending = scalar(urls["distribution"], "SELECT count(*) FROM deliveries WHERE state != 'delivered'")[0][0]
-    return pending == 0 and len(receiver.calls) >= expected_deliveries
+    # A notice not yet fanned out, or a message not yet sent, changes after the snapshot of "before".
+    notices = scalar(urls["notifications"], "SELECT count(*) FROM notices WHERE state = 'pending'")[0][0]
+    messages = scalar(urls["notifications"],
+                      "SELECT count(*) FROM messages WHERE state IN ('pending', 'retrying')")[0][0]
+    return pending == notices == messages == 0 and len(receiver.calls) >= expected_deliveries
 
 
 # ------------------------------------------------------------------ a forum and its day
