@@ -341,8 +341,9 @@ def route(method, path, *, summary, tag, auth="member", body=None, query=None, r
         @functools.wraps(handler)
         def endpoint(self, request, **path_args):
             started = time.perf_counter()
-            return observed(answer(self, request, path_args), spec.tag, handler.__name__, spec.method,
-                            spec.path, started)
+            response = answer(self, request, path_args)
+            self.recent.after(request)
+            return observed(response, spec.tag, handler.__name__, spec.method, spec.path, started)
 
         def answer(self, request, path_args):
             try:

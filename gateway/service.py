@@ -25,6 +25,7 @@ from gateway.pages.public.information import InformationPages
 from gateway.pages.public.routes import PublicPages
 from gateway.pages.public.unsubscribe import UnsubscribePages
 from gateway.pages.web import ForumTimezone
+from gateway.recent import RecentReads
 from gateway.routes.calendar import CalendarRoutes
 from gateway.routes.complaints import ComplaintsRoutes
 from gateway.routes.directory import DirectoryRoutes
@@ -50,6 +51,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     rpc = ServiceCalls()
     keys = KnownKeys()
     sessions = KnownSessions()
+    recent = RecentReads()
     public_url = PublicUrl()
     watch = Watch()
     observation = Observation()
@@ -127,6 +129,20 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     def openapi(self, call):
         return build_spec(ROUTES)
 
+    # Any event of these services may change an answer the console keeps (``self.recent``); the
+    # payload is not read, only the fact that something changed ("#" binds to every event name).
+    @event_handler("calendar", "#", handler_type=BROADCAST, reliable_delivery=False)
+    def calendar_changed(self, payload):
+        self.recent.forget("calendar")
+
+    @event_handler("complaints", "#", handler_type=BROADCAST, reliable_delivery=False)
+    def complaints_changed(self, payload):
+        self.recent.forget("complaints")
+
+    @event_handler("distribution", "#", handler_type=BROADCAST, reliable_delivery=False)
+    def distribution_changed(self, payload):
+        self.recent.forget("distribution")
+
     @event_handler("directory", "key.revoked", handler_type=BROADCAST, reliable_delivery=False)
     def forget_revoked_key(self, payload):
         self._forget(payload, key=True)
@@ -160,6 +176,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
         else:
             self.keys.forget(agency_id=data["agency"]["id"])
             self.sessions.forget(agency_id=data["agency"]["id"])
+            self.recent.forget()  # the agendas name agencies
 
     @staticmethod
     def _data(payload):

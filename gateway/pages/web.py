@@ -243,6 +243,7 @@ def page(path, method="GET", max_body=MAX_BODY_BYTES):
                 response = handler(self, request, language, **path_args)
             except Exception as exc:  # a page's failure is a friendly page, never JSON or a traceback
                 response = _error_page(language, exc)
+            self.recent.after(request)
             if request.args.get("lang") in LANGUAGES:
                 response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax",
                                     httponly=True)

@@ -1,7 +1,7 @@
 """Tables of the calendar service."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.agencies import AgencyCopy
@@ -47,8 +47,11 @@ class Item(Base):
     participants: Mapped[list["Participant"]] = relationship(
         back_populates="item", cascade="all, delete-orphan", lazy="selectin", order_by="Participant.role")
 
+    # Few items are flagged: the coordinator's list of them reads only those.
     __table_args__ = (Index("ix_items_state_starts", "state", "starts_at"),
-                      Index("ix_items_starts", "starts_at"))
+                      Index("ix_items_starts", "starts_at"),
+                      Index("ix_items_attention", "starts_at", sqlite_where=text("attention IS NOT NULL"),
+                            postgresql_where=text("attention IS NOT NULL")))
 
 
 class Participant(Base):

@@ -9,6 +9,7 @@ from icalendar import Calendar, Event
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
+from gateway.recent import RecentAnswers
 from gateway.errors import service_unavailable
 from gateway.pages.public.reading import by_week, one_event_calendar, upcoming_events
 from gateway.pages.public.routes import PublicPages
@@ -74,7 +75,7 @@ class FailingRpc:
 
 def visit(handler, error, path="/", **path_args):
     pages = SimpleNamespace(rpc=FailingRpc(error), public_url="https://hub.example.go.id",
-                            forum_timezone="Asia/Makassar")
+                            forum_timezone="Asia/Makassar", recent=RecentAnswers(10))
     return handler(pages, Request(EnvironBuilder(path=path).get_environ()), **path_args)
 
 

@@ -39,8 +39,8 @@ class CalendarPages:
         view = reading.period(request.args, today, language)
         first, last = view["first"], view["last"]
         if view["kind"] == "month":  # each day's first items and how many more: a month is a grid
-            answer = self.rpc("calendar", "list_days", actor, {**reading.window(first, last, zone),
-                                                               "per_day": str(MONTH_DAY_ITEMS)})
+            answer = self.recent.read(self.rpc, "calendar", "list_days", actor,
+                                      {**reading.window(first, last, zone), "per_day": str(MONTH_DAY_ITEMS)})
             days = reading.month_days(json.loads(answer)["days"], first, last)
         else:  # a week lists every item
             answer = self.rpc("calendar", "list_items", actor, {**reading.window(first, last, zone),

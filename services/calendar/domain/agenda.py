@@ -10,9 +10,18 @@ from shared.rules import is_coordinator
 AGENDA_LIMIT = 20
 
 
-def _soonest(session, *conditions):
-    return session.scalars(select(Item).where(*conditions).options(lazyload(Item.participants))
+def _soonest(session, *conditions, stmt=None):
+    stmt = select(Item) if stmt is None else stmt
+    return session.scalars(stmt.where(*conditions).options(lazyload(Item.participants))
                            .order_by(Item.starts_at, Item.id).limit(AGENDA_LIMIT)).all()
+
+
+def _flagged(session, now):
+    """Open items flagged for attention, read from their own index (a state's index would read
+    every scheduled item), the open ones kept here."""
+    flagged = session.scalars(select(Item).where(Item.attention.is_not(None), Item.ends_at > now)
+                              .options(lazyload(Item.participants)).order_by(Item.starts_at, Item.id)).all()
+    return [item for item in flagged if item.state in OPEN_STATES][:AGENDA_LIMIT]
 
 
 def waiting_for(session, actor, now):
@@ -25,15 +34,16 @@ def waiting_for(session, actor, now):
     agenda = {
         "proposals": _soonest(session, not_over, Item.lead_agency_id == me,
                               Item.state.in_(("proposed", "scheduled", "declined"))),
-        "to_answer": _soonest(session, not_over, Item.state.in_(OPEN_STATES), Item.id.in_(
-            select(Participant.item_id).where(Participant.agency_id == me, Participant.role != "lead",
-                                              Participant.response == "pending"))),
+        # From the agency's participations (few) to their items, never the other way round.
+        "to_answer": _soonest(session, not_over, Item.state.in_(OPEN_STATES), Participant.agency_id == me,
+                              Participant.role != "lead", Participant.response == "pending",
+                              stmt=select(Item).join(Participant, Participant.item_id == Item.id)),
         "to_schedule": [],
         "attention": [],
     }
     if is_coordinator(actor):
         agenda["to_schedule"] = _soonest(session, not_over, Item.state == "proposed")
-        agenda["attention"] = _soonest(session, not_over, Item.state.in_(OPEN_STATES), Item.attention.is_not(None))
+        agenda["attention"] = _flagged(session, now)
     listed = {item.lead_agency_id for items in agenda.values() for item in items}
     agenda["agencies"] = agency_names(session, listed)
     return agenda
