@@ -24,6 +24,7 @@ from shared.db import Store
 CONCURRENCY = (1, 10)
 TARGET = 0.5
 PASSWORD = "bench-console-2026"
+ADMIN_EMAIL = "admin@bench.example.go.id"
 ECHO = "echo HTTP→RPC (ceiling)"
 READ = "GET /api/v1/agencies/{id} (baseline)"
 
@@ -35,7 +36,7 @@ def signed_in_cookie(stack, made):
     assert answer.status_code == 303, answer.text
     browser = requests.Session()
     answer = browser.post(f"{stack.url}/console/masuk", timeout=30, allow_redirects=False,
-                          data={"email": "admin@bench.example.go.id", "password": PASSWORD})
+                          data={"email": ADMIN_EMAIL, "password": PASSWORD})
     assert answer.status_code == 303, answer.text
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
@@ -45,7 +46,7 @@ def measure(kept_seconds, seconds, rounds):
     stack = LocalStack(extra_env={"RECENT_READS_SECONDS": str(kept_seconds)}).start()
     rows = []
     try:
-        made = stack.bootstrap(admin_email="admin@bench.example.go.id")
+        made = stack.bootstrap(admin_email=ADMIN_EMAIL)
         auth = {"Authorization": f"Bearer {made['api_key']}"}
         agency_ids = register_agencies(stack, auth)
         store = Store(f"sqlite:///{stack.data_dir / 'calendar.db'}", models)
