@@ -29,14 +29,14 @@ ECHO = "echo HTTP→RPC (ceiling)"
 READ = "GET /api/v1/agencies/{id} (baseline)"
 
 
-def signed_in_cookie(stack, made):
-    """The coordinator's first admin sets a password through the bootstrap's link and signs in."""
+def signed_in_cookie(stack, made, email=ADMIN_EMAIL):
+    """The coordinator's first admin (``email``) sets a password through the bootstrap's link and signs in."""
     answer = requests.post(stack.url + urlsplit(made["console_link"]).path, timeout=30, allow_redirects=False,
                            data={"password": PASSWORD, "password_again": PASSWORD})
     assert answer.status_code == 303, answer.text
     browser = requests.Session()
     answer = browser.post(f"{stack.url}/console/masuk", timeout=30, allow_redirects=False,
-                          data={"email": ADMIN_EMAIL, "password": PASSWORD})
+                          data={"email": email, "password": PASSWORD})
     assert answer.status_code == 303, answer.text
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 

@@ -22,7 +22,10 @@ CONSOLE_PATHS = {"complaint_assigned": "/console/pengaduan", "complaint_deadline
                  "information_overdue": "/console/informasi/permohonan/{request_id}",
                  "information_objection": "/console/informasi/permohonan/{request_id}"}
 # Times a message shows, each in the reader's zone.
-LOCAL_TIMES = {"due_at": "due_local", "deadline": "deadline_local", "start": "start_local"}
+LOCAL_TIMES = {"due_at": "due_local", "deadline": "deadline_local", "start": "start_local",
+               "expires_at": "expires_local"}
+# Told whatever the person's preferences: nothing to unsubscribe from.
+ALWAYS_SENT = ("digest", "invitation")
 
 _TEXT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True, lstrip_blocks=True,
                     keep_trailing_newline=True)
@@ -41,7 +44,9 @@ def with_links(kind, params, zone, language, public_url):
     for field, local in LOCAL_TIMES.items():
         if shown.get(field):
             shown[local] = local_time(shown[field], shown.get("timezone") or zone, language)
-    if kind in CONSOLE_PATHS:
+    if kind == "invitation":
+        shown["link"] = f"{public_url}/console/undangan/{shown.get('token', '')}"
+    elif kind in CONSOLE_PATHS:
         shown["link"] = public_url + CONSOLE_PATHS[kind].format_map(shown)
     elif shown.get("tracking_number"):
         shown["link"] = f"{public_url}/lacak/{shown['tracking_number']}"
@@ -61,7 +66,7 @@ def render(message, public_url, unsubscribe_url):
     p = with_links(message.kind, message.params, message.zone, language, public_url)
     items = [{"kind": item["kind"], "params": with_links(item["kind"], item["params"], message.zone, language,
                                                          public_url)} for item in message.items]
-    unsubscribe = None if message.kind == "digest" else unsubscribe_url(message.kind)
+    unsubscribe = None if message.kind in ALWAYS_SENT else unsubscribe_url(message.kind)
     context = dict(language=language, kind=message.kind, p=p, items=items, name=message.name,
                    unsubscribe=unsubscribe)
     say = _TEXT.get_template(f"{language}/kinds.j2").module

@@ -1,11 +1,11 @@
 """What the notifications service takes and answers: preferences, the delivery log, unsubscribing."""
 from marshmallow import fields, validate
 
-from services.notifications.domain.kinds import CHANNELS, MODES, OFFICER_KINDS, REPORTER_KINDS
+from services.notifications.domain.kinds import CHANNELS, INVITATION_KIND, MODES, OFFICER_KINDS, REPORTER_KINDS
 from services.notifications.domain.outbox import MESSAGE_STATES
 from shared.schemas import INTEGER_RANGE, Schema
 
-ALL_KINDS = (*OFFICER_KINDS, *REPORTER_KINDS, "digest", "whatsapp_reply")
+ALL_KINDS = (*OFFICER_KINDS, *REPORTER_KINDS, "digest", "whatsapp_reply", INVITATION_KIND)
 
 
 class PreferencesInput(Schema):
@@ -61,3 +61,16 @@ class LogPage(Schema):
 class Unsubscribed(Schema):
     kind = fields.String()
     mode = fields.String()
+
+
+class Invitation(Schema):
+    """An invitation the console has just made (the directory's answer), to mail to the person."""
+    account_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    agency_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
+    agency_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(required=True)
+    account_role = fields.String(required=True, validate=validate.OneOf(("admin", "officer")))
+    language = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+    token = fields.String(required=True, validate=validate.Length(min=20, max=100))
+    expires_at = fields.AwareDateTime(required=True)

@@ -197,6 +197,14 @@ class NotificationsService(HealthCheck, KeepsAgencies):
             return LOG_PAGE.dump(page)
 
     @service_rpc
+    def mail_invitation(self, actor, invitation):
+        """Mail a new account's one-time link (the console's invite); ``mailed`` is false when mail is off."""
+        with self.db.unit_of_work() as uow:
+            mailed = domain.mail_invitation(uow, actor, invitation, self.postman.channels_on,
+                                            self.postman.forum_zone, utcnow())
+        return {"mailed": mailed}
+
+    @service_rpc
     def unsubscribe_link(self, token):
         with self.db.reading() as session:
             return UNSUBSCRIBED.dump(domain.unsubscribe_link_kind(session, self.postman.secret, token))

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import re
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -20,6 +21,7 @@ from nameko.events import get_event_exchange
 from PIL import Image
 
 from bakohumas.harness import Api, FakeWhatsApp, LocalStack, MailSink
+from bench.console import PASSWORD, signed_in_cookie
 from shared.contracts import seal
 from tests.e2e.complaints_e2e_support import eventually, file, tracked
 
@@ -30,6 +32,7 @@ VERIFY_TOKEN = "verify-me"
 PUBLIC_URL = "http://hub.example.test"
 CITIZEN = "6281355500111"
 REPORTER_EMAIL = "ratna.pelapor@example.id"
+COORDINATOR_ADMIN = "admin@humas-koord.example.go.id"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,8 @@ def reach():
     try:
         stack.start()
         stack.mail, stack.whatsapp = mail, whatsapp
-        made = stack.bootstrap()
+        made = stack.bootstrap(admin_email=COORDINATOR_ADMIN)
+        stack.made = made
         stack.coordinator = Api(stack.url, made["api_key"])
         stack.coordinator.agency_id = made["agency_id"]
         yield stack
@@ -270,3 +274,24 @@ def test_an_information_request_over_http_tells_the_agencys_officer_by_mail(reac
                      "anggaran vaksinasi"):
         assert personal not in text + html + mail["Subject"]
     assert reach.mail.to(requester["email"]) == []
+
+
+def test_an_invited_officer_gets_the_one_time_link_by_mail_and_it_works(reach):
+    browser = requests.Session()
+    browser.headers["Cookie"] = signed_in_cookie(reach, reach.made, email=COORDINATOR_ADMIN)
+    people = browser.get(reach.url + "/console/direktori/akun", timeout=15)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', people.text).group(1)
+    invited = browser.post(reach.url + "/console/direktori/akun", timeout=15, data={
+        "csrf_token": csrf, "name": "Wulan Sari", "email": "wulan@humas.example.test", "phone": "",
+        "account_role": "officer", "language": "id"})
+    assert invited.status_code == 200 and "sudah dikirim lewat email ke wulan@humas.example.test" in invited.text
+    shown = re.search(r'<p class="secret">([^<]+)</p>', invited.text).group(1)
+    [mail] = eventually(lambda: reach.mail.to("wulan@humas.example.test"))
+    assert mail["Subject"] == "Undangan ke konsol Bakohumas Hub" and mail["List-Unsubscribe"] is None
+    text = mail.get_body(("plain",)).get_content()
+    assert shown.startswith(PUBLIC_URL + "/console/undangan/") and shown in text and "Wulan Sari" in text
+    path = shown[len(PUBLIC_URL):]
+    assert "Wulan Sari" in requests.get(reach.url + path, timeout=15).text
+    answer = requests.post(reach.url + path, timeout=15, allow_redirects=False,
+                           data={"password": PASSWORD, "password_again": PASSWORD})
+    assert answer.status_code == 303

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from services.notifications import domain, rendering
@@ -332,3 +332,46 @@ def test_an_asked_agency_is_reminded_a_day_before_the_deadline_unless_it_answere
     notices(store, soon)
     with store.unit_of_work() as uow:
         assert domain.due_reminders(uow, NOW + timedelta(hours=5)) == 0  # the request said it already
+
+
+DINKES_ADMIN = {"agency_id": "dinkes", "role": "member", "account_id": "adm", "account_name": "Admin",
+                "account_role": "admin"}
+TOKEN = "t" * 43
+
+
+def invitation(**changes):
+    return {"account_id": "new1", "agency_id": "dinkes", "agency_name": "Dinas Kesehatan", "name": "Sri Wahyuni",
+            "email": "sri@dinkes.example.go.id", "account_role": "officer", "language": "id", "token": TOKEN,
+            "expires_at": (NOW + timedelta(hours=72)).isoformat(), **changes}
+
+
+def test_an_invitation_is_mailed_once_with_its_link_which_goes_once_sent(store):
+    for _ in range(2):  # the same invitation asked twice
+        with store.unit_of_work() as uow:
+            assert domain.mail_invitation(uow, DINKES_ADMIN, invitation(), ON, "Asia/Makassar", NOW) is True
+    with store.unit_of_work() as uow:
+        [claimed] = domain.claim_messages(uow, "me", 10, timedelta(seconds=30), NOW)
+    assert (claimed.kind, claimed.address, claimed.name) == ("invitation", "sri@dinkes.example.go.id", "Sri Wahyuni")
+    rendered = rendering.render(claimed, "https://hub.example.go.id", lambda kind: f"https://u/{kind}")
+    assert rendered.subject == "Undangan ke konsol Bakohumas Hub" and rendered.unsubscribe is None
+    assert f"https://hub.example.go.id/console/undangan/{TOKEN}" in rendered.text
+    assert "petugas Dinas Kesehatan" in rendered.text and "5 Des 2026 10.00 WITA" in rendered.text.replace(":", ".")
+    with store.unit_of_work() as uow:
+        domain.record_attempt(uow, "me", claimed.id, "sent", None, domain.Policy(), NOW)
+    with store.reading() as session:
+        [kept] = session.scalars(select(Message).where(Message.kind == "invitation")).all()
+        assert kept.state == "sent" and TOKEN not in kept.params and TOKEN not in kept.event_id
+
+
+def test_an_invitation_is_not_mailed_when_mail_is_off_nor_for_another_agency(store):
+    with store.unit_of_work() as uow:
+        assert domain.mail_invitation(uow, DINKES_ADMIN, invitation(), {"whatsapp"}, "Asia/Makassar", NOW) is False
+    for actor in ({**DINKES_ADMIN, "account_role": "officer"}, {**DINKES_ADMIN, "agency_id": "polda"}):
+        with pytest.raises(Forbidden):
+            with store.unit_of_work() as uow:
+                domain.mail_invitation(uow, actor, invitation(), ON, "Asia/Makassar", NOW)
+    coordinator_admin = {**DINKES_ADMIN, "agency_id": "koord", "role": "coordinator"}
+    with store.unit_of_work() as uow:
+        assert domain.mail_invitation(uow, coordinator_admin, invitation(), ON, "Asia/Makassar", NOW) is True
+    with store.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Message)) == 1

@@ -2,11 +2,13 @@
 their agency's accounts under the Direktori (invite with a one-time link shown once, deactivate).
 Admins of the coordinator may manage any agency's accounts (``?instansi=<agency id>``)."""
 import io
+import logging
 
 import segno
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
+from gateway.errors import HttpError
 from gateway.http import read_form
 from gateway.pages.console.session import N_, console_page, console_render, invite_link, session_token_hash
 from gateway.pages.web import PAGES, PageError
@@ -16,6 +18,7 @@ from shared.errors import Conflict, DomainError, Forbidden, NotFound, Validation
 ACCOUNT_PATH = "/console/akun"
 PEOPLE_PATH = "/console/direktori/akun"
 AGENCY_LIMIT = 200
+log = logging.getLogger(__name__)
 NOTICES = {"sandi": N_("Your password is changed. Your other sessions have ended."),
            "totp": N_("Two-step sign-in is on: from now on, signing in also asks for a code from your app."),
            "nonaktif": N_("The account is deactivated; its sessions have ended.")}
@@ -34,6 +37,15 @@ def notice_of(request, language):
 def shown_link(public_url, invited):
     """An invitation's account with its one-time link, for the page that shows it once."""
     return {**invited["account"], "link": invite_link(public_url, invited["invite_token"]),
+            "expires_at": invited["invite_expires_at"]}
+
+
+def invitation_mail(invited, agency_name):
+    """What the notifications service mails: the invitation, its token and who it is for."""
+    account = invited["account"]
+    return {"account_id": account["id"], "agency_id": account["agency_id"], "agency_name": agency_name,
+            "name": account["name"], "email": account["email"], "account_role": account["account_role"],
+            "language": account["language"], "token": invited["invite_token"],
             "expires_at": invited["invite_expires_at"]}
 
 
@@ -132,7 +144,7 @@ class ConsoleAccounts:
         # Shown once, on this answer only (no redirect: the link is nowhere else to be read again).
         return self._people_page(request, language, actor, agency_id,
                                  values={"account_role": "officer", "language": language},
-                                 invited=shown_link(self.public_url, invited))
+                                 invited=self._mailed(actor, agency_id, invited))
 
     @console_page(PEOPLE_PATH + "/<account_id>/tautan", method="POST")
     def renew_link(self, request, language, actor, account_id):
@@ -144,7 +156,7 @@ class ConsoleAccounts:
             raise forbidden(exc) from None
         return self._people_page(request, language, actor, agency_id,
                                  values={"account_role": "officer", "language": language},
-                                 invited=shown_link(self.public_url, renewed))
+                                 invited=self._mailed(actor, agency_id, renewed))
 
     @console_page(PEOPLE_PATH + "/<account_id>/nonaktifkan", method="POST")
     def deactivate_person(self, request, language, actor, account_id):
@@ -156,6 +168,22 @@ class ConsoleAccounts:
         self.sessions.forget(account_id=account_id)
         query = f"instansi={agency_id}&" if agency_id != actor["agency_id"] else ""
         return redirect(f"{PEOPLE_PATH}?{query}pesan=nonaktif", code=303)
+
+    def _mailed(self, actor, agency_id, invited):
+        """The link to show once, and whether it was also mailed: ``mailed`` True (queued), False (mail
+        is off) or None (the notifications service could not take it: the inviter passes it on)."""
+        shown = shown_link(self.public_url, invited)
+        if invited["invite_token"] is None:  # a repeat of an invitation already shown: nothing to mail
+            return {**shown, "mailed": None}
+        agency_name = (actor["agency_name"] if agency_id == actor["agency_id"]
+                       else self.rpc("directory", "get_agency", agency_id)["name"])
+        try:
+            shown["mailed"] = self.rpc("notifications", "mail_invitation", actor,
+                                       invitation_mail(invited, agency_name))["mailed"]
+        except (HttpError, DomainError) as exc:
+            log.warning("the invitation of account %s was not mailed: %s", invited["account"]["id"], exc)
+            shown["mailed"] = None
+        return shown
 
     def _own_page(self, request, language, actor, notice=None, errors=None, status=200):
         account = self.rpc("directory", "get_own_account", actor)

@@ -13,6 +13,8 @@ REPORTER_KINDS = ("complaint_received", "complaint_status", "complaint_answer")
 # Replies to a citizen who wrote on WhatsApp (CEK, STATUS, help): asked for, never unsubscribed.
 REPLY_KIND = "whatsapp_reply"
 DIGEST_KIND = "digest"
+# A new account's one-time link, mailed when the console invites (not an event's notice).
+INVITATION_KIND = "invitation"
 MODES = ("immediate", "digest", "off")
 CHANNELS = ("mail", "whatsapp")
 

@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE
 from sqlalchemy import func, select, update
 
 from services.notifications import schemas
+from services.notifications.domain.kinds import INVITATION_KIND
 from services.notifications.models import Message
 from shared.rules import is_coordinator, load
 
@@ -76,6 +77,14 @@ def _outgoing(session, message):
                     message.name, message.zone, json.loads(message.params), items)
 
 
+def forget_link(message):
+    """An invitation's one-time link goes from its message once the message is done with."""
+    if message.kind == INVITATION_KIND and message.state in ("sent", "failed", "skipped"):
+        params = json.loads(message.params)
+        params.pop("token", None)
+        message.params = json.dumps(params)
+
+
 def record_attempt(uow, owner, message_id, verdict, error, policy, now, rng=random):
     """``verdict``: ``sent``; ``retry`` (the server is away: later, until the last try); ``failed``
     (refused for good); ``skipped`` (nobody to send to any more, e.g. the reporter became anonymous)."""
@@ -86,6 +95,7 @@ def record_attempt(uow, owner, message_id, verdict, error, policy, now, rng=rand
     message.last_error = error[:300] if error else None
     if verdict == "skipped":
         message.state = "skipped"
+        forget_link(message)
         return message
     message.attempts += 1
     if verdict == "sent":
@@ -95,6 +105,7 @@ def record_attempt(uow, owner, message_id, verdict, error, policy, now, rng=rand
         message.next_attempt_at = now + timedelta(seconds=policy.delay(message.attempts, rng))
     else:
         message.state = "failed"
+    forget_link(message)
     return message
 
 

@@ -1,0 +1,45 @@
+"""An account's invitation mailed to the person, when mail is on: the directory's one-time link goes
+into this one message only, and the outbox drops it once the message is sent or given up (a stored
+link would let whoever reads the database set the person's password)."""
+import hashlib
+import json
+import uuid
+
+from sqlalchemy import select
+
+from services.notifications import schemas
+from services.notifications.domain.kinds import INVITATION_KIND
+from services.notifications.domain.zones import zone_of_region
+from services.notifications.models import Agency, Message
+from shared.errors import Forbidden
+from shared.rules import is_coordinator, load
+
+
+
+def invitation_event(token):
+    """The message's event id: the same invitation asked twice is mailed once; never the token itself."""
+    return "invitation:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:40]
+
+
+def mail_invitation(uow, actor, invitation, channels_on, forum_zone, now):
+    """Queue the invitation's mail; False when mail is off (the inviter passes the link on)."""
+    values = load(schemas.Invitation, invitation)
+    if actor.get("account_role") != "admin" or (actor["agency_id"] != values["agency_id"]
+                                                 and not is_coordinator(actor)):
+        raise Forbidden("only an admin of the agency, or of the coordinator's, invites to it")
+    if "mail" not in channels_on:
+        return False
+    event_id, person = invitation_event(values["token"]), f"account:{values['account_id']}"
+    session = uow.session
+    if session.scalar(select(Message.id).where(Message.event_id == event_id, Message.person == person,
+                                               Message.channel == "mail")) is None:
+        agency = session.get(Agency, values["agency_id"])
+        params = {"token": values["token"], "agency_name": values["agency_name"],
+                  "account_role": values["account_role"], "expires_at": values["expires_at"].isoformat()}
+        session.add(Message(id=str(uuid.uuid4()), event_id=event_id, person=person, channel="mail",
+                            kind=INVITATION_KIND, agency_id=values["agency_id"], language=values["language"],
+                            address=values["email"], name=values["name"],
+                            zone=zone_of_region(agency.region_code if agency else None, forum_zone),
+                            params=json.dumps(params), state="pending", attempts=0, next_attempt_at=now,
+                            created_at=now))
+    return True
