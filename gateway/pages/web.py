@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 
 from gateway.errors import HttpError
 from gateway.http import MAX_BODY_BYTES, HttpRoute, observed
+from gateway.pages.service_said import said
 from shared.errors import DomainError
 from shared.intake import SYSTEM_NOTES
 
@@ -123,9 +124,13 @@ class Pages:
         self.translations = {}
         for language in LANGUAGES:
             self.translations[language] = _catalog(language)
+            # Whatever a page prints passes ``said``: a service's words about a field are shown in
+            # the page's language wherever a template prints them.
             environment = Environment(loader=FileSystemLoader(GATEWAY / "templates"),
                                       autoescape=select_autoescape(("html", "xml")),
-                                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+                                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                                      finalize=functools.partial(said, translations=self.translations[language],
+                                                                 language=language))
             environment.install_gettext_translations(self.translations[language], newstyle=True)
             environment.globals["static"] = STATIC_FILES.url
             environment.filters["datetime"] = functools.partial(local_datetime, language=language)

@@ -54,6 +54,12 @@ def test_a_clashing_press_conference_is_proposed_and_scheduled_with_a_reason(bro
     expect(planning).to_contain_text("Konferensi pers Operasi Zebra")
     expect(planning).to_contain_text("Waktu kosong dengan durasi yang sama")
     look(officer, "console-kalender-usul-bentrok")
+    officer.get_by_label("Selesai pukul").fill("09:30")  # ends before it starts: refused in Indonesian, nothing lost
+    officer.get_by_role("button", name="Kirim usulan").click()
+    expect(officer.locator(".error-summary")).to_contain_text("Harus sesudah waktu mulai.")
+    expect(officer.get_by_label("Judul")).to_have_value("Konferensi pers pengamanan Natal")
+    expect(officer.get_by_label("Tempat", exact=True)).to_have_value("Aula Polres Parepare")
+    officer.get_by_label("Selesai pukul").fill("11:30")
     officer.get_by_role("button", name="Kirim usulan").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Konferensi pers pengamanan Natal")
     expect(officer.locator(".tag.state-proposed")).to_have_text("Diusulkan")

@@ -3,6 +3,7 @@ checkbox options, and a service's field errors as the form macros show them."""
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from gateway.pages.service_said import ServiceMessage
 from services.calendar.schemas import ZONES
 
 DEFAULT_ZONE = "Asia/Makassar"
@@ -36,12 +37,13 @@ def first_message(messages):
 
 
 def errors_of(exc, renames=None, skip=("clashes",)):
-    """A domain error's fields as ``{form field: message}`` for the form macros; ``renames`` maps a
-    service's field to the form's (``start`` is typed as ``start_time``)."""
+    """A domain error's fields as ``{form field: message}`` for the form macros (the service's words,
+    which pages show in their language); ``renames`` maps a service's field to the form's (``start``
+    is typed as ``start_time``)."""
     renames = renames or {}
-    found = {renames.get(field, field): first_message(messages)
+    found = {renames.get(field, field): ServiceMessage(first_message(messages))
              for field, messages in (exc.fields or {}).items() if field not in skip}
-    return found or {"form": exc.message}
+    return found or {"form": ServiceMessage(exc.message)}
 
 
 def agency_options(agencies, leaving_out):

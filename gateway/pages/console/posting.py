@@ -2,6 +2,7 @@
 page, or the same page again with each bad field named and what was typed kept)."""
 from werkzeug.utils import redirect
 
+from gateway.pages.service_said import ServiceMessage
 from shared.errors import DomainError
 
 
@@ -17,14 +18,15 @@ def _flattened(fields, prefix=""):
         if isinstance(messages, dict):
             found.update(_flattened(messages, f"{prefix}{name}-"))
         else:
-            found[f"{prefix}{name}"] = messages[0] if isinstance(messages, list) and messages else str(messages)
+            found[f"{prefix}{name}"] = ServiceMessage(messages[0] if isinstance(messages, list) and messages
+                                                      else messages)
     return found
 
 
 def field_errors(exc):
     """``{field id: message}`` of a refused request (nested fields as ``outer-0-inner``); a refusal
     that names no field is the form's own (``_form``)."""
-    return _flattened(exc.fields or {}) or {"_form": exc.message}
+    return _flattened(exc.fields or {}) or {"_form": ServiceMessage(exc.message)}
 
 
 def refused(exc):

@@ -30,6 +30,7 @@ from werkzeug.wrappers import Response
 
 from gateway.auth import KeyCache, key_hash
 from gateway.http import read_form
+from gateway.pages.marks import N_
 from gateway.pages.web import LANGUAGE_COOKIE, LANGUAGES, PAGES, PageError, page
 
 log = logging.getLogger(__name__)
@@ -43,11 +44,6 @@ TOKEN = re.compile(r"^[A-Za-z0-9_\-]{32,128}$")
 # What a handler's ``actor`` carries: the actor every RPC takes, and the agency's names for pages.
 ACTOR_FIELDS = ("agency_id", "role", "key_id", "account_id", "account_name", "account_role")
 SAFE_SITES = ("same-origin", "none")
-
-
-def N_(text):
-    """Marks a string for the catalogs; it is translated where it is shown (``PAGES.gettext``)."""
-    return text
 
 
 NAV = ((HOME_PATH, N_("Home")), ("/console/kalender", N_("Calendar")), ("/console/konten", N_("Content")),
