@@ -28,6 +28,16 @@ class TokenBucket:
             self.buckets[client] = (tokens, now)
             return (1 - tokens) / self.rate if self.rate else 60.0
 
+    def waiting(self, client):
+        """The seconds ``client`` must wait before its next request, without taking one (None: none)."""
+        now = self.clock()
+        with self.lock:
+            tokens, since = self.buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - since) * self.rate)
+        if tokens >= 1:
+            return None
+        return (1 - tokens) / self.rate if self.rate else 60.0
+
     def _forget_idle(self, now):
         if len(self.buckets) > self.MAX_CLIENTS:
             full = [c for c, (t, s) in self.buckets.items() if t + (now - s) * self.rate >= self.burst]

@@ -19,7 +19,7 @@ from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.information import InformationConsole
 from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
-from gateway.pages.console.signin import ConsoleSignIn
+from gateway.pages.console.signin import ConsoleSignIn, SignInFailures
 from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.information import InformationPages
 from gateway.pages.public.routes import PublicPages
@@ -52,6 +52,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
     keys = KnownKeys()
     sessions = KnownSessions()
     recent = RecentReads()
+    sign_in_failures = SignInFailures()
     public_url = PublicUrl()
     watch = Watch()
     observation = Observation()

@@ -2,6 +2,7 @@
 requests, where a sign-in may send the browser, loopback hosts, the menu, and that no page of one
 mixin hides another's (two handlers of one name on GatewayService: only one would be served)."""
 import io
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -9,7 +10,9 @@ from werkzeug.wrappers import Request
 
 from gateway.pages.console.session import (SESSION_COOKIE, check_csrf, console_render, csrf_token, is_loopback,
                                            nav, refuse_cross_site, safe_next)
+from gateway.pages.console.signin import ConsoleSignIn
 from gateway.pages.web import PageError
+from gateway.ratelimit import TokenBucket
 from gateway.service import GatewayService
 
 TOKEN = "a" * 43
@@ -96,3 +99,45 @@ def test_a_console_page_carries_the_csrf_token_for_forms_and_for_htmx():
     assert f'<input type="hidden" name="csrf_token" value="{token}">' in html  # the sign-out form
     assert f"""hx-headers='{{"X-CSRF-Token": "{token}"}}'""" in html
     assert "Rina (POLRES)" in html
+
+
+class SignInDirectory:
+    """The directory's ``sign_in`` as a fake RPC: every attempt fails (counted), or all succeed."""
+
+    def __init__(self, succeed=False):
+        self.succeed = succeed
+        self.attempts = 0
+
+    def __call__(self, service, method, *args):
+        assert (service, method) == ("directory", "sign_in")
+        self.attempts += 1
+        if self.succeed:
+            return {"token": "t", "totp_required": False, "session": {"account_id": "a1"}}
+        return {"token": None, "totp_required": False}
+
+
+def signing_in(pages, email="budi@polres.example.go.id", address="10.0.0.7"):
+    environ = EnvironBuilder(method="POST", path="/console/masuk", data={"email": email, "password": "wrong-one"},
+                             environ_base={"REMOTE_ADDR": address}).get_environ()
+    environ["bakohumas.body"] = environ["wsgi.input"].read()  # as the gateway buffers it
+    environ["wsgi.input"] = io.BytesIO(environ["bakohumas.body"])
+    return ConsoleSignIn.sign_in.__wrapped__(pages, Request(environ), "id")
+
+
+def test_an_address_that_keeps_failing_is_stopped_whatever_emails_it_tries_and_successes_never_count():
+    clock = [0.0]
+    failures = TokenBucket(per_minute=10, burst=3, clock=lambda: clock[0])
+    directory = SignInDirectory()
+    pages = SimpleNamespace(rpc=directory, sign_in_failures=failures, public_url=PUBLIC,
+                            sessions=SimpleNamespace(drop=lambda digest: None))
+    answers = [signing_in(pages, email=f"orang{n}@example.go.id") for n in range(4)]
+    assert [a.status_code for a in answers] == [400, 400, 400, 429] and directory.attempts == 3
+    stopped = answers[-1]
+    assert stopped.headers["Retry-After"] == "6" and "Tunggu 6 detik" in stopped.get_data(as_text=True)
+    assert 'value="orang3@example.go.id"' in stopped.get_data(as_text=True)  # nothing typed is lost
+    assert signing_in(pages, address="10.0.0.8").status_code == 400  # another address has its own count
+    clock[0] += 6
+    assert signing_in(pages).status_code == 400 and directory.attempts == 5
+    office = SimpleNamespace(rpc=SignInDirectory(succeed=True), sign_in_failures=failures, public_url=PUBLIC,
+                             sessions=SimpleNamespace(drop=lambda digest: None))
+    assert all(signing_in(office, address="10.0.0.9").status_code == 303 for _ in range(10))

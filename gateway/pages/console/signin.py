@@ -1,7 +1,13 @@
-"""Signing in and out of the console, and setting a password from an invitation link."""
+"""Signing in and out of the console, and setting a password from an invitation link.
+
+Besides each account's own slowing and locking (the directory's), one address that keeps failing is
+stopped for a while, whatever emails it tries: ``SIGN_IN_FAILURES_BURST`` (20) failures at once, then
+``SIGN_IN_FAILURES_PER_MINUTE`` (10). Only failures count, so an office behind one address signs in
+freely in the morning."""
 import logging
 import secrets
 
+from nameko.extensions import DependencyProvider
 from werkzeug.utils import redirect
 
 from gateway.auth import key_hash
@@ -10,6 +16,7 @@ from gateway.pages.console.session import (SIGN_IN_PATH, N_, clear_session_cooki
                                            refuse_cross_site, safe_next, session_token_hash, set_session_cookie,
                                            signed_in)
 from gateway.pages.web import PAGES, PageError, page
+from gateway.ratelimit import TokenBucket
 from services.directory import schemas
 from shared.errors import DomainError, NotFound, ValidationFailed
 
@@ -19,8 +26,21 @@ log = logging.getLogger(__name__)
 NOTICES = {"keluar": N_("You have signed out."), "siap": N_("Your password is set. Sign in with it now.")}
 
 
+class SignInFailures(DependencyProvider):
+    """Failed sign-ins per client address, one count per gateway process (``self.sign_in_failures``)."""
+
+    def setup(self):
+        config = self.container.config
+        self.failures = TokenBucket(float(config.get("SIGN_IN_FAILURES_PER_MINUTE") or 10),
+                                    float(config.get("SIGN_IN_FAILURES_BURST") or 20))
+
+    def get_dependency(self, worker_ctx):
+        return self.failures
+
+
 class ConsoleSignIn:
-    """Needs ``self.rpc``, ``self.sessions`` and ``self.public_url`` from the gateway service."""
+    """Needs ``self.rpc``, ``self.sessions``, ``self.sign_in_failures`` and ``self.public_url`` from the
+    gateway service."""
 
     @page(SIGN_IN_PATH)
     def sign_in_form(self, request, language):
@@ -44,6 +64,15 @@ class ConsoleSignIn:
             errors["password"] = PAGES.gettext(language, N_("Enter your password"))
         if errors:
             return render_sign_in(language, target, values, errors=errors, status=400)
+        address = request.remote_addr or "unknown"
+        wait = self.sign_in_failures.waiting(address)
+        if wait is not None:
+            seconds = max(1, int(wait + 0.999))
+            message = PAGES.gettext(language, N_("Too many failed sign-ins from this address. Wait %(seconds)s "
+                                                 "seconds, then try again.")) % {"seconds": seconds}
+            response = render_sign_in(language, target, values, errors={"email": message}, status=429)
+            response.headers["Retry-After"] = str(seconds)
+            return response
         token = secrets.token_urlsafe(32)
         try:
             answer = self.rpc("directory", "sign_in", {"email": values["email"], "password": form["password"],
@@ -51,6 +80,7 @@ class ConsoleSignIn:
         except ValidationFailed:  # an email or password longer than any account's: wrong, like any other
             answer = {"token": None, "totp_required": False}
         if answer["token"] is None:
+            self.sign_in_failures.take(address)
             if answer["totp_required"]:
                 message = (PAGES.gettext(language, N_("The code is not right; enter the code your app shows now"))
                            if values["totp_code"] else
