@@ -19,23 +19,25 @@ class TokenBucket:
         """None when allowed, else the seconds to wait before the next request."""
         now = self.clock()
         with self.lock:
-            tokens, since = self.buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - since) * self.rate)
+            tokens = self._tokens(client, now)
             if tokens >= 1:
                 self.buckets[client] = (tokens - 1, now)
                 self._forget_idle(now)
                 return None
             self.buckets[client] = (tokens, now)
-            return (1 - tokens) / self.rate if self.rate else 60.0
+            return self._wait(tokens)
 
     def waiting(self, client):
         """The seconds ``client`` must wait before its next request, without taking one (None: none)."""
-        now = self.clock()
         with self.lock:
-            tokens, since = self.buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - since) * self.rate)
-        if tokens >= 1:
-            return None
+            tokens = self._tokens(client, self.clock())
+        return None if tokens >= 1 else self._wait(tokens)
+
+    def _tokens(self, client, now):
+        tokens, since = self.buckets.get(client, (self.burst, now))
+        return min(self.burst, tokens + (now - since) * self.rate)
+
+    def _wait(self, tokens):
         return (1 - tokens) / self.rate if self.rate else 60.0
 
     def _forget_idle(self, now):
