@@ -24,6 +24,7 @@ ATTACHMENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".w
 # stored): the pages show the one of the page's language.
 TRIAGE_NOTE = {"id": "menunggu triase koordinator", "en": "awaiting coordinator triage"}
 SILENCE_NOTE = {"id": "ditutup otomatis tanpa tanggapan pelapor", "en": "closed after the reporter's silence"}
+FORWARD_NOTE = {"id": "diteruskan ke instansi lain", "en": "forwarded to another agency"}
 
 
 def bilingual(note):
@@ -31,7 +32,7 @@ def bilingual(note):
     return f"{note['id']} / {note['en']}"
 
 
-SYSTEM_NOTES = {bilingual(note): note for note in (TRIAGE_NOTE, SILENCE_NOTE)}
+SYSTEM_NOTES = {bilingual(note): note for note in (TRIAGE_NOTE, SILENCE_NOTE, FORWARD_NOTE)}
 
 
 def tracking_number_from(bits):

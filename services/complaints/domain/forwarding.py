@@ -11,7 +11,7 @@ from services.complaints.domain.visibility import (get_complaint, pending_forwar
 from services.complaints.domain.workdays import working_deadline
 from services.complaints.models import Forward
 from shared.errors import Conflict, Forbidden, ValidationFailed
-from shared.intake import FOLLOW_UP_WORKING_DAYS
+from shared.intake import FOLLOW_UP_WORKING_DAYS, FORWARD_NOTE, bilingual
 from shared.rules import load, require_coordinator
 
 
@@ -39,7 +39,7 @@ def forward(uow, actor, complaint_id, data, now):
     audit(session, complaint, now, "forward:proposed", actor,
           note=f"bukan wewenang -> {target.short_name}: {values['reason']}")
     audit(session, complaint, now, "forwarded", "system", public=True,
-          note="diteruskan ke instansi lain / forwarded to another agency")
+          note=bilingual(FORWARD_NOTE))
     emit_forward(uow, complaint, proposal, "proposed")
     return complaint
 
