@@ -70,6 +70,16 @@ class GatewayServer(WebServer):
                                       or DEFAULT_SOCKET_TIMEOUT)
         return server
 
+    def kill(self):
+        # nameko closes the listening socket only when the container stops gracefully. A container
+        # killed because the broker went away would leave it open, and the fresh container the
+        # process starts binds the same port beside it (SO_REUSEPORT): the kernel would go on handing
+        # a share of new connections to a socket nobody accepts on, and those requests would hang.
+        self._is_accepting = False
+        if self._sock is not None:
+            self._sock.close()
+        super().kill()
+
     def context_data_from_headers(self, request):
         """The request's correlation id: the client's ``X-Request-Id`` if usable, else a new one.
 

@@ -189,3 +189,20 @@ def test_gateway_answers_over_http_with_every_service_behind_it(container_factor
     wait_until(lambda: keys.get(key_hash(secret)) is None)
     refused = requests.get(f"{url}/api/v1/agencies", headers={"Authorization": f"Bearer {secret}"}, timeout=10)
     assert refused.status_code == 401, refused.text
+
+
+def test_a_gateway_killed_and_started_again_in_its_process_answers_every_request(container_factory, config,
+                                                                                 service_db):
+    """The process starts a fresh container when the broker went away and killed the old one: the
+    old one's listening socket must be gone, or a share of new connections would never be accepted."""
+    address = f"127.0.0.1:{free_port()}"
+    gateway_config = {**config, "WEB_SERVER_ADDRESS": address, "GATEWAY_SECRET": "container-test-secret"}
+    killed = container_factory(GatewayService, gateway_config)
+    killed.start()
+    assert requests.get(f"http://{address}/openapi.json", timeout=10).status_code == 200
+    killed.kill()
+    fresh = container_factory(GatewayService, gateway_config)
+    fresh.start()
+    for _ in range(40):  # each a new connection: the kernel spreads them over every open listener
+        with requests.Session() as client:
+            assert client.get(f"http://{address}/openapi.json", timeout=3).status_code == 200
