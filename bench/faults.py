@@ -31,9 +31,9 @@ import requests
 
 from bakohumas.harness import Api, LocalStack, free_port
 from bench.common import table
+from services import SERVICE_NAMES
 from shared.messaging import DeadLetters
 
-SERVICES = ("directory", "calendar", "distribution", "complaints")
 RABBIT_BIN = "/usr/lib/rabbitmq/bin"
 SETTLE_SECONDS = 90
 STACK_ENV = {
@@ -441,7 +441,7 @@ def healthy_after(stack, since, timeout=120):
 def crash_each(stack, broker, receiver, instances=1, pause=1.0):
     """SIGKILL each service (one instance of each) and the gateway in turn, start it again."""
     recoveries = []
-    for name in (*SERVICES, "gateway"):
+    for name in (*SERVICE_NAMES, "gateway"):
         label = name if instances == 1 or name == "gateway" else f"{name}-1"
         time.sleep(pause)
         killed = time.monotonic()
@@ -456,12 +456,12 @@ def crash_one_of_each(stack, broker, receiver, pause=3.0):
     """With two instances: kill the first of every service at once midway, bring them back later."""
     time.sleep(pause)
     killed = time.monotonic()
-    for name in SERVICES:
+    for name in SERVICE_NAMES:
         stack.kill(f"{name}-1")
     time.sleep(pause)
-    for name in SERVICES:
+    for name in SERVICE_NAMES:
         stack.start_process(name, f"{name}-1")
-    return [(f"SIGKILL {name}-1", healthy_after(stack, killed)) for name in SERVICES]
+    return [(f"SIGKILL {name}-1", healthy_after(stack, killed)) for name in SERVICE_NAMES]
 
 
 def restart_broker(stack, broker, receiver, outage=5.0, pause=2.0):
