@@ -7,13 +7,17 @@ decide: JPEG, PNG, WebP or a PDF, which must start with ``%PDF-``), at most
 re-encoded by Pillow into a fresh image that carries no metadata at all (EXIF with its GPS
 position, XMP, ICC profiles, comments, text chunks): a photo taken at home must not tell where
 home is. Re-encoding is also the real type check of an image: what Pillow cannot decode as the
-type its first bytes claim is refused. A PDF is kept as sent (only its header is checked).
+type its first bytes claim is refused. A PDF's pages are written again by pypdf into a new document
+without the old one's information (author, creator, dates), XMP metadata, attachments or scripts (a
+scanned letter must not carry its writer's name or machine); a protected or broken PDF is refused.
 """
 import io
 import re
 import warnings
 
 from PIL import Image, ImageOps
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import PyPdfError
 
 from shared.intake import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, attachment_payload
 
@@ -36,7 +40,7 @@ class FileRefused(ValueError):
         "too_large": f"each file may be at most {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB",
         "wrong_type": "only JPEG, PNG, WebP images and PDF documents",
         "mismatch": "the content does not match the file's name or type",
-        "unreadable": "the image cannot be read",
+        "unreadable": "the file cannot be read (a protected PDF cannot be attached)",
     }
 
     def __init__(self, code, filename=None):
@@ -99,6 +103,27 @@ def reencoded(content, content_type):
     return output.getvalue()
 
 
+def cleaned_pdf(content):
+    """The PDF's pages alone, in a new document with no document information or XMP metadata."""
+    try:
+        reader = PdfReader(io.BytesIO(content))
+        if reader.is_encrypted:
+            raise FileRefused("unreadable")
+        writer = PdfWriter()
+        for page in reader.pages:
+            writer.add_page(page)
+        for page in writer.pages:
+            page.pop("/Metadata", None)  # a page may carry XMP of its own
+        writer.metadata = None
+        output = io.BytesIO()
+        writer.write(output)
+    except FileRefused:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise FileRefused("unreadable") from None
+    return output.getvalue()
+
+
 def checked_file(content, filename, declared_type):
     """One file as it may travel with a complaint (``shared.intake.attachment_payload``), or FileRefused."""
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -114,13 +139,12 @@ def checked_file(content, filename, declared_type):
         raise FileRefused("mismatch" if content else "unreadable", filename)
     if (named_type and named_type != content_type) or (declared not in UNSPECIFIC_TYPES and declared != content_type):
         raise FileRefused("mismatch", filename)
-    if content_type != "application/pdf":
-        try:
-            content = reencoded(content, content_type)
-        except FileRefused as exc:
-            raise FileRefused(exc.code, filename) from None
-        if len(content) > MAX_ATTACHMENT_BYTES:
-            raise FileRefused("too_large", filename)
+    try:
+        content = cleaned_pdf(content) if content_type == "application/pdf" else reencoded(content, content_type)
+    except FileRefused as exc:
+        raise FileRefused(exc.code, filename) from None
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise FileRefused("too_large", filename)
     return attachment_payload(content, content_type, safe_filename(filename, content_type))
 
 

@@ -7,6 +7,8 @@ import json
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
+from pypdf.xmp import XmpInformation
 from tests.unit.complaints_unit_support import COORDINATOR, actor, at, submit, with_city
 
 from shared.uploads import FileRefused, checked_file, checked_files
@@ -29,6 +31,21 @@ def photo(kind="JPEG", size=(80, 60), **options):
     output = io.BytesIO()
     Image.new("RGB", size, (180, 30, 30)).save(output, kind, exif=exif, icc_profile=b"PROFIL-ICC" * 20,
                                                **options)
+    return output.getvalue()
+
+
+def document(pages=2, encrypt=None):
+    """A PDF as a scanner app writes it: the writer's name, the machine, XMP metadata; optionally protected."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    writer.add_metadata({"/Author": "Budi Santoso", "/Creator": "PindaiPonsel di HP-Budi", "/Title": "Rumah saya"})
+    writer.xmp_metadata = XmpInformation.create()
+    writer.xmp_metadata.dc_creator = ["Budi Santoso"]
+    if encrypt:
+        writer.encrypt(encrypt)
+    output = io.BytesIO()
+    writer.write(output)
     return output.getvalue()
 
 
@@ -78,17 +95,29 @@ def test_other_types_and_broken_images_are_refused():
     assert refused.value.code == "unreadable"
 
 
-def test_a_pdf_is_kept_as_sent_under_a_safe_name():
-    kept = checked_file(b"%PDF-1.4\n%%EOF\n", "../../Surat Keterangan (1).PDF", "application/pdf")
-    assert base64.b64decode(kept["data"]) == b"%PDF-1.4\n%%EOF\n"
+def test_a_pdf_keeps_its_pages_without_its_writer_and_under_a_safe_name():
+    sent = document(pages=2)
+    assert b"Budi Santoso" in sent
+    kept = checked_file(sent, "../../Surat Keterangan (1).PDF", "application/pdf")
+    cleaned = base64.b64decode(kept["data"])
+    reader = PdfReader(io.BytesIO(cleaned))
+    assert len(reader.pages) == 2 and reader.metadata is None and reader.xmp_metadata is None
+    assert b"Budi" not in cleaned and b"HP-Budi" not in cleaned
     assert kept["filename"] == "Surat-Keterangan-1.pdf" and kept["content_type"] == "application/pdf"
+
+
+@pytest.mark.parametrize("content", [b"%PDF-1.4\n%%EOF\n", document(encrypt="rahasia")])
+def test_a_broken_or_protected_pdf_is_refused(content):
+    with pytest.raises(FileRefused) as refused:
+        checked_file(content, "surat.pdf", "application/pdf")
+    assert refused.value.code == "unreadable" and refused.value.filename == "surat.pdf"
 
 
 def test_sizes_and_counts_are_limited():
     with pytest.raises(FileRefused) as refused:
         checked_file(b"%PDF-" + b"0" * intake.MAX_ATTACHMENT_BYTES, "besar.pdf", "application/pdf")
     assert refused.value.code == "too_large"
-    small = (b"%PDF-1.4\n", "a.pdf", "application/pdf")
+    small = (document(pages=1), "a.pdf", "application/pdf")
     assert len(checked_files([small] * 3 + [(b"", "", "")])) == 3  # an empty file input is no file
     with pytest.raises(FileRefused) as refused:
         checked_files([small] * 4)
