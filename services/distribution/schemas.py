@@ -29,6 +29,26 @@ SUBJECTS = {
     "medtop:16000000": "conflict, war and peace",
     "medtop:17000000": "weather",
 }
+# The same topics as Indonesian readers name them (the console's editor in Indonesian).
+SUBJECT_NAMES_ID = {
+    "medtop:01000000": "seni, budaya, hiburan, dan media",
+    "medtop:02000000": "kejahatan, hukum, dan keadilan",
+    "medtop:03000000": "bencana, kecelakaan, dan keadaan darurat",
+    "medtop:04000000": "ekonomi, bisnis, dan keuangan",
+    "medtop:05000000": "pendidikan",
+    "medtop:06000000": "lingkungan hidup",
+    "medtop:07000000": "kesehatan",
+    "medtop:08000000": "kisah kemanusiaan",
+    "medtop:09000000": "ketenagakerjaan",
+    "medtop:10000000": "gaya hidup dan waktu luang",
+    "medtop:11000000": "politik",
+    "medtop:12000000": "agama",
+    "medtop:13000000": "ilmu pengetahuan dan teknologi",
+    "medtop:14000000": "masyarakat",
+    "medtop:15000000": "olahraga",
+    "medtop:16000000": "konflik, perang, dan perdamaian",
+    "medtop:17000000": "cuaca",
+}
 
 http_url = validate.URL(schemes={"http", "https"}, require_tld=False, error="must be an http(s) URL")
 

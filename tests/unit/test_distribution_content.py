@@ -419,3 +419,7 @@ def test_a_joint_release_waits_for_each_co_issuer_until_it_approves_the_current_
     assert partner["to_approve"] == [] and len(partner["amplification"]) == 1
     act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, utcnow())
     assert [item["version"] for item in waiting(PARTNER)["to_approve"]] == [2]
+
+
+def test_every_subject_has_its_indonesian_name():
+    assert schemas.SUBJECT_NAMES_ID.keys() == schemas.SUBJECTS.keys() and all(schemas.SUBJECT_NAMES_ID.values())

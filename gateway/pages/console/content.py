@@ -16,7 +16,7 @@ from gateway.pages.console.forms import agency_options, moment
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.web import PageError
 from services.calendar.schemas import ZONES
-from services.distribution.schemas import SUBJECTS
+from services.distribution.schemas import SUBJECT_NAMES_ID, SUBJECTS
 from shared.contracts.distribution import CONTENT_TYPES
 from shared.errors import DomainError
 
@@ -84,7 +84,8 @@ class ContentPages:
         agencies = self.rpc("directory", "list_agencies", {"active": True, "limit": AGENCY_LIMIT, "offset": 0})
         author = item["agency_id"] if item else actor["agency_id"]
         return console_render(request, language, actor, "console/content/editor.html", status=status, item=item,
-                              values=values, errors=errors or {}, types=CONTENT_TYPES, subjects=SUBJECTS,
+                              values=values, errors=errors or {}, types=CONTENT_TYPES,
+                              subjects=SUBJECT_NAMES_ID if language == "id" else SUBJECTS,
                               zones=ZONES, agency_options=agency_options(agencies["items"], author))
 
     # --- one item: preview and its moves ---
