@@ -1,10 +1,16 @@
 """The answers the gateway keeps for the console's busiest pages: kept per agency and role, never
 past their time, forgotten on a change of their service or on any write, and an answer asked for
 before a change is not kept when it arrives after it."""
+import io
+from types import SimpleNamespace
+
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
+from gateway.pages.console.signin import ConsoleSignIn
+from gateway.ratelimit import TokenBucket
 from gateway.recent import RecentAnswers
+from gateway.routes.complaints import ComplaintsRoutes
 
 POLRES = {"agency_id": "polres", "role": "member", "account_id": "a1", "account_name": "Andi"}
 POLRES_OTHER_OFFICER = {**POLRES, "account_id": "a2", "account_name": "Budi"}
@@ -110,3 +116,32 @@ def test_the_store_starts_again_when_full():
     answers.read(services, "calendar", "waiting_for", {**POLRES, "agency_id": "c"})
     answers.read(services, "calendar", "waiting_for", {**POLRES, "agency_id": "a"})
     assert [call[2] for call in services.calls] == ["a", "b", "c", "a"]
+
+
+class Spy(RecentAnswers):
+    def __init__(self):
+        super().__init__(10)
+        self.forgotten = 0
+
+    def forget(self, service=None):
+        self.forgotten += 1
+        super().forget(service)
+
+
+def sent(method, path, data=None, json_body=None):
+    environ = EnvironBuilder(method=method, path=path, data=data, json=json_body).get_environ()
+    environ["bakohumas.body"] = environ["wsgi.input"].read()  # as the gateway buffers it
+    environ["wsgi.input"] = io.BytesIO(environ["bakohumas.body"])
+    return Request(environ)
+
+
+def test_every_page_and_route_that_writes_forgets_what_was_kept_even_when_refused():
+    recent = Spy()
+    pages = SimpleNamespace(recent=recent, public_url="http://127.0.0.1", rpc=None, sessions=None,
+                            sign_in_failures=TokenBucket(10, 20), identify=lambda request, auth: None)
+    ConsoleSignIn.sign_in_form(pages, sent("GET", "/console/masuk"))
+    assert recent.forgotten == 0
+    refused = ConsoleSignIn.sign_in(pages, sent("POST", "/console/masuk", data={"email": "", "password": ""}))
+    assert refused.status_code == 400 and recent.forgotten == 1
+    answer = ComplaintsRoutes.submit_complaint(pages, sent("POST", "/api/v1/complaints", json_body={"text": 1}))
+    assert answer.status_code == 400 and recent.forgotten == 2
