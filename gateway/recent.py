@@ -56,7 +56,7 @@ class RecentAnswers:
 
         def answer():
             value = pending()
-            if self._changed(service) == changes:
+            if self.seconds > 0 and self._changed(service) == changes:
                 if len(self._kept) >= self.most:
                     self._kept.clear()
                 self._kept[key] = (self.clock() + self.seconds, value)

@@ -145,3 +145,10 @@ def test_every_page_and_route_that_writes_forgets_what_was_kept_even_when_refuse
     assert refused.status_code == 400 and recent.forgotten == 1
     answer = ComplaintsRoutes.submit_complaint(pages, sent("POST", "/api/v1/complaints", json_body={"text": 1}))
     assert answer.status_code == 400 and recent.forgotten == 2
+
+
+def test_nothing_is_kept_when_answers_are_kept_for_no_time():
+    answers, services, _ = kept(seconds=0)
+    answers.read(services, "calendar", "waiting_for", POLRES)
+    answers.read(services, "calendar", "waiting_for", POLRES)
+    assert len(services.calls) == 2 and answers._kept == {}
