@@ -1,9 +1,13 @@
-"""The console's Pengaduan and Direktori pages' own parts, without a stack: the forum's tree, a
-form's rows, a refusal's fields, the filters a list and its download share."""
+"""The console's Pengaduan, Direktori and accounts pages' own parts, without a stack: the forum's tree, a
+form's rows, a refusal's fields, the filters a list and its download share, an invitation's mail."""
+from types import SimpleNamespace
+
+import pytest
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
+from gateway.pages.console.accounts import ConsoleAccounts
 from gateway.pages.console.complaints import list_filters, page_number
 from gateway.pages.console.posting import field_errors, form_values
 from gateway.pages.console.directory import changes_from_form, forum_tree, may_manage_keys
@@ -60,3 +64,36 @@ def test_only_an_admin_of_the_agency_or_of_the_coordinator_manages_keys():
     assert may_manage_keys(admin, "p") and not may_manage_keys(admin, "q")
     assert not may_manage_keys({**admin, "account_role": "officer"}, "p")
     assert may_manage_keys({"agency_id": "k", "role": "coordinator", "account_role": "admin"}, "q")
+
+
+INVITED = {"account": {"id": "a9", "agency_id": "polres", "name": "Wulan Sari", "email": "wulan@polres.example.go.id",
+                       "account_role": "officer", "language": "id"},
+           "invite_token": "t" * 43, "invite_expires_at": "2026-12-06T02:00:00+00:00"}
+ADMIN = {"agency_id": "polres", "role": "member", "account_role": "admin", "agency_name": "Polres Parepare"}
+
+
+class NotificationsAnswer:
+    """The gateway's RPC caller as the invitation sees it: the notifications service answers or fails."""
+
+    def __init__(self, answer):
+        self.answer = answer
+        self.asked = []
+
+    def __call__(self, service, method, actor, invitation):
+        self.asked.append((service, method, invitation))
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@pytest.mark.parametrize("answer, mailed", [({"mailed": True}, True), ({"mailed": False}, False),
+                                            (RuntimeError("notifications broke"), None)])
+def test_an_invitation_link_is_shown_whatever_becomes_of_its_mail(answer, mailed):
+    console = SimpleNamespace(public_url="https://hub.example.go.id", rpc=NotificationsAnswer(answer))
+    shown = ConsoleAccounts._mailed(console, ADMIN, "polres", INVITED)
+    assert shown["link"] == "https://hub.example.go.id/console/undangan/" + "t" * 43 and shown["mailed"] is mailed
+    [(service, method, invitation)] = console.rpc.asked
+    assert (service, method) == ("notifications", "mail_invitation")
+    assert invitation["agency_name"] == "Polres Parepare" and invitation["token"] == "t" * 43
+    repeat = ConsoleAccounts._mailed(console, ADMIN, "polres", {**INVITED, "invite_token": None})
+    assert repeat["mailed"] is None and len(console.rpc.asked) == 1  # a repeat has no link to mail

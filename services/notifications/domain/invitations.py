@@ -15,7 +15,6 @@ from shared.errors import Forbidden
 from shared.rules import is_coordinator, load
 
 
-
 def invitation_event(token):
     """The message's event id: the same invitation asked twice is mailed once; never the token itself."""
     return "invitation:" + hashlib.sha256(token.encode("utf-8")).hexdigest()[:40]
