@@ -1,6 +1,11 @@
-"""What every service has in common: its database dependency and a health check over RPC."""
+"""What every service has in common: its database dependency and a health check over RPC, and
+for those that send to the outside world (webhooks, mail, WhatsApp) a pool of senders."""
 import logging
+import socket
+import uuid
 
+import eventlet
+from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 from sqlalchemy import text
 
@@ -63,3 +68,24 @@ class HealthCheck:
     def gauges(self, session, now):
         """``{metric: {label: {value: number}}}`` of figures only this service knows (none by default)."""
         return {}
+
+
+
+class SendingPool(DependencyProvider):
+    """A dependency that sends from a green-thread pool of its own, so that a slow or dead destination
+    only ever occupies one slot. ``owner`` names this process on the leases it takes; a stop waits
+    for what is in flight, a kill ends it (the lease runs out and another sender tries again)."""
+
+    def start_pool(self, concurrency):
+        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
+        self.pool = eventlet.GreenPool(concurrency)
+
+    def stop(self):
+        self.pool.waitall()
+
+    def kill(self):
+        for thread in list(self.pool.coroutines_running):
+            thread.kill()
+
+    def get_dependency(self, worker_ctx):
+        return self

@@ -6,16 +6,12 @@ database transaction is open while a request is in flight: the claim and the rec
 of each attempt are short units of work of their own.
 """
 import logging
-import socket
 import time
-import uuid
 from datetime import timedelta
-
-import eventlet
-from nameko.extensions import DependencyProvider
 
 from services.distribution import domain, webhooks
 from shared.db import utcnow
+from shared.service import SendingPool
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +20,7 @@ def _flag(value):
     return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
-class Courier(DependencyProvider):
+class Courier(SendingPool):
 
     def setup(self):
         config = self.container.config.get("WEBHOOKS") or {}
@@ -34,18 +30,7 @@ class Courier(DependencyProvider):
         self.policy = webhooks.RetryPolicy(base_seconds=float(config.get("RETRY_BASE_SECONDS") or 30),
                                            max_attempts=int(config.get("MAX_ATTEMPTS") or 12))
         self.lease = timedelta(seconds=self.timeout + 30)
-        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
-        self.pool = eventlet.GreenPool(self.concurrency)
-
-    def stop(self):
-        self.pool.waitall()
-
-    def kill(self):
-        for thread in list(self.pool.coroutines_running):
-            thread.kill()
-
-    def get_dependency(self, worker_ctx):
-        return self
+        self.start_pool(self.concurrency)
 
     def dispatch(self, store):
         """Claim as many due deliveries as there are free senders and start sending them."""

@@ -4,16 +4,12 @@ sender that dies leaves its lease to run out and the message is sent again (at l
 import dataclasses
 import hashlib
 import logging
-import socket
-import uuid
 from datetime import timedelta
-
-import eventlet
-from nameko.extensions import DependencyProvider
 
 from services.notifications import domain, mail, rendering, whatsapp
 from shared.config import local_secret, public_base_url
 from shared.db import utcnow
+from shared.service import SendingPool
 
 log = logging.getLogger(__name__)
 # Mails sent over one SMTP connection (a fan-out to 500 opens 50 connections, not 500).
@@ -25,7 +21,7 @@ def whatsapp_person(phone):
     return "whatsapp:" + hashlib.sha256(phone.encode("utf-8")).hexdigest()[:32]
 
 
-class Postman(DependencyProvider):
+class Postman(SendingPool):
 
     def setup(self):
         config = self.container.config
@@ -42,18 +38,7 @@ class Postman(DependencyProvider):
         self.policy = domain.Policy(base_seconds=float(own.get("RETRY_BASE_SECONDS") or 30),
                                     max_attempts=int(own.get("MAX_ATTEMPTS") or 10))
         self.lease = timedelta(seconds=timeout * 3 + 30)
-        self.owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:12]}"
-        self.pool = eventlet.GreenPool(int(own.get("CONCURRENCY") or 20))
-
-    def stop(self):
-        self.pool.waitall()
-
-    def kill(self):
-        for thread in list(self.pool.coroutines_running):
-            thread.kill()
-
-    def get_dependency(self, worker_ctx):
-        return self
+        self.start_pool(int(own.get("CONCURRENCY") or 20))
 
     @property
     def channels_on(self):
