@@ -3,7 +3,8 @@ from marshmallow import fields, validate
 
 from services.notifications.domain.kinds import CHANNELS, INVITATION_KIND, MODES, OFFICER_KINDS, REPORTER_KINDS
 from services.notifications.domain.outbox import MESSAGE_STATES
-from shared.schemas import INTEGER_RANGE, Schema
+from shared.contracts.directory import ACCOUNT_LANGUAGES, ACCOUNT_ROLES
+from shared.schemas import INTEGER_RANGE, NAME_LENGTH, Id, Name, Schema
 
 ALL_KINDS = (*OFFICER_KINDS, *REPORTER_KINDS, "digest", "whatsapp_reply", INVITATION_KIND)
 
@@ -65,12 +66,12 @@ class Unsubscribed(Schema):
 
 class Invitation(Schema):
     """An invitation the console has just made (the directory's answer), to mail to the person."""
-    account_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    agency_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    agency_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    account_id = Id(required=True)
+    agency_id = Id(required=True)
+    agency_name = Name(required=True, max=NAME_LENGTH)
+    name = Name(required=True, max=NAME_LENGTH)
     email = fields.Email(required=True)
-    account_role = fields.String(required=True, validate=validate.OneOf(("admin", "officer")))
-    language = fields.String(load_default="id", validate=validate.OneOf(("id", "en")))
+    account_role = fields.String(required=True, validate=validate.OneOf(ACCOUNT_ROLES))
+    language = fields.String(load_default="id", validate=validate.OneOf(ACCOUNT_LANGUAGES))
     token = fields.String(required=True, validate=validate.Length(min=20, max=100))
     expires_at = fields.AwareDateTime(required=True)
