@@ -4,13 +4,17 @@ Each ``LocalStack`` gets its own RabbitMQ vhost (made through the management API
 its own data folder and a free gateway port, so several can run side by side on one
 broker and a test never sees another's messages.
 """
+import hashlib
+import hmac
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -327,39 +331,128 @@ class MailSink:
 
 
 class FakeWhatsApp:
-    """A local stand-in for the WhatsApp Business Cloud API: answers ``POST /<version>/<phone id>/messages``
-    as the API does and keeps what it got (path, Authorization header, JSON body); serves the media a
-    citizen sent (``media``) to the holder of ``token``."""
+    """A local stand-in for the WhatsApp Business Cloud API that answers as Meta does (checked against
+    Graph API v26.0): ``POST /<version>/<phone id>/messages`` keeps what it got (path, Authorization
+    header, JSON body) in ``received``; a template must be registered (``templates``: name -> number of
+    body parameters) and its parameters one line (HTTP 400 with Meta's error object otherwise); free
+    text is taken but, outside the 24-hour window since the person's last message (``heard``, from the
+    webhooks the tests send through ``note_incoming``), fails later with 131047, as Meta reports it.
+    What would reach the phone is in ``delivered``. Once ``report_statuses_to(url, app_secret)`` is
+    called, it posts signed status webhooks (sent, delivered; failed) as Meta does. It serves the media
+    a citizen sent (``media``) to the holder of ``token``. ``clock`` (Unix seconds) is injectable."""
 
-    def __init__(self, token="test-token"):
+    WINDOW_SECONDS = 24 * 3600
+
+    def __init__(self, token="test-token", templates=None, clock=time.time):
+        from services.notifications.domain import WHATSAPP_TEMPLATE_KINDS
+
         self.token = token
         self.port = free_port()
-        self.received = []
+        self.templates = templates if templates is not None else {
+            f"bakohumas_{kind}": 2 for kind in WHATSAPP_TEMPLATE_KINDS}
+        self.clock = clock
+        self.heard = {}  # the person's number (digits) -> Unix time of their last message
+        self.received, self.delivered, self.refused, self.statuses = [], [], [], []
         self.media = {}  # media id -> bytes a citizen "sent" (GET /<version>/<media id>, then its URL)
+        self.webhook = None
         self.server = None
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}/v21.0"
+        return f"http://127.0.0.1:{self.port}/v26.0"
+
+    def note_incoming(self, raw):
+        """A webhook body the test posts: each sender's window opens at the message's timestamp."""
+        for entry in json.loads(raw)["entry"]:
+            for change in entry["changes"]:
+                for message in change["value"].get("messages", []):
+                    self.heard[message["from"]] = max(self.heard.get(message["from"], 0), int(message["timestamp"]))
+
+    def report_statuses_to(self, url, app_secret):
+        self.webhook = (url, app_secret)
+
+    @staticmethod
+    def error(code, message, details):
+        """Meta's Graph API error object, as a refused send answers it."""
+        return {"error": {"message": f"(#{code}) {message}", "type": "OAuthException", "code": code,
+                          "error_data": {"messaging_product": "whatsapp", "details": details},
+                          "fbtrace_id": uuid.uuid4().hex[:20]}}
+
+    def refusal(self, body):
+        """Meta's error object for a template it would refuse, or None."""
+        if body.get("type") != "template":
+            return None
+        template = body.get("template") or {}
+        if template.get("name") not in self.templates:
+            return self.error(132001, "Template name does not exist in the translation",
+                              f"template name ({template.get('name')}) does not exist in {template.get('language')}")
+        parameters = [p for c in template.get("components", []) if c.get("type") == "body"
+                      for p in c.get("parameters", [])]
+        if len(parameters) != self.templates[template["name"]]:
+            return self.error(132000, "Number of parameters does not match the expected number of params",
+                              "body: number of localizable_params does not match the expected number of params")
+        if any(re.search(r"[\n\t]| {5,}", p.get("text", "")) for p in parameters):
+            return self.error(132018, "There was an issue with the parameters in your template.",
+                              "Param text cannot have new-line/tab characters or more than 4 consecutive spaces")
+        return None
+
+    def _report(self, wamid, to, status, errors=None):
+        """A status webhook, signed with the app secret, posted a moment later as Meta does."""
+        if self.webhook is None:
+            return
+        url, secret = self.webhook
+        status_object = {"id": wamid, "status": status, "timestamp": str(int(self.clock())), "recipient_id": to}
+        if errors:
+            status_object["errors"] = errors
+        raw = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{
+            "field": "messages", "value": {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "1"},
+                                           "statuses": [status_object]}}]}]}).encode()
+        signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+        def post():
+            time.sleep(0.3)
+            self.statuses.append(status_object)
+            requests.post(url, data=raw, timeout=15, headers={"Content-Type": "application/json",
+                                                              "X-Hub-Signature-256": signature})
+        threading.Thread(target=post, daemon=True).start()
 
     def start(self):
-        import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                fake.received.append({"path": self.path, "authorization": self.headers.get("Authorization"),
-                                      "body": json.loads(body or b"{}")})
-                answer = json.dumps({"messaging_product": "whatsapp",
-                                     "messages": [{"id": f"wamid.{uuid.uuid4().hex}"}]}).encode()
-                self.send_response(200)
+            def answer(self, status, content):
+                answer = json.dumps(content).encode()
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                fake.received.append({"path": self.path, "authorization": self.headers.get("Authorization"),
+                                      "body": body})
+                refused = fake.refusal(body)
+                if refused:
+                    fake.refused.append({"body": body, "error": refused["error"]})
+                    self.answer(400, refused)
+                    return
+                wamid, to = f"wamid.{uuid.uuid4().hex}", body.get("to")
+                self.answer(200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
+                                  "messages": [{"id": wamid}]})
+                heard = fake.heard.get(to)
+                if body.get("type") != "template" and (heard is None or fake.clock() - heard >= fake.WINDOW_SECONDS):
+                    fake.refused.append({"body": body, "error": {"code": 131047}})
+                    fake._report(wamid, to, "failed", [{
+                        "code": 131047, "title": "Re-engagement message", "message": "Re-engagement message",
+                        "error_data": {"details": "Message failed to send because more than 24 hours have passed "
+                                                  "since the customer last replied to this number."}}])
+                    return
+                fake.delivered.append(body)
+                fake._report(wamid, to, "sent")
+                fake._report(wamid, to, "delivered")
 
             def do_GET(self):
                 media_id = self.path.rsplit("/", 1)[-1]
@@ -391,4 +484,5 @@ class FakeWhatsApp:
             self.server.server_close()
 
     def to(self, phone):
-        return [r["body"] for r in list(self.received) if r["body"].get("to") == phone.lstrip("+")]
+        """The messages that reached ``phone`` (what Meta took and did not fail)."""
+        return [body for body in list(self.delivered) if body.get("to") == phone.lstrip("+")]

@@ -1,9 +1,11 @@
 """Notifications endpoints: the delivery log, and the WhatsApp door (``/webhooks/whatsapp``).
 
 The door answers Meta's verification handshake and takes incoming messages only with a valid
-``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body under the app secret). It answers at once: each
-message goes, as a persistent ``whatsapp.received`` command with a publisher confirm, to the durable
-queue the notifications service reads (which files complaints through the complaints intake queue).
+``X-Hub-Signature-256`` (HMAC-SHA256 of the raw body under the app secret), read against Meta's
+documented shape (anything else: 400, one log line). It answers at once: each message goes, as a
+persistent ``whatsapp.received`` command with a publisher confirm, to the durable queue the
+notifications service reads (which files complaints through the complaints intake queue), and each
+status Meta reports of a message we sent as ``whatsapp.status_reported``.
 """
 import hashlib
 import hmac
@@ -12,6 +14,7 @@ import logging
 from datetime import datetime, timezone
 
 import phonenumbers
+from marshmallow import ValidationError
 from nameko.amqp.publish import Publisher
 from nameko.constants import AMQP_URI_CONFIG_KEY
 from nameko.extensions import DependencyProvider
@@ -26,6 +29,7 @@ from shared.contracts.notifications import WHATSAPP_QUEUE, whatsapp_queue
 log = logging.getLogger(__name__)
 TAG = "notifications"
 MESSAGE_TYPES = {"text": "text", "image": "image"}
+WEBHOOK = schemas.WhatsAppWebhook()
 
 
 class WhatsAppDoor(DependencyProvider):
@@ -42,12 +46,16 @@ class WhatsAppDoor(DependencyProvider):
         return self
 
     def signed(self, raw, header):
+        """Compared as bytes: a header in any characters is a mismatch, never an error."""
         expected = "sha256=" + hmac.new(self.app_secret.encode("utf-8"), raw, hashlib.sha256).hexdigest()
-        return bool(self.app_secret) and hmac.compare_digest(expected, header or "")
+        return bool(self.app_secret) and hmac.compare_digest(expected.encode("ascii"), (header or "").encode("utf-8"))
 
-    def publish(self, command):
+    def token_matches(self, given):
+        return bool(self.verify_token) and hmac.compare_digest(given.encode("utf-8"), self.verify_token.encode("utf-8"))
+
+    def publish(self, name, command):
         try:
-            self.publisher.publish(seal("whatsapp.received", command), routing_key=WHATSAPP_QUEUE, mandatory=True,
+            self.publisher.publish(seal(name, command), routing_key=WHATSAPP_QUEUE, mandatory=True,
                                    retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2,
                                                              "interval_step": 0.5, "interval_max": 1.0})
         except Exception:
@@ -55,24 +63,69 @@ class WhatsAppDoor(DependencyProvider):
                             headers={"Retry-After": "5"}) from None
 
 
-def incoming_messages(payload, now):
-    """The ``whatsapp.received`` commands of a Cloud API webhook body (statuses and the rest are skipped)."""
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            for message in (change.get("value") or {}).get("messages") or []:
-                sender, message_id = str(message.get("from") or ""), str(message.get("id") or "")
-                try:
-                    phone = phonenumbers.format_number(phonenumbers.parse("+" + sender.lstrip("+")),
-                                                       phonenumbers.PhoneNumberFormat.E164)
-                except phonenumbers.NumberParseException:
-                    continue
-                if not message_id:
-                    continue
-                kind = MESSAGE_TYPES.get(message.get("type"), "other")
-                yield {"message_id": message_id[:200], "phone": phone, "type": kind,
-                       "text": str((message.get("text") or {}).get("body") or "")[:4096] if kind == "text" else "",
-                       "media_id": (message.get("image") or {}).get("id") if kind == "image" else None,
-                       "received_at": now.isoformat()}
+def _refused(why):
+    """A signed body the door cannot read: one log line (what was wrong, never a value), then 400."""
+    log.warning("a signed WhatsApp webhook body was refused: %s", why)
+    return HttpError(400, "malformed_webhook", "the body is not a WhatsApp Cloud API webhook")
+
+
+def _error_paths(messages, prefix=""):
+    """The fields a ValidationError names (``entry.0.changes.0.value``), without their values."""
+    if not isinstance(messages, dict):
+        return [prefix.rstrip(".") or "body"]
+    return [path for key, inner in messages.items() for path in _error_paths(inner, f"{prefix}{key}.")]
+
+
+def _moment(timestamp, now):
+    """Meta's Unix time as an aware datetime, never after ``now`` (``now`` when unreadable)."""
+    try:
+        return min(datetime.fromtimestamp(int(timestamp), timezone.utc), now)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return now
+
+
+def _phone(sender):
+    try:
+        return phonenumbers.format_number(phonenumbers.parse("+" + sender.lstrip("+")),
+                                          phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def whatsapp_updates(raw, now):
+    """``(messages, statuses)`` of a signed Cloud API webhook body: the ``whatsapp.received`` and
+    ``whatsapp.status_reported`` commands it carries. A body not of Meta's shape raises HttpError 400."""
+    try:
+        payload = WEBHOOK.load(json.loads(raw.decode("utf-8")))
+    except (ValueError, UnicodeDecodeError):
+        raise _refused("not JSON") from None
+    except RecursionError:
+        raise _refused("nested too deep") from None
+    except ValidationError as exc:
+        raise _refused("wrong or missing " + ", ".join(sorted(set(_error_paths(exc.messages)))[:10])) from None
+    values = [change["value"] for entry in payload["entry"] for change in entry["changes"]]
+    messages, statuses = [], []
+    for message in (message for value in values for message in value["messages"]):
+        phone = _phone(message["sender"]) if message["sender"] else None
+        if phone is None:
+            log.warning("a WhatsApp message was not taken: its sender %s", "is known only by a business-scoped "
+                        "user id (no number to file a complaint under)" if message["from_user_id"]
+                        else "has no readable number")
+            continue
+        kind = MESSAGE_TYPES.get(message["type"], "other")
+        messages.append({"message_id": message["id"], "phone": phone, "type": kind,
+                         "text": (message["text"] or {}).get("body", "")[:4096] if kind == "text" else "",
+                         "media_id": (message["image"] or {}).get("id") if kind == "image" else None,
+                         "received_at": now.isoformat(), "sent_at": _moment(message["timestamp"], now).isoformat()})
+    for status in (status for value in values for status in value["statuses"]):
+        if status["status"] not in schemas.DELIVERY_STATUSES:
+            log.info("a WhatsApp status %r was not recorded: not one the delivery log keeps", status["status"][:20])
+            continue
+        [error] = status["errors"][:1] or [{}]
+        statuses.append({"wamid": status["id"], "status": status["status"], "error_code": error.get("code"),
+                         "error_title": error.get("title") or error.get("message"),
+                         "at": _moment(status["timestamp"], now).isoformat()})
+    return messages, statuses
 
 
 class NotificationsRoutes:
@@ -89,12 +142,11 @@ class NotificationsRoutes:
         door, args = self.whatsapp_door, call.request.args
         if not door.verify_token:
             raise HttpError(404, "not_found", "the WhatsApp door is not configured")
-        if args.get("hub.mode") != "subscribe" or not hmac.compare_digest(
-                args.get("hub.verify_token", ""), door.verify_token):
+        if args.get("hub.mode") != "subscribe" or not door.token_matches(args.get("hub.verify_token", "")):
             raise HttpError(403, "forbidden", "the verify token does not match")
         return Response(args.get("hub.challenge", ""), status=200, mimetype="text/plain")
 
-    @route("POST", "/webhooks/whatsapp", auth="public", tag=TAG, errors=(403, 404),
+    @route("POST", "/webhooks/whatsapp", auth="public", tag=TAG, errors=(400, 403, 404),
            summary="Incoming WhatsApp messages (signed with X-Hub-Signature-256); each is queued at once")
     def whatsapp_incoming(self, call):
         door = self.whatsapp_door
@@ -103,12 +155,9 @@ class NotificationsRoutes:
         raw = buffered_body(call.request)
         if not door.signed(raw, call.request.headers.get("X-Hub-Signature-256")):
             raise HttpError(403, "forbidden", "the signature does not match the body")
-        try:
-            payload = json.loads(raw.decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            raise HttpError(400, "malformed_json", "the body is not valid JSON") from None
-        queued = 0
-        for command in incoming_messages(payload if isinstance(payload, dict) else {}, datetime.now(timezone.utc)):
-            door.publish(command)
-            queued += 1
-        return {"queued": queued}
+        messages, statuses = whatsapp_updates(raw, datetime.now(timezone.utc))
+        for command in messages:
+            door.publish("whatsapp.received", command)
+        for command in statuses:
+            door.publish("whatsapp.status_reported", command)
+        return {"queued": len(messages) + len(statuses)}

@@ -76,6 +76,8 @@ class Inbox(DependencyProvider):
         """Act on one incoming message; a reply (if any) is queued in the outbox."""
         action, value = domain.read_message(data["type"], data["text"])
         phone, params = data["phone"], {}
+        with store.unit_of_work() as uow:  # their 24-hour window opens with this message
+            domain.heard_from(uow, whatsapp_person(phone), data["sent_at"] or data["received_at"])
         if action == "check":
             try:
                 tracked = complaints.track(value) if value else None

@@ -11,6 +11,9 @@ from shared.schemas import EMAIL_LENGTH, ID_LENGTH, NAME_LENGTH
 
 PERSON_LENGTH = 60
 KIND_LENGTH = 40
+# An event's id, or ``wa:`` and a WhatsApp message id kept whole (the door refuses ids over 250).
+EVENT_ID_LENGTH = 255
+WAMID_LENGTH = 255
 
 
 class Base(DeclarativeBase):
@@ -48,7 +51,7 @@ class Message(Base):
     """
     __tablename__ = "messages"
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(80))
+    event_id: Mapped[str] = mapped_column(String(EVENT_ID_LENGTH))
     person: Mapped[str] = mapped_column(String(PERSON_LENGTH), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     kind: Mapped[str] = mapped_column(String(KIND_LENGTH))
@@ -69,8 +72,20 @@ class Message(Base):
     last_error: Mapped[str | None] = mapped_column(String(300), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # WhatsApp: the id Meta gave the sent message, and the last status it reported of it
+    # (sent, delivered, read or failed), so the delivery log says what Meta said.
+    wamid: Mapped[str | None] = mapped_column(String(WAMID_LENGTH), nullable=True, index=True)
+    reported: Mapped[str | None] = mapped_column(String(20), nullable=True)
     __table_args__ = (UniqueConstraint("event_id", "person", "channel", name="uq_message_event_person_channel"),
                       Index("ix_messages_due", "state", "next_attempt_at"))
+
+
+class WhatsAppWindow(Base):
+    """When a citizen last wrote to the forum's WhatsApp number (Meta's time of the message): free text
+    reaches them only within 24 hours of it, a template after. Keyed by the number's hash, as replies are."""
+    __tablename__ = "whatsapp_windows"
+    person: Mapped[str] = mapped_column(String(PERSON_LENGTH), primary_key=True)
+    last_message_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Reminder(Base):

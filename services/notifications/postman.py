@@ -75,40 +75,48 @@ class Postman(SendingPool):
         mails = [item for item in ready if item[0].channel == "mail"]
         for start in range(0, len(mails), MAILS_PER_CONNECTION):  # several mails over one SMTP connection
             self.pool.spawn_n(self._send, store, mails[start:start + MAILS_PER_CONNECTION])
-        for item in ready:
-            if item[0].channel != "mail":
-                self.pool.spawn_n(self._send, store, [item])
+        texts = [item for item in ready if item[0].channel != "mail"]
+        if texts:
+            now = utcnow()
+            with store.reading() as session:  # the 24-hour window of each citizen, read now
+                forms = [domain.whatsapp_form(message.person, message.params,
+                                              domain.window_open(session, whatsapp_person(address), now))
+                         for message, address in texts]
+            for (message, address), form in zip(texts, forms):
+                self.pool.spawn_n(self._send, store, [(message, address)], form)
         return len(claimed)
 
-    def _send(self, store, batch):
+    def _send(self, store, batch, form=None):
         try:
-            outcomes = self._deliver(batch)
+            outcomes = self._deliver(batch, form)
         except Exception as exc:  # a surprise of a client library: retried, never left leased
             log.exception("sending messages %s failed unexpectedly", [m.id for m, _ in batch])
-            outcomes = [("retry", f"unexpected {type(exc).__name__}")] * len(batch)
+            outcomes = [("retry", f"unexpected {type(exc).__name__}", None)] * len(batch)
         try:
             with store.unit_of_work() as uow:
-                for (message, _), (verdict, error) in zip(batch, outcomes):
-                    domain.record_attempt(uow, self.owner, message.id, verdict, error, self.policy, utcnow())
+                for (message, _), (verdict, error, wamid) in zip(batch, outcomes):
+                    domain.record_attempt(uow, self.owner, message.id, verdict, error, self.policy, utcnow(),
+                                          wamid=wamid)
         except Exception:  # the leases run out and the messages are tried again: at least once
             log.exception("could not record the attempts of messages %s", [m.id for m, _ in batch])
 
-    def _deliver(self, batch):
-        """``[(verdict, error)]`` for ``batch`` (mails: one connection; WhatsApp: one message)."""
+    def _deliver(self, batch, form):
+        """``[(verdict, error, wamid)]`` for ``batch`` (mails: one connection; WhatsApp: one message,
+        as ``form``: ``text`` or ``template``)."""
         if batch[0][0].channel == "mail":
             if self.mail is None:
-                return [("failed", "mail is off")] * len(batch)
-            return mail.send_all(self.mail, [mail.build(self.mail, address, rendering.render(
-                message, self.public_url, self.unsubscribe_url(message.person)), message.id)
-                for message, address in batch])
+                return [("failed", "mail is off", None)] * len(batch)
+            return [(verdict, error, None) for verdict, error in mail.send_all(self.mail, [mail.build(
+                self.mail, address, rendering.render(message, self.public_url, self.unsubscribe_url(message.person)),
+                message.id) for message, address in batch])]
         [(message, address)] = batch
         if self.whatsapp is None:
-            return [("failed", "whatsapp is off")]
-        text = rendering.whatsapp_text(message, self.public_url)
-        if message.person.startswith("account:"):
-            body = whatsapp.template_body(self.whatsapp, address, message.kind, message.language, text)
+            return [("failed", "whatsapp is off", None)]
+        notice, link = rendering.whatsapp_parts(message, self.public_url)
+        if form == "template":
+            body = whatsapp.template_body(self.whatsapp, address, message.kind, message.language, notice, link)
         else:
-            body = whatsapp.text_body(address, text)
+            body = whatsapp.text_body(address, f"{notice}\n{link}")
         return [whatsapp.send(self.whatsapp, body)]
 
     def _record(self, store, message_id, verdict, error):

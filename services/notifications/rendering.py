@@ -75,9 +75,9 @@ def render(message, public_url, unsubscribe_url):
                     _HTML.get_template("mail.html.j2").render(**context), unsubscribe)
 
 
-def whatsapp_text(message, public_url):
-    """One WhatsApp text: the message's line and its link."""
+def whatsapp_parts(message, public_url):
+    """``(notice, link)`` of a WhatsApp message: the message's line (one line) and its link."""
     language = message.language if message.language in LANGUAGES else "id"
     p = with_links(message.kind, message.params, message.zone, language, public_url)
     say = _TEXT.get_template(f"{language}/kinds.j2").module
-    return f"{' '.join(str(say.line(message.kind, p)).split())}\n{p['link']}"
+    return " ".join(str(say.line(message.kind, p)).split()), p["link"]

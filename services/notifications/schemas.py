@@ -1,5 +1,5 @@
 """What the notifications service takes and answers: preferences, the delivery log, unsubscribing."""
-from marshmallow import fields, validate
+from marshmallow import EXCLUDE, fields, validate
 
 from services.notifications.domain.kinds import CHANNELS, INVITATION_KIND, MODES, OFFICER_KINDS, REPORTER_KINDS
 from services.notifications.domain.outbox import MESSAGE_STATES
@@ -46,6 +46,8 @@ class LogEntry(Schema):
     recipient = fields.Function(lambda m: m.name if m.person.startswith("account:") else m.person.split(":")[0])
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
+    reported = fields.String(allow_none=True, metadata={
+        "description": "WhatsApp: the last status Meta reported of the sent message (sent, delivered, read, failed)"})
     created_at = fields.AwareDateTime()
     sent_at = fields.AwareDateTime(allow_none=True)
     next_attempt_at = fields.AwareDateTime()
@@ -75,3 +77,68 @@ class Invitation(Schema):
     language = fields.String(load_default="id", validate=validate.OneOf(ACCOUNT_LANGUAGES))
     token = fields.String(required=True, validate=validate.Length(min=20, max=100))
     expires_at = fields.AwareDateTime(required=True)
+
+
+# --- the WhatsApp door: Meta's webhook body (Cloud API, checked against Graph API v26.0) ---
+# Meta adds fields over time: what is not read here is let through unread (EXCLUDE), but what is
+# read must have its documented type, or the body is refused whole (400) rather than half-read.
+# A message id is kept whole: longer than this is not Meta's and is refused, never cut.
+WHATSAPP_ID_LENGTH = 250
+DELIVERY_STATUSES = ("sent", "delivered", "read", "failed")
+
+
+class _MetaShape(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+class WhatsAppText(_MetaShape):
+    body = fields.String(required=True)
+
+
+class WhatsAppMedia(_MetaShape):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=WHATSAPP_ID_LENGTH))
+
+
+class WhatsAppMessage(_MetaShape):
+    id = fields.String(required=True, validate=validate.Length(min=1, max=WHATSAPP_ID_LENGTH))
+    sender = fields.String(data_key="from", load_default=None)
+    # The business-scoped user id: all Meta gives of a person who chose a username over their number.
+    from_user_id = fields.String(load_default=None, validate=validate.Length(max=WHATSAPP_ID_LENGTH))
+    timestamp = fields.String(load_default=None)
+    type = fields.String(required=True)
+    text = fields.Nested(WhatsAppText, load_default=None)
+    image = fields.Nested(WhatsAppMedia, load_default=None)
+
+
+class WhatsAppError(_MetaShape):
+    code = fields.Integer(load_default=None)
+    title = fields.String(load_default=None)
+    message = fields.String(load_default=None)
+
+
+class WhatsAppStatus(_MetaShape):
+    """What became of a message we sent: ``id`` is the ``wamid`` Meta answered the send with."""
+    id = fields.String(required=True, validate=validate.Length(min=1, max=WHATSAPP_ID_LENGTH))
+    status = fields.String(required=True)
+    timestamp = fields.String(load_default=None)
+    errors = fields.List(fields.Nested(WhatsAppError), load_default=list)
+
+
+class WhatsAppValue(_MetaShape):
+    messages = fields.List(fields.Nested(WhatsAppMessage), load_default=list)
+    statuses = fields.List(fields.Nested(WhatsAppStatus), load_default=list)
+
+
+class WhatsAppChange(_MetaShape):
+    field = fields.String(load_default=None)
+    value = fields.Nested(WhatsAppValue, required=True)
+
+
+class WhatsAppEntry(_MetaShape):
+    changes = fields.List(fields.Nested(WhatsAppChange), load_default=list)
+
+
+class WhatsAppWebhook(_MetaShape):
+    object = fields.String(load_default=None)
+    entry = fields.List(fields.Nested(WhatsAppEntry), required=True)

@@ -12,7 +12,7 @@ from services.notifications import domain, models, schemas
 from services.notifications.inbox import Inbox
 from services.notifications.postman import Postman
 from shared.agencies import KeepsAgencies
-from shared.contracts import open_envelope
+from shared.contracts import MalformedEvent, open_envelope
 from shared.contracts.notifications import whatsapp_queue
 from shared.db import Database, utcnow
 from shared.messaging import RetriesThenDeadLetters, consumes
@@ -173,8 +173,18 @@ class NotificationsService(HealthCheck, KeepsAgencies):
 
     @InboxConsumer.decorator(whatsapp_queue())
     def receive_whatsapp(self, payload):
-        envelope = open_envelope(payload, "whatsapp.received")
-        self.inbox.answer(self.db, self.postman, self.complaints, envelope.data, utcnow())
+        """A citizen's message, or what Meta reports of a message sent (a failure of one whose send is
+        not recorded yet raises NotYetSent: tried again later, as a failed handler is)."""
+        envelope = open_envelope(payload)
+        if envelope.name == "whatsapp.status_reported":
+            data = envelope.data
+            with self.db.unit_of_work() as uow:
+                domain.record_status(uow, data["wamid"], data["status"], data["error_code"], data["error_title"],
+                                     self.postman.policy, utcnow())
+        elif envelope.name == "whatsapp.received":
+            self.inbox.answer(self.db, self.postman, self.complaints, envelope.data, utcnow())
+        else:
+            raise MalformedEvent(f"{envelope.name} does not belong on the WhatsApp door's queue")
 
     # --- the console and the public unsubscribe page ---
 

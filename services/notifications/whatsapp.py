@@ -1,9 +1,19 @@
-"""The WhatsApp Business Cloud API, as documented: ``POST {base}/{phone_number_id}/messages`` with a
-Bearer token. Officers get template messages (a business may write first only with a template);
-a citizen who wrote to us gets a text reply within the session. Unset: WhatsApp is off."""
+"""The WhatsApp Business Cloud API, as documented (formats checked against Graph API v26.0):
+``POST {base}/{phone_number_id}/messages`` with a Bearer token. A template message reaches anyone; free
+text only a person within 24 hours of their last message (the caller decides which: the domain's
+``whatsapp_form``). Meta's answer is kept: the ``wamid`` of a sent message, the code and title of a
+refusal. Unset: WhatsApp is off."""
+import logging
+import re
+
 import requests
 
+from services.notifications.domain import meta_error, retriable
+
+log = logging.getLogger(__name__)
 RETRYABLE = (408, 429)
+# Meta refuses a template parameter holding a newline, a tab or more than four spaces in a row.
+_UNSENDABLE_SPACE = re.compile(r"\s+")
 
 
 class WhatsAppSettings:
@@ -25,13 +35,19 @@ def text_body(phone, text):
             "type": "text", "text": {"preview_url": False, "body": text}}
 
 
-def template_body(settings, phone, kind, language, text):
+def template_parameter(text):
+    """A template parameter Meta accepts: one line, single spaces."""
+    return {"type": "text", "text": _UNSENDABLE_SPACE.sub(" ", text).strip()}
+
+
+def template_body(settings, phone, kind, language, notice, link):
     """A template message: the template of the kind (``bakohumas_<kind>``, approved in Meta's manager
-    with one body parameter), in the reader's language, carrying the message's line and link."""
+    with two body parameters, ``{{1}}`` the notice and ``{{2}}`` its link), in the reader's language."""
     return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient(phone),
             "type": "template",
             "template": {"name": settings.template_prefix + kind, "language": {"code": language},
-                         "components": [{"type": "body", "parameters": [{"type": "text", "text": text}]}]}}
+                         "components": [{"type": "body", "parameters": [template_parameter(notice),
+                                                                         template_parameter(link)]}]}}
 
 
 def fetch_media(settings, media_id, limit):
@@ -50,15 +66,36 @@ def fetch_media(settings, media_id, limit):
     return content
 
 
+def refusal(answer):
+    """``(code, title)`` of Meta's error object in a refused send (``(None, "HTTP <status>")`` when
+    the answer is not one: a proxy's page, an empty body)."""
+    try:
+        error = answer.json()["error"]
+        code = int(error["code"])
+    except (ValueError, KeyError, TypeError):
+        return None, f"HTTP {answer.status_code}"
+    title = str(error.get("error_user_title") or error.get("message") or "")
+    return code, re.sub(r"^\(#\d+\)\s*", "", title)[:200]
+
+
 def send(settings, body):
-    """``(verdict, error)``: 2xx sent; 408/429/5xx and no answer retry; any other answer failed."""
+    """``(verdict, error, wamid)``: 2xx sent (with the id Meta gave the message); 408/429/5xx, no
+    answer or a code Meta documents as passing trouble retry; any other refusal failed, with Meta's
+    code and title."""
     try:
         answer = requests.post(settings.url, json=body, timeout=settings.timeout, allow_redirects=False,
                                headers={"Authorization": f"Bearer {settings.token}"})
     except requests.RequestException as exc:
-        return "retry", type(exc).__name__
+        return "retry", type(exc).__name__, None
     if 200 <= answer.status_code < 300:
-        return "sent", None
-    if answer.status_code in RETRYABLE or answer.status_code >= 500:
-        return "retry", f"HTTP {answer.status_code}"
-    return "failed", f"HTTP {answer.status_code}"
+        try:
+            return "sent", None, str(answer.json()["messages"][0]["id"])
+        except (ValueError, KeyError, IndexError, TypeError):
+            log.warning("WhatsApp took a message without naming its id: its statuses cannot be followed")
+            return "sent", None, None
+    code, title = refusal(answer)
+    error = title if code is None else meta_error(code, title)
+    log.warning("WhatsApp refused a message (HTTP %s): %s", answer.status_code, error)
+    if answer.status_code in RETRYABLE or answer.status_code >= 500 or retriable(code):
+        return "retry", error, None
+    return "failed", error, None

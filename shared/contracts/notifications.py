@@ -1,7 +1,8 @@
-"""Messages of the notifications service: the WhatsApp door's command from the gateway.
+"""Messages of the notifications service: the WhatsApp door's commands from the gateway.
 
-Like the complaint intake, ``whatsapp.received`` is a command addressed to one durable queue that
-only the notifications service reads (it carries the sender's number); it is never broadcast.
+Like the complaint intake, ``whatsapp.received`` is a command addressed to one durable queue that only
+the notifications service reads (it carries the sender's number); it is never broadcast. Beside it on
+that queue, ``whatsapp.status_reported``: what Meta says became of a message the service sent.
 """
 from kombu import Queue
 from marshmallow import Schema, fields, validate
@@ -25,3 +26,15 @@ class WhatsAppReceived(Schema):
     text = fields.String(load_default="")
     media_id = fields.String(load_default=None, allow_none=True)
     received_at = fields.AwareDateTime(required=True)
+    sent_at = fields.AwareDateTime(load_default=None, allow_none=True, metadata={
+        "description": "when Meta says the person sent it: the 24-hour customer service window opens here"})
+
+
+@contract("whatsapp.status_reported", 1, "gateway")
+class WhatsAppStatusReported(Schema):
+    """What Meta reports of a message the service sent (its ``wamid``): nothing about the person."""
+    wamid = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("sent", "delivered", "read", "failed")))
+    error_code = fields.Integer(load_default=None, allow_none=True)
+    error_title = fields.String(load_default=None, allow_none=True)
+    at = fields.AwareDateTime(required=True)

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from kombu import Connection
 from nameko.events import get_event_exchange
 from PIL import Image
@@ -46,6 +48,7 @@ def reach():
         "NOTIFY_RETRY_BASE_SECONDS": "1"})
     try:
         stack.start()
+        whatsapp.report_statuses_to(stack.url + "/webhooks/whatsapp", APP_SECRET)
         stack.mail, stack.whatsapp = mail, whatsapp
         made = stack.bootstrap(admin_email=COORDINATOR_ADMIN)
         stack.made = made
@@ -58,17 +61,20 @@ def reach():
         whatsapp.stop()
 
 
-def webhook(message_id, body_of_message, sender=CITIZEN):
-    """A Cloud API webhook body carrying one incoming message."""
+def webhook(message_id, body_of_message, sender=CITIZEN, sent_at=None):
+    """A Cloud API webhook body carrying one incoming message (sent now, or at ``sent_at``)."""
     return json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA-1", "changes": [{
         "field": "messages", "value": {
             "messaging_product": "whatsapp", "metadata": {"display_phone_number": "62421000", "phone_number_id": "1"},
             "contacts": [{"profile": {"name": "Warga"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": message_id, "timestamp": str(int(time.time())),
+            "messages": [{"from": sender, "id": message_id, "timestamp": str(int(sent_at or time.time())),
                           **body_of_message}]}}]}]}).encode()
 
 
-def post_signed(stack, raw, secret=APP_SECRET):
+def post_signed(stack, raw, secret=APP_SECRET, meta_heard=True):
+    """Post ``raw`` as Meta would; Meta (the stand-in) knows the sender wrote, unless ``meta_heard`` is false."""
+    if meta_heard and secret == APP_SECRET:
+        stack.whatsapp.note_incoming(raw)
     signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
     return requests.post(stack.url + "/webhooks/whatsapp", data=raw, timeout=15,
                          headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature})
@@ -97,7 +103,7 @@ def test_a_citizen_files_on_whatsapp_and_gets_the_tracking_number(reach):
     number = reply.split("nomor ")[1].split(".")[0]
     assert number.startswith("DUMAS-") and f"{PUBLIC_URL}/lacak/{number}" in reply
     assert reach.whatsapp.received[0]["authorization"] == "Bearer test-token"
-    assert reach.whatsapp.received[0]["path"] == "/v21.0/1234567890/messages"
+    assert reach.whatsapp.received[0]["path"] == "/v26.0/1234567890/messages"
     assert tracked(reach.url, number)["status"] == "received"
     triage = reach.coordinator.get("/api/v1/complaints", params={"triage": "true"}).json()["complaints"]
     assert [(c["channel"], c["category"]) for c in triage if c["tracking_number"] == number] == [("whatsapp", None)]
@@ -120,6 +126,67 @@ def test_a_citizen_files_on_whatsapp_and_gets_the_tracking_number(reach):
     [stored] = reach.coordinator.get(f"/api/v1/complaints/{mine['id']}").json()["files"]
     content = reach.coordinator.get(f"/api/v1/complaints/{mine['id']}/attachments/{stored['id']}").content
     assert stored["content_type"] == "image/jpeg" and content.startswith(b"\xff\xd8") and b"KameraRahasia" not in content
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                        st.sampled_from(["entry", "changes", "value", "messages", "statuses", "id", "from", "type",
+                                         "text", "body", "status", "errors"]) | st.text(max_size=6), inner, max_size=4),
+                    max_leaves=20)
+
+
+def test_the_door_answers_anything_with_200_400_or_403_never_500(reach):
+    handshake = {"hub.mode": "subscribe", "hub.verify_token": "vérify-mé 😀", "hub.challenge": "1"}
+    assert requests.get(reach.url + "/webhooks/whatsapp", params=handshake, timeout=15).status_code == 403
+    raw = webhook("wamid.any", {"type": "text", "text": {"body": "Halo"}})
+    for header in ("sha256=é".encode("utf-8"), "sha256=ü".encode("latin-1"), "😀".encode("utf-8")):
+        assert requests.post(reach.url + "/webhooks/whatsapp", data=raw, timeout=15, headers={
+            "Content-Type": "application/json", "X-Hub-Signature-256": header}).status_code == 403
+    for body in ({"entry": ["not an object"]}, {"entry": [{"changes": [{"value": "not an object"}]}]},
+                 {"entry": [{"changes": [{"value": {"messages": [{"id": "w", "from": CITIZEN, "type": "text",
+                                                                  "text": "not an object"}]}}]}]}):
+        assert post_signed(reach, json.dumps(body).encode(), meta_heard=False).status_code == 400
+
+    @settings(max_examples=30, deadline=None)
+    @given(JSON)
+    def thrown(payload):
+        answer = post_signed(reach, json.dumps(payload).encode(), meta_heard=False)
+        assert answer.status_code in (200, 400), answer.text
+
+    thrown()
+    assert "a signed WhatsApp webhook body was refused: wrong or missing entry.0" in reach.log()
+
+
+def delivery(stack, kind, recipient="reporter"):
+    items = stack.coordinator.get("/api/v1/notifications/deliveries", params={"kind": kind, "limit": 200}).json()
+    return [m for m in items["items"] if m["recipient"] == recipient and m["channel"] == "whatsapp"]
+
+
+def test_a_reporter_outside_the_24_hour_window_hears_by_template_and_metas_statuses_are_kept(reach):
+    late = "6281355500222"  # wrote 25 hours ago: Meta delivered the webhook late (it retries for days)
+    post_signed(reach, webhook("wamid.late-1", {"type": "text", "text": {"body": "Pohon tumbang di Jl. Bau Massepe"}},
+                               sender=late, sent_at=time.time() - 25 * 3600))
+    [receipt] = eventually(lambda: reach.whatsapp.to(late), timeout=60)
+    assert receipt["type"] == "template" and receipt["template"]["name"] == "bakohumas_complaint_received"
+    notice, link = (p["text"] for p in receipt["template"]["components"][0]["parameters"])
+    assert "DUMAS-" in notice and link.startswith(f"{PUBLIC_URL}/lacak/DUMAS-")
+    [logged] = eventually(lambda: [m for m in delivery(reach, "complaint_received") if m["reported"] == "delivered"],
+                          timeout=30)
+    assert logged["state"] == "sent"
+
+
+def test_a_failure_meta_reports_later_is_sent_again_as_a_template(reach):
+    unknown = "6281355500333"  # Meta holds no open window for them (our record and Meta's disagree)
+    post_signed(reach, webhook("wamid.unknown-1", {"type": "text", "text": {"body": "Saluran air tersumbat"}},
+                               sender=unknown), meta_heard=False)
+    [arrived] = eventually(lambda: reach.whatsapp.to(unknown), timeout=60)
+    assert arrived["type"] == "template"
+    assert [r["body"]["type"] for r in reach.whatsapp.refused if r["body"].get("to") == unknown] == ["text"]
+    [logged] = eventually(lambda: [m for m in delivery(reach, "complaint_received")
+                                   if m["attempts"] == 2 and m["reported"] == "delivered"], timeout=30)
+    assert logged["state"] == "sent" and logged["last_error"] is None
+    log = reach.log()
+    assert unknown not in log and "Saluran air" not in log
 
 
 def photo_with_exif():

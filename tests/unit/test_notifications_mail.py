@@ -67,12 +67,15 @@ def test_an_smtp_url_names_its_server_and_login():
 
 
 def test_whatsapp_bodies_follow_the_cloud_apis_documented_format():
-    settings = whatsapp.WhatsAppSettings("https://graph.facebook.com/v21.0/", "token", "1234")
-    assert settings.url == "https://graph.facebook.com/v21.0/1234/messages"
+    settings = whatsapp.WhatsAppSettings("https://graph.facebook.com/v26.0/", "token", "1234")
+    assert settings.url == "https://graph.facebook.com/v26.0/1234/messages"
     assert whatsapp.text_body("+6281355500111", "Halo") == {
         "messaging_product": "whatsapp", "recipient_type": "individual", "to": "6281355500111", "type": "text",
         "text": {"preview_url": False, "body": "Halo"}}
-    template = whatsapp.template_body(settings, "+6281355500111", "complaint_assigned", "id", "Pengaduan baru")
+    template = whatsapp.template_body(settings, "+6281355500111", "complaint_assigned", "id",
+                                      "Pengaduan baru:\tlampu  \n     mati", "https://hub.example.go.id/console/pengaduan")
     assert template["type"] == "template" and template["template"] == {
         "name": "bakohumas_complaint_assigned", "language": {"code": "id"},
-        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Pengaduan baru"}]}]}
+        "components": [{"type": "body", "parameters": [
+            {"type": "text", "text": "Pengaduan baru: lampu mati"},
+            {"type": "text", "text": "https://hub.example.go.id/console/pengaduan"}]}]}

@@ -306,8 +306,8 @@ def test_an_information_message_names_the_request_and_links_its_console_page(lan
     rendered = rendering.render(message, "https://hub.example.go.id", lambda kind: f"https://u/{kind}")
     assert rendered.subject == subject and says in rendered.text
     assert "https://hub.example.go.id/console/informasi/permohonan/r1" in rendered.text
-    assert rendering.whatsapp_text(message, "https://hub.example.go.id").endswith(
-        "\nhttps://hub.example.go.id/console/informasi/permohonan/r1")
+    notice, link = rendering.whatsapp_parts(message, "https://hub.example.go.id")
+    assert link == "https://hub.example.go.id/console/informasi/permohonan/r1" and "\n" not in notice
 
 
 def test_an_asked_agency_is_reminded_a_day_before_the_deadline_unless_it_answered(store):

@@ -37,12 +37,12 @@ def complaint_body(phone, text):
 
 def replied(session, message_id):
     """Whether an incoming message was answered already (a redelivery does nothing twice)."""
-    return session.scalar(select(Message.id).where(Message.event_id == f"wa:{message_id}"[:80])) is not None
+    return session.scalar(select(Message.id).where(Message.event_id == f"wa:{message_id}")) is not None
 
 
 def queue_reply(uow, message_id, person, phone, reply, params, channels_on, forum_zone, now):
-    """A reply to one incoming message (its WhatsApp id keys it: a redelivery replies once)."""
-    event_id = f"wa:{message_id}"[:80]
+    """A reply to one incoming message (its whole WhatsApp id keys it: a redelivery replies once)."""
+    event_id = f"wa:{message_id}"
     if uow.session.scalar(select(Message.id).where(Message.event_id == event_id, Message.person == person)):
         return None
     message = Message(id=str(uuid.uuid4()), event_id=event_id, person=person, channel="whatsapp", kind=REPLY_KIND,

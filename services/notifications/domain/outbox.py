@@ -85,9 +85,10 @@ def forget_link(message):
         message.params = json.dumps(params)
 
 
-def record_attempt(uow, owner, message_id, verdict, error, policy, now, rng=random):
+def record_attempt(uow, owner, message_id, verdict, error, policy, now, rng=random, wamid=None):
     """``verdict``: ``sent``; ``retry`` (the server is away: later, until the last try); ``failed``
-    (refused for good); ``skipped`` (nobody to send to any more, e.g. the reporter became anonymous)."""
+    (refused for good); ``skipped`` (nobody to send to any more, e.g. the reporter became anonymous).
+    ``wamid``: the id Meta gave a sent WhatsApp message, which its later status reports name."""
     message = uow.session.get(Message, message_id)
     if message is None or message.leased_by != owner or message.state not in ("pending", "retrying"):
         return None
@@ -99,7 +100,7 @@ def record_attempt(uow, owner, message_id, verdict, error, policy, now, rng=rand
         return message
     message.attempts += 1
     if verdict == "sent":
-        message.state, message.sent_at = "sent", now
+        message.state, message.sent_at, message.wamid, message.reported = "sent", now, wamid, None
     elif verdict == "retry" and message.attempts < policy.max_attempts:
         message.state = "retrying"
         message.next_attempt_at = now + timedelta(seconds=policy.delay(message.attempts, rng))
