@@ -351,7 +351,7 @@ class FakeWhatsApp:
         self.templates = templates if templates is not None else {
             f"bakohumas_{kind}": 2 for kind in WHATSAPP_TEMPLATE_KINDS}
         self.clock = clock
-        self.heard = {}  # the person's number (digits) -> Unix time of their last message
+        self.heard = {}  # the person's number (digits) or user id -> Unix time of their last message
         self.received, self.delivered, self.refused, self.statuses = [], [], [], []
         self.media = {}  # media id -> bytes a citizen "sent" (GET /<version>/<media id>, then its URL)
         self.webhook = None
@@ -366,7 +366,8 @@ class FakeWhatsApp:
         for entry in json.loads(raw)["entry"]:
             for change in entry["changes"]:
                 for message in change["value"].get("messages", []):
-                    self.heard[message["from"]] = max(self.heard.get(message["from"], 0), int(message["timestamp"]))
+                    sender = message.get("from") or message["from_user_id"]
+                    self.heard[sender] = max(self.heard.get(sender, 0), int(message["timestamp"]))
 
     def report_statuses_to(self, url, app_secret):
         self.webhook = (url, app_secret)
@@ -439,7 +440,7 @@ class FakeWhatsApp:
                     fake.refused.append({"body": body, "error": refused["error"]})
                     self.answer(400, refused)
                     return
-                wamid, to = f"wamid.{uuid.uuid4().hex}", body.get("to")
+                wamid, to = f"wamid.{uuid.uuid4().hex}", body.get("to") or body.get("recipient")
                 self.answer(200, {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}],
                                   "messages": [{"id": wamid}]})
                 heard = fake.heard.get(to)
@@ -484,5 +485,5 @@ class FakeWhatsApp:
             self.server.server_close()
 
     def to(self, phone):
-        """The messages that reached ``phone`` (what Meta took and did not fail)."""
-        return [body for body in list(self.delivered) if body.get("to") == phone.lstrip("+")]
+        """The messages that reached ``phone`` (or a business-scoped user id): what Meta took and did not fail."""
+        return [body for body in list(self.delivered) if phone.lstrip("+") in (body.get("to"), body.get("recipient"))]

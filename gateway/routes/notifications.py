@@ -107,13 +107,12 @@ def whatsapp_updates(raw, now):
     messages, statuses = [], []
     for message in (message for value in values for message in value["messages"]):
         phone = _phone(message["sender"]) if message["sender"] else None
-        if phone is None:
-            log.warning("a WhatsApp message was not taken: its sender %s", "is known only by a business-scoped "
-                        "user id (no number to file a complaint under)" if message["from_user_id"]
-                        else "has no readable number")
+        if phone is None and not message["from_user_id"]:
+            log.warning("a WhatsApp message was not taken: its sender has no number and no business-scoped user id")
             continue
         kind = MESSAGE_TYPES.get(message["type"], "other")
-        messages.append({"message_id": message["id"], "phone": phone, "type": kind,
+        messages.append({"message_id": message["id"], "phone": phone, "user_id": message["from_user_id"],
+                         "type": kind,
                          "text": (message["text"] or {}).get("body", "")[:4096] if kind == "text" else "",
                          "media_id": (message["image"] or {}).get("id") if kind == "image" else None,
                          "received_at": now.isoformat(), "sent_at": _moment(message["timestamp"], now).isoformat()})

@@ -1,7 +1,9 @@
 """The WhatsApp door, the service's side: a citizen's message read and acted on. A first message is
 filed as a complaint through the complaints service's durable intake queue (keyed by the WhatsApp
 message id, so a redelivery files once); ``CEK <number>`` and ``STATUS`` are answered from the
-complaints service; a photo joins the sender's open complaint; anything else gets the help text.
+complaints service; a photo joins the sender's open complaint; anything else gets the help text. A
+sender Meta names only by a business-scoped user id (no number) is answered by it: ``CEK`` works, what
+needs a number (filing, ``STATUS``, a photo) is answered with the way to the web form.
 Replies go out through the outbox."""
 import base64
 import hashlib
@@ -76,9 +78,14 @@ class Inbox(DependencyProvider):
         """Act on one incoming message; a reply (if any) is queued in the outbox."""
         action, value = domain.read_message(data["type"], data["text"])
         phone, params = data["phone"], {}
+        address = phone or data["user_id"]  # a person who chose a username is reached by their user id
         with store.unit_of_work() as uow:  # their 24-hour window opens with this message
-            domain.heard_from(uow, whatsapp_person(phone), data["sent_at"] or data["received_at"])
-        if action == "check":
+            domain.heard_from(uow, whatsapp_person(address), data["sent_at"] or data["received_at"])
+        if phone is None and action in domain.NEEDS_A_NUMBER:
+            log.info("a WhatsApp message from a sender known only by a business-scoped user id was answered, "
+                     "not acted on: a complaint is filed and found by its reporter's number")
+            reply = "no_number"
+        elif action == "check":
             try:
                 tracked = complaints.track(value) if value else None
             except NotFound:
@@ -100,5 +107,5 @@ class Inbox(DependencyProvider):
         else:
             reply, params = "help", {}
         with store.unit_of_work() as uow:
-            domain.queue_reply(uow, data["message_id"], whatsapp_person(phone), phone, reply, params,
+            domain.queue_reply(uow, data["message_id"], whatsapp_person(address), address, reply, params,
                                postman.channels_on, postman.forum_zone, now)

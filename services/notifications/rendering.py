@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from services.notifications.domain.kinds import REPLY_KIND
 from services.notifications.domain.zones import WIB, WIT, WITA
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -46,6 +47,8 @@ def with_links(kind, params, zone, language, public_url):
             shown[local] = local_time(shown[field], shown.get("timezone") or zone, language)
     if kind == "invitation":
         shown["link"] = f"{public_url}/console/undangan/{shown.get('token', '')}"
+    elif kind == REPLY_KIND and shown.get("reply") == "no_number":
+        shown["link"] = f"{public_url}/lapor"
     elif kind in CONSOLE_PATHS:
         shown["link"] = public_url + CONSOLE_PATHS[kind].format_map(shown)
     elif shown.get("tracking_number"):

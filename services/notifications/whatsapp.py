@@ -25,13 +25,16 @@ class WhatsAppSettings:
         self.template_prefix = template_prefix
 
 
-def recipient(phone):
-    """The API's ``to``: the number in international form without the ``+``."""
-    return phone.lstrip("+")
+def addressed(address):
+    """Whom a message is for: a number (E.164) as ``to`` without the ``+``; a person Meta names only by
+    a business-scoped user id (``ID.1502576394655843``) as ``recipient``."""
+    if address.startswith("+"):
+        return {"to": address[1:]}
+    return {"recipient": address}
 
 
-def text_body(phone, text):
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient(phone),
+def text_body(address, text):
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", **addressed(address),
             "type": "text", "text": {"preview_url": False, "body": text}}
 
 
@@ -40,10 +43,10 @@ def template_parameter(text):
     return {"type": "text", "text": _UNSENDABLE_SPACE.sub(" ", text).strip()}
 
 
-def template_body(settings, phone, kind, language, notice, link):
+def template_body(settings, address, kind, language, notice, link):
     """A template message: the template of the kind (``bakohumas_<kind>``, approved in Meta's manager
     with two body parameters, ``{{1}}`` the notice and ``{{2}}`` its link), in the reader's language."""
-    return {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient(phone),
+    return {"messaging_product": "whatsapp", "recipient_type": "individual", **addressed(address),
             "type": "template",
             "template": {"name": settings.template_prefix + kind, "language": {"code": language},
                          "components": [{"type": "body", "parameters": [template_parameter(notice),

@@ -21,7 +21,10 @@ def whatsapp_queue():
 class WhatsAppReceived(Schema):
     """One message a citizen sent to the forum's WhatsApp number (signature checked by the gateway)."""
     message_id = fields.String(required=True)
-    phone = fields.String(required=True, metadata={"description": "the sender, E.164"})
+    phone = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "the sender, E.164; none for a person Meta names only by their business-scoped user id"})
+    user_id = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "the sender's business-scoped user id (BSUID), when Meta gives one"})
     type = fields.String(required=True, validate=validate.OneOf(("text", "image", "other")))
     text = fields.String(load_default="")
     media_id = fields.String(load_default=None, allow_none=True)

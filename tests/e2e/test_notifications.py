@@ -173,6 +173,13 @@ def test_a_reporter_outside_the_24_hour_window_hears_by_template_and_metas_statu
     [logged] = eventually(lambda: [m for m in delivery(reach, "complaint_received") if m["reported"] == "delivered"],
                           timeout=30)
     assert logged["state"] == "sent"
+    replayed = webhook("wamid.late-1", {"type": "text", "text": {"body": "Pohon tumbang di Jl. Bau Massepe"}},
+                       sender=late, sent_at=time.time() - 25 * 3600)
+    assert post_signed(reach, replayed).json() == {"queued": 1}  # the same signed message, replayed later
+    time.sleep(2)
+    assert len(reach.whatsapp.to(late)) == 1
+    triage = reach.coordinator.get("/api/v1/complaints", params={"triage": "true", "limit": 200}).json()["complaints"]
+    assert [c["tracking_number"] for c in triage].count(link.rsplit("/", 1)[1]) == 1
 
 
 def test_a_failure_meta_reports_later_is_sent_again_as_a_template(reach):
@@ -187,6 +194,21 @@ def test_a_failure_meta_reports_later_is_sent_again_as_a_template(reach):
     assert logged["state"] == "sent" and logged["last_error"] is None
     log = reach.log()
     assert unknown not in log and "Saluran air" not in log
+
+
+def test_a_sender_known_only_by_a_business_scoped_user_id_is_answered_by_it(reach):
+    bsuid = "ID.1502576394655843"
+    raw = json.dumps({"object": "whatsapp_business_account", "entry": [{"id": "WABA-1", "changes": [{
+        "field": "messages", "value": {
+            "messaging_product": "whatsapp", "metadata": {"display_phone_number": "62421000", "phone_number_id": "1"},
+            "contacts": [{"profile": {"name": "Warga", "username": "@warga"}, "user_id": bsuid}],
+            "messages": [{"from_user_id": bsuid, "id": "wamid.bsuid-1", "timestamp": str(int(time.time())),
+                          "type": "text", "text": {"body": "Lampu taman mati"}}]}}]}]}).encode()
+    assert post_signed(reach, raw).json() == {"queued": 1}
+    [reply] = eventually(lambda: reach.whatsapp.to(bsuid), timeout=60)
+    assert reply["recipient"] == bsuid and "to" not in reply and reply["type"] == "text"
+    assert reply["text"]["body"].endswith(f"{PUBLIC_URL}/lapor") and "nama pengguna" in reply["text"]["body"]
+    assert "business-scoped user id was answered" in reach.log() and bsuid not in reach.log()
 
 
 def photo_with_exif():

@@ -117,3 +117,19 @@ def test_any_json_at_the_signed_door_is_read_or_refused_never_a_crash(payload):
     else:
         assert all(m["message_id"] and m["phone"].startswith("+") for m in messages)
         assert all(s["wamid"] and s["status"] in ("sent", "delivered", "read", "failed") for s in statuses)
+
+
+def test_a_sender_known_only_by_a_business_scoped_user_id_is_taken_to_be_answered(caplog):
+    """Meta's newer user_id (a person who chose a username): no number, yet a reply can reach them."""
+    bsuid_only = message(id="wamid.bsuid", text={"body": "Halo"}, from_user_id="ID.1502576394655843")
+    del bsuid_only["from"]
+    with caplog.at_level(logging.INFO, logger="gateway.routes.notifications"):
+        [taken], _ = whatsapp_updates(webhook([bsuid_only]), NOW)
+    assert (taken["phone"], taken["user_id"], taken["text"]) == (None, "ID.1502576394655843", "Halo")
+    assert not caplog.records
+    nobody = message(id="wamid.nobody")
+    del nobody["from"]
+    with caplog.at_level(logging.INFO, logger="gateway.routes.notifications"):
+        assert whatsapp_updates(webhook([nobody]), NOW) == ([], [])
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "no number and no business-scoped user id" in line

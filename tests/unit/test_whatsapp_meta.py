@@ -27,9 +27,10 @@ def meta():
     fake.stop()
 
 
-@pytest.fixture
-def store(service_db):
-    return service_db("notifications")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(service_db, request):
+    """Both databases: the migration widens a column and adds a table and an index on each."""
+    return service_db("notifications", backend=request.param)
 
 
 def settings_of(fake):
@@ -155,3 +156,15 @@ def test_two_message_ids_alike_in_their_first_80_characters_are_two_messages(sto
     with store.reading() as session:
         assert domain.replied(session, first) and domain.replied(session, second)
         assert session.query(Message).count() == 2
+
+
+def test_a_reply_reaches_a_sender_by_their_business_scoped_user_id(meta):
+    bsuid = "ID.1502576394655843"
+    meta.note_incoming(json.dumps({"entry": [{"changes": [{"value": {"messages": [
+        {"from_user_id": bsuid, "id": "wamid.in", "timestamp": str(int(NOW.timestamp()))}]}}]}]}))
+    body = whatsapp.text_body(bsuid, "Halo")
+    assert "to" not in body and body["recipient"] == bsuid
+    assert whatsapp.send(settings_of(meta), body)[0] == "sent" and meta.to(bsuid) == [body]
+    assert whatsapp.text_body(CITIZEN, "Halo")["to"] == CITIZEN[1:]
+    template = whatsapp.template_body(settings_of(meta), bsuid, "whatsapp_reply", "id", "Halo", "https://x/lapor")
+    assert template["recipient"] == bsuid and "to" not in template

@@ -7,7 +7,7 @@ One module per topic; the operations the service, the tests and the bench call a
 """
 from services.notifications.domain.agencies import agency_departed, keep_agency
 from services.notifications.domain.digests import build_digest, digest_candidates
-from services.notifications.domain.door import complaint_body, queue_reply, read_message, replied
+from services.notifications.domain.door import NEEDS_A_NUMBER, complaint_body, queue_reply, read_message, replied
 from services.notifications.domain.invitations import mail_invitation
 from services.notifications.domain.fanout import claim_notices, fan_out, record_notices
 from services.notifications.domain.kinds import (
@@ -24,7 +24,7 @@ from services.notifications.domain.zones import last_digest_time, zone_of_region
 
 __all__ = [
     "agency_departed", "keep_agency", "build_digest", "digest_candidates",
-    "complaint_body", "queue_reply", "read_message", "replied", "claim_notices", "fan_out", "record_notices",
+    "NEEDS_A_NUMBER", "complaint_body", "queue_reply", "read_message", "replied", "claim_notices", "fan_out", "record_notices",
     "CHANNELS", "DEFAULT_MODES", "MODES", "OFFICER_KINDS", "REPORTER_KINDS", "default_mode", "notices_for",
     "Outgoing", "Policy", "claim_messages", "delivery_log", "messages_by_state", "record_attempt",
     "preferences", "set_preferences", "unsubscribe", "unsubscribe_link_kind", "unsubscribe_token",

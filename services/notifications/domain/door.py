@@ -13,6 +13,9 @@ _CHECK = re.compile(r"^\s*(?:CEK|CHECK)\s+(\S.*?)\s*$", re.IGNORECASE)
 _STATUS = re.compile(r"^\s*STATUS\s*$", re.IGNORECASE)
 _NUMBER = re.compile(r"^DUMAS-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 MAX_COMPLAINT_TEXT = 4000
+# What a sender without a number (only Meta's business-scoped user id) cannot do by WhatsApp: a
+# complaint is filed under, and found by, its reporter's number.
+NEEDS_A_NUMBER = frozenset({"text", "status", "photo"})
 
 
 def read_message(kind, text):
