@@ -24,7 +24,7 @@ from gateway.errors import HttpError
 from gateway.http import buffered_body, route
 from services.notifications import schemas
 from shared.contracts import seal
-from shared.contracts.notifications import WHATSAPP_QUEUE, whatsapp_queue
+from shared.contracts.notifications import DELIVERY_STATUSES, WHATSAPP_QUEUE, whatsapp_queue
 
 log = logging.getLogger(__name__)
 TAG = "notifications"
@@ -117,13 +117,12 @@ def whatsapp_updates(raw, now):
                          "media_id": (message["image"] or {}).get("id") if kind == "image" else None,
                          "received_at": now.isoformat(), "sent_at": _moment(message["timestamp"], now).isoformat()})
     for status in (status for value in values for status in value["statuses"]):
-        if status["status"] not in schemas.DELIVERY_STATUSES:
+        if status["status"] not in DELIVERY_STATUSES:
             log.info("a WhatsApp status %r was not recorded: not one the delivery log keeps", status["status"][:20])
             continue
         [error] = status["errors"][:1] or [{}]
         statuses.append({"wamid": status["id"], "status": status["status"], "error_code": error.get("code"),
-                         "error_title": error.get("title") or error.get("message"),
-                         "at": _moment(status["timestamp"], now).isoformat()})
+                         "error_title": error.get("title") or error.get("message")})
     return messages, statuses
 
 

@@ -84,7 +84,6 @@ class Invitation(Schema):
 # read must have its documented type, or the body is refused whole (400) rather than half-read.
 # A message id is kept whole: longer than this is not Meta's and is refused, never cut.
 WHATSAPP_ID_LENGTH = 250
-DELIVERY_STATUSES = ("sent", "delivered", "read", "failed")
 
 
 class _MetaShape(Schema):
@@ -121,7 +120,6 @@ class WhatsAppStatus(_MetaShape):
     """What became of a message we sent: ``id`` is the ``wamid`` Meta answered the send with."""
     id = fields.String(required=True, validate=validate.Length(min=1, max=WHATSAPP_ID_LENGTH))
     status = fields.String(required=True)
-    timestamp = fields.String(load_default=None)
     errors = fields.List(fields.Nested(WhatsAppError), load_default=list)
 
 

@@ -10,6 +10,8 @@ from marshmallow import Schema, fields, validate
 from shared.contracts import contract
 
 WHATSAPP_QUEUE = "notifications.whatsapp"
+# What Meta reports of a sent message that the delivery log keeps.
+DELIVERY_STATUSES = ("sent", "delivered", "read", "failed")
 
 
 def whatsapp_queue():
@@ -37,7 +39,6 @@ class WhatsAppReceived(Schema):
 class WhatsAppStatusReported(Schema):
     """What Meta reports of a message the service sent (its ``wamid``): nothing about the person."""
     wamid = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(("sent", "delivered", "read", "failed")))
+    status = fields.String(required=True, validate=validate.OneOf(DELIVERY_STATUSES))
     error_code = fields.Integer(load_default=None, allow_none=True)
     error_title = fields.String(load_default=None, allow_none=True)
-    at = fields.AwareDateTime(required=True)
