@@ -339,6 +339,37 @@ def test_an_officer_hears_of_a_forward_by_mail_and_an_admin_gets_one_digest(reac
     assert len(reach.mail.to(admin)) == 1
 
 
+def test_an_officer_who_chose_whatsapp_gets_an_alert_meta_accepts(reach):
+    """Every alert was one template parameter "notice\nlink", which Meta (and now the stand-in) refuses."""
+    suffix = uuid.uuid4().hex[:6].upper()
+    dinas = agency_with_key(reach, f"DINAS-WA-{suffix}")
+    email, phone = f"wa-{suffix.lower()}@dinas.example.go.id", "+6281355500444"
+    invited = dinas.post(f"/api/v1/agencies/{dinas.agency_id}/accounts", json={
+        "name": "Petugas WhatsApp", "email": email, "phone": phone, "account_role": "officer"})
+    assert invited.status_code == 201, invited.text
+    link = invited.json()["invite_link"]
+    assert requests.post(reach.url + link[link.index("/console/"):], timeout=15, allow_redirects=False, data={
+        "password": PASSWORD, "password_again": PASSWORD}).status_code == 303
+    officer = requests.Session()
+    assert officer.post(reach.url + "/console/masuk", timeout=15, allow_redirects=False,
+                        data={"email": email, "password": PASSWORD}).status_code == 303
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', officer.get(reach.url + "/console/notifikasi", timeout=15)
+                     .text).group(1)
+    assert officer.post(reach.url + "/console/notifikasi", timeout=15, allow_redirects=False, data={
+        "csrf_token": csrf, "channel": "whatsapp"}).status_code == 303
+
+    eventually(lambda: file(reach.url, {"channel": "web", "category": "lalu_lintas", "anonymous": True,
+                                         "text": "Marka jalan pudar di depan pasar", "target_agency_id": dinas.agency_id}))
+    [alert] = eventually(lambda: reach.whatsapp.to(phone), timeout=60)
+    assert alert["type"] == "template" and alert["template"]["name"] == "bakohumas_complaint_assigned"
+    notice, link = (p["text"] for p in alert["template"]["components"][0]["parameters"])
+    assert "\n" not in notice and link == f"{PUBLIC_URL}/console/pengaduan"
+    assert not [r for r in reach.whatsapp.refused if r["body"].get("to") == phone[1:]]
+    [logged] = eventually(lambda: [m for m in dinas.get("/api/v1/notifications/deliveries").json()["items"]
+                                   if m["channel"] == "whatsapp" and m["reported"] == "delivered"], timeout=30)
+    assert (logged["state"], logged["recipient"]) == ("sent", "Petugas WhatsApp")
+
+
 def test_an_information_request_over_http_tells_the_agencys_officer_by_mail(reach):
     suffix = uuid.uuid4().hex[:6].upper()
     ppid = agency_with_key(reach, f"PPID-{suffix}")
