@@ -104,7 +104,8 @@ class WhatsAppMessage(_MetaShape):
     sender = fields.String(data_key="from", load_default=None)
     # The business-scoped user id: all Meta gives of a person who chose a username over their number.
     from_user_id = fields.String(load_default=None, validate=validate.Length(max=WHATSAPP_ID_LENGTH))
-    timestamp = fields.String(load_default=None)
+    # Unix seconds, a string in Meta's documents: read leniently (a number too), never a reason to refuse.
+    timestamp = fields.Raw(load_default=None)
     type = fields.String(required=True)
     text = fields.Nested(WhatsAppText, load_default=None)
     image = fields.Nested(WhatsAppMedia, load_default=None)

@@ -82,6 +82,15 @@ def test_a_nesting_too_deep_to_read_is_refused():
     assert refused.value.status == 400
 
 
+def test_a_message_is_taken_whatever_form_its_timestamp_has():
+    for timestamp, sent_at in ((1796608800, datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)),
+                               ("1796608800", datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)),
+                               ("1796616000", NOW),  # an hour ahead of us: never later than now
+                               ("not a time", NOW), (None, NOW), ("99999999999999999999", NOW)):
+        [taken], _ = whatsapp_updates(webhook([message(timestamp=timestamp)]), NOW)
+        assert taken["sent_at"] == sent_at.isoformat()
+
+
 def test_messages_and_statuses_are_read_and_ids_kept_whole():
     long_id = "wamid." + "A" * 200
     raw = webhook([message(id=long_id), message(id="wamid.photo", type="image", image={"id": "media-1"})],
