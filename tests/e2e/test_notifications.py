@@ -4,7 +4,13 @@ the tracking number (a forged signature is refused, a redelivery files once); a 
 to by mail (and turns a kind off by the link); a photo on WhatsApp joins the citizen's complaint
 without its metadata; a redelivered event sends nothing new; the mail server down for a while loses
 nothing; an officer hears of a forward by mail and an admin gets one digest of three items; an
-information request filed over HTTP is told to the agency's officer, without the requester."""
+information request filed over HTTP is told to the agency's officer, without the requester.
+
+WhatsApp as Meta answers (the stand-in refuses what Meta refuses and posts its status webhooks): the
+door answers anything 200, 400 or 403, never 500; a reporter outside the 24-hour window hears by
+template and Meta's statuses reach the delivery log; a failure Meta reports later is sent again; a
+sender known only by a business-scoped user id is answered by it; an officer's alert is a template
+Meta accepts."""
 import hashlib
 import hmac
 import io
