@@ -1,7 +1,8 @@
 """The user guide's pictures (docs/guide/img), taken on the demo forum as its three readers go through
 the tasks the guide describes: a citizen files a complaint and an information request and follows
 them; a Polres officer works a complaint, a release, a calendar proposal and a PPID request; the
-coordinator keeps the directory, the accounts, the calendar, the routing and the reports.
+coordinator keeps the directory, the accounts, the calendar, the routing and the reports. And the
+built guide, read on a phone, never scrolls sideways.
 
 Each picture is written again on every run, so the guide shows the pages as they are now (the list
 of pictures: tests/browser/guide_support.py). They are palette-reduced PNGs, committed, so the
@@ -9,6 +10,8 @@ guide builds from a fresh clone without a running system."""
 import io
 import json
 import re
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -18,7 +21,7 @@ from playwright.sync_api import expect
 
 from bakohumas.harness import Api, LocalStack
 from tests.browser.conftest import PASSWORD, PUBLIC_URL, WITA, created, eventually, listed, set_password, sign_in
-from tests.browser.guide_support import DESKTOP, IMAGES, PHONE, SHOTS
+from tests.browser.guide_support import DESKTOP, IMAGES, PHONE, ROOT, SHOTS
 
 HEIGHTS = {PHONE: 740, DESKTOP: 900}
 # A picture in the guide shows at most this much of a page: about two and a half phone screens.
@@ -290,3 +293,21 @@ def test_the_coordinator_keeps_the_forum(browser, demo):
     expect(page.get_by_role("table", name="Setiap anggota dalam periode ini")).to_be_visible()
     shoot(page, "koordinator-laporan-informasi")
     page.context.close()
+
+
+def test_the_guide_reads_on_a_phone_without_scrolling_sideways(browser, tmp_path):
+    """Officers read the guide on their phones too: every page of the built site fits 360 px."""
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=120)
+    context = browser.new_context(viewport={"width": PHONE, "height": HEIGHTS[PHONE]})
+    page = context.new_page()
+    wide = {}
+    for built in sorted(tmp_path.rglob("*.html")):
+        if built.name == "404.html" or built.parent.name == "search":
+            continue
+        page.goto(built.as_uri())
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if overflow > 0:
+            wide[str(built.relative_to(tmp_path))] = overflow
+    context.close()
+    assert wide == {}, f"pages that scroll sideways at 360 px, by how many pixels: {wide}"
