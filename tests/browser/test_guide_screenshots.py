@@ -41,9 +41,7 @@ def demo():
         for short_name in ("HUMAS-PAREPARE", "POLRES-PAREPARE"):
             set_password(stack, agencies[short_name]["admin"]["console_link"], PASSWORD)
         yield SimpleNamespace(
-            stack=stack, agencies=agencies,
-            coordinator=Api(stack.url, agencies["HUMAS-PAREPARE"]["api_key"]),
-            polres=Api(stack.url, agencies["POLRES-PAREPARE"]["api_key"]),
+            stack=stack, agencies=agencies, polres=Api(stack.url, agencies["POLRES-PAREPARE"]["api_key"]),
             polres_id=agencies["POLRES-PAREPARE"]["agency_id"])
     finally:
         stack.stop()
