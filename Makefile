@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup bench clean
+.PHONY: run test setup bench guide clean
 
 setup:
 	@VENV=$(VENV) deploy/setup.sh
@@ -20,6 +20,11 @@ test:
 
 bench: setup
 	@$(PY) -m bench
+
+# The user guide as a site in build/guide (open build/guide/index.html). Its pictures are committed;
+# tests/browser/test_guide_screenshots.py (run by `make test`) takes them again.
+guide: setup
+	@$(PY) -m mkdocs build --strict
 
 clean:
 	rm -rf data .pytest_cache

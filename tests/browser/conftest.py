@@ -6,6 +6,7 @@ monkey-patched by eventlet. Every page a test looks at is screenshot at desktop 
 360 px into ``test-artifacts/screenshots/`` and checked by axe-core (WCAG 2.x A/AA, 2.2 AA).
 """
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -123,6 +124,21 @@ def set_password(stack, link, password):
     answer = requests.post(stack.url + path, data={"password": password, "password_again": password},
                            allow_redirects=False, timeout=30)
     assert answer.status_code == 303, answer.text
+
+
+def eventually(check, timeout=60):
+    """What ``check()`` answers once it answers something (the services work after the 202)."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"not true within {timeout}s"
+        time.sleep(0.3)
+    return found
+
+
+def listed(agency, number):
+    """The complaint ``number`` as the ``agency`` API client lists it, or None while it is not there."""
+    return next((c for c in agency.get("/api/v1/complaints").json()["complaints"]
+                 if c["tracking_number"] == number), None)
 
 
 def sign_in(page, email, password):

@@ -3,13 +3,12 @@ its EXIF), follows the complaint before and after the answer, and confirms it wi
 same form without JavaScript, with mistakes; its weight; a release going public, then withdrawn."""
 import io
 import re
-import time
 
 import requests
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, PUBLIC_URL, SCREENSHOTS, look
+from tests.browser.conftest import PHONE, PUBLIC_URL, SCREENSHOTS, eventually, listed, look
 
 FORM_BUDGET_BYTES = 60 * 1024
 GPS = 0x8825
@@ -22,19 +21,6 @@ def photo_with_gps(path):
     exif[0x010F] = "KameraPelapor"
     Image.new("RGB", (120, 90), (200, 40, 40)).save(path, "JPEG", exif=exif)
     return path
-
-
-def eventually(check, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"not true within {timeout}s"
-        time.sleep(0.3)
-    return found
-
-
-def listed(agency, number):
-    return next((c for c in agency.get("/api/v1/complaints").json()["complaints"]
-                 if c["tracking_number"] == number), None)
 
 
 def test_through_a_qr_poster_with_a_photo_tracked_answered_and_confirmed(page, stack, forum, tmp_path):
