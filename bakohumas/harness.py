@@ -392,3 +392,22 @@ class FakeWhatsApp:
 
     def to(self, phone):
         return [r["body"] for r in list(self.received) if r["body"].get("to") == phone.lstrip("+")]
+
+
+def member_list_xlsx(units):
+    """A forum's member list as the coordinator would fill the template: ``units`` are dicts by the
+    import's field names (``services.directory.schemas.IMPORT_COLUMNS``), missing ones left empty."""
+    import io
+
+    from openpyxl import Workbook
+
+    from services.directory.schemas import IMPORT_COLUMNS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([header for _name, header in IMPORT_COLUMNS])
+    for unit in units:
+        sheet.append([unit.get(name, "") for name, _header in IMPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
