@@ -74,6 +74,18 @@ KNOWN = frozenset((
     N_("withdrawn"),
     N_("too late to extend"),
     N_("already extended"),
+    N_("missing: every row needs it"),
+    N_("a parent above it is on a cycle of parents"),
+    N_("belongs to a deactivated agency: reactivate it in the Direktori first"),
+    N_("an Indonesian phone number such as 0812-3456-7890, +62 812 3456 7890 or 0421 21234"),
+    N_("a web address such as https://pareparekota.go.id"),
+    N_("a public web address such as https://pareparekota.go.id"),
+    N_("a WhatsApp number (08xx, +62...) or a wa.me / whatsapp.com link"),
+    N_("the file is empty"),
+    N_("the file has no header row"),
+    N_("not a text file: save the sheet as XLSX or as CSV (UTF-8)"),
+    N_("an XLSX or CSV file"),
+    N_("Choose the member list's file (XLSX or CSV with the template's columns) and preview it"),
 ))
 # marshmallow's and the services' messages with a number or a name in them.
 PATTERNS = (
@@ -94,6 +106,23 @@ PATTERNS = (
     (re.compile(r"is \S+; only drafts and embargoed items are edited"),
      N_("Only drafts and embargoed items are edited.")),
     (re.compile(r"required when \S+"), N_("Give the reason.")),
+    (re.compile(r"the same short name is in row (?P<rows>[\d, ]+)"), N_("The same short name is in row %(rows)s.")),
+    (re.compile(r"its parent's row \((?P<line>\d+)\) is refused"), N_("Its parent's row (%(line)s) is refused.")),
+    (re.compile(r"no agency and no row has the short name (?P<name>.+)"),
+     N_("No agency and no row has the short name %(name)s.")),
+    (re.compile(r"(?P<name>.+) is deactivated"), N_("%(name)s is deactivated.")),
+    (re.compile(r"these parents make a cycle: (?P<cycle>.+)"), N_("These parents make a cycle: %(cycle)s.")),
+    (re.compile(r"the agency already lists (?P<count>\d+) officers"), N_("The agency already lists %(count)s officers.")),
+    (re.compile(r"a (?P<platform>\S+) handle such as .*"),
+     N_("A %(platform)s account name such as @humas_parepare, or its address.")),
+    (re.compile(r"a (?P<platform>\S+) address on .*"), N_("An address on %(platform)s.")),
+    (re.compile(r"missing column: (?P<name>.+)"), N_("Missing column: %(name)s.")),
+    (re.compile(r"unknown column: (?P<name>.+)"), N_("Unknown column: %(name)s.")),
+    (re.compile(r"column given twice: (?P<name>.+)"), N_("Column given twice: %(name)s.")),
+    (re.compile(r"the columns are: (?P<names>.+)"), N_("The template's columns are: %(names)s.")),
+    (re.compile(r"not a readable (?P<kind>XLSX|CSV) .*"), N_("This %(kind)s file cannot be read.")),
+    (re.compile(r"at most (?P<max>\d+) rows"), N_("At most %(max)s rows.")),
+    (re.compile(r"the body may be at most (?P<max>\d+) bytes"), N_("The file may be at most %(max)s bytes.")),
 )
 NOT_RIGHT_YET = N_("This is not right yet: check it and try again.")
 

@@ -24,10 +24,9 @@ def invited_by_import(rpc, public_url, actor, plan):
                                      "mailed": was_mailed} for invited, was_mailed in zip(invitations, mailed)]}
 
 
-def import_member_list(rpc, public_url, actor, content, dry_run):
-    """Preview (``dry_run``) or apply a member list's file: read off the event loop, planned or
-    applied by the directory, invitations mailed."""
-    table = read_member_list(content)
+def import_member_list(rpc, public_url, actor, table, dry_run):
+    """Preview (``dry_run``) or apply a member list read from its file: planned or applied by the
+    directory, invitations mailed."""
     if dry_run:
         return rpc("directory", "preview_import", actor, table, timeout=IMPORT_SECONDS)
     return invited_by_import(rpc, public_url, actor,
@@ -66,8 +65,8 @@ class DirectoryRoutes:
                    "dry_run=false the rows that pass are applied together, by short name, parents first, "
                    "and officers with an email are invited once")
     def import_members(self, call):
-        return import_member_list(self.rpc, self.public_url, call.actor, uploaded_file(call.request),
-                                  call.query["dry_run"])
+        return import_member_list(self.rpc, self.public_url, call.actor,
+                                  read_member_list(uploaded_file(call.request)), call.query["dry_run"])
 
     @route("GET", "/api/v1/agencies/<agency_id>", summary="One agency, with its sub-units",
            tag="directory", response=schemas.AgencyDetail)
