@@ -85,3 +85,21 @@ def test_only_the_coordinator_imports_and_an_unreadable_file_is_refused(coordina
     assert refused.status_code == 400 and "file" in refused.json()["error"]["fields"]
     wrong_type = coordinator.post("/api/v1/agencies/import", data=b"{}", headers={"Content-Type": "application/json"})
     assert wrong_type.status_code == 415
+
+
+def test_the_operator_previews_then_applies_a_member_list_with_the_cli(coordinator, stack, tmp_path):
+    tag = uuid.uuid4().hex[:5].upper()
+    member_list = tmp_path / "anggota.csv"
+    member_list.write_text("Nama instansi,Singkatan,Jenis,Induk (singkatan),Kode wilayah,Nama petugas humas,"
+                           "Telepon petugas humas\n"
+                           f"Koramil {tag},KORAMIL-{tag},tni,KODIM-{tag},73.72.01,,\n"
+                           f"Kodim {tag},KODIM-{tag},tni,,73.72,Kapten Syamsul,0812-4400-3001\n"
+                           f"Dinas Sosial {tag},DINSOS-{tag},opd,,73.72,Andi,12-34\n", encoding="utf-8")
+    key = coordinator.session.headers["Authorization"].removeprefix("Bearer ")
+    preview = stack.bakohumas("import-members", str(member_list), "--key", key).stdout
+    assert f"row     2  new        KORAMIL-{tag}" in preview
+    assert f"row     4  REFUSED    DINSOS-{tag}  (Telepon petugas humas: an Indonesian phone number" in preview
+    assert "Preview only, nothing saved: 2 new, 0 changed, 0 unchanged, 1 refused." in preview
+    applied = stack.bakohumas("import-members", str(member_list), "--key", key, "--apply").stdout
+    assert "Imported: 2 new, 0 changed, 0 unchanged, 1 refused." in applied
+    assert coordinator.get("/api/v1/agencies", params={"q": f"KODIM-{tag}"}).json()["total"] == 1

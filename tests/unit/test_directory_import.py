@@ -192,3 +192,8 @@ def test_an_existing_agency_moved_under_its_own_sub_unit_is_a_cycle(store):
     apply(store, row("POLRES"), row("POLSEK", parent="POLRES"))
     plan = preview(store, row("POLRES", parent="POLSEK"))
     assert "cycle" in plan.rows[0].errors["Induk (singkatan)"][0]
+
+
+def test_an_officer_s_phone_without_a_name_names_the_missing_name(store):
+    plan = preview(store, row("U-A", officer_phone="0812-3456-7890"))
+    assert plan.rows[0].errors == {"Nama petugas humas": ["missing: the officer's phone or email needs a name"]}

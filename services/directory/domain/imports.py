@@ -153,6 +153,8 @@ def read_row(line, cells):
     for name in schemas.IMPORT_REQUIRED:
         if not cells.get(name):
             row.refuse(name, "missing: every row needs it")
+    if any(officer.values()) and not officer["name"]:
+        row.refuse("officer_name", "missing: the officer's phone or email needs a name")
     try:
         row.data = load(schemas.AgencyInput, data)
     except ValidationFailed as exc:
