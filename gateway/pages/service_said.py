@@ -76,6 +76,7 @@ KNOWN = frozenset((
     N_("already extended"),
     N_("missing: every row needs it"),
     N_("missing: the officer's phone or email needs a name"),
+    N_("no active agency has this short name"),
     N_("a parent above it is on a cycle of parents"),
     N_("belongs to a deactivated agency: reactivate it in the Direktori first"),
     N_("an Indonesian phone number such as 0812-3456-7890, +62 812 3456 7890 or 0421 21234"),

@@ -57,3 +57,47 @@ def test_the_coordinator_previews_and_applies_the_member_list(page, forum):
     page.goto("/console/direktori")
     barru = page.locator(".tree > li", has=page.get_by_role("link", name="POLRES-BARRU", exact=True))
     expect(barru.get_by_role("link", name="POLSEK-BACUKIKI")).to_be_visible()  # created under its parent
+
+
+def test_the_coordinator_registers_edits_and_deactivates_an_agency(page, forum):
+    coordinator = forum.accounts["coordinator"]
+    sign_in(page, coordinator.email, coordinator.password)
+    page.goto("/console/direktori")
+    page.get_by_role("link", name="Daftarkan instansi").click()
+    page.get_by_label("Nama instansi", exact=True).fill("Kantor Imigrasi Kelas II Parepare")
+    page.get_by_label("Nama singkat", exact=True).fill("KANIM-PAREPARE")
+    page.get_by_label("Jenis").select_option("imigrasi")
+    page.get_by_label("Instansi induk (singkatan)").fill("TIDAK-ADA")
+    page.get_by_label("Kode wilayah").fill("73-72")
+    page.locator("#officers-0-name").fill("Andi Rahmat")
+    page.locator("#officers-0-phone").fill("0812-5500-1001")
+    page.get_by_role("button", name="Daftarkan").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Instansi induk (singkatan): Tidak ada instansi aktif dengan singkatan ini.")
+    expect(page.get_by_label("Nama instansi", exact=True)).to_have_value("Kantor Imigrasi Kelas II Parepare")  # nothing lost
+    expect(page.locator("#officers-0-phone")).to_have_value("0812-5500-1001")
+    page.get_by_label("Instansi induk (singkatan)").fill("polres-parepare")
+    page.get_by_role("button", name="Daftarkan").click()
+    expect(page.locator(".error-summary")).to_contain_text("Kode wilayah:")
+    expect(page.get_by_label("Instansi induk (singkatan)")).to_have_value("polres-parepare")
+    look(page, "konsol-direktori-daftarkan-salah")
+    page.get_by_label("Kode wilayah").fill("73.72")
+    page.get_by_role("button", name="Daftarkan").click()
+    expect(page.get_by_role("status")).to_have_text("Data instansi telah disimpan.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kantor Imigrasi Kelas II Parepare")
+    expect(page.locator("dl.facts")).to_contain_text("POLRES-PAREPARE")
+
+    page.get_by_role("link", name="Ubah data instansi").click()
+    expect(page.get_by_label("Nama singkat", exact=True)).to_have_value("KANIM-PAREPARE")
+    page.get_by_label("Nama instansi", exact=True).fill("Kantor Imigrasi Parepare")
+    page.get_by_label("Instansi induk (singkatan)").fill("")
+    look(page, "konsol-direktori-ubah-koordinator")
+    page.get_by_role("button", name="Simpan").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Kantor Imigrasi Parepare")
+    expect(page.locator("dl.facts")).not_to_contain_text("POLRES-PAREPARE")
+
+    page.get_by_role("button", name="Nonaktifkan: keluarkan dari forum").click()
+    expect(page.get_by_role("status")).to_contain_text("Instansi telah keluar dari forum")
+    look(page, "konsol-direktori-nonaktif")
+    page.get_by_role("button", name="Aktifkan lagi: kembalikan ke forum").click()
+    expect(page.get_by_role("status")).to_contain_text("Instansi kembali ke forum")
