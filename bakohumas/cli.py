@@ -125,7 +125,12 @@ def cmd_demo(args):
     except demo.DemoFailed as exc:
         print(f"bakohumas demo: {exc}", file=sys.stderr)
         return 1
-    demo.report(url, made, present, args.json)
+    try:
+        filed = demo.file_information_requests(url, made)
+    except demo.DemoFailed as exc:
+        print(f"bakohumas demo: the forum is loaded, but not its information requests: {exc}", file=sys.stderr)
+        filed = []
+    demo.report(url, made, present, args.json, information_requests=filed)
     return 0
 
 
