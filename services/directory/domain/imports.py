@@ -202,8 +202,9 @@ def planned_rows(session, table):
     agencies = every_agency(session)
     order_parents_first(rows, agencies)
     existing = agencies_named(session, [row.key for row in rows if row.key in agencies])
+    by_key = {row.key: row for row in rows if row.key}
     for row in sorted(rows, key=lambda row: row.depth):
-        plan_row(row, existing.get(row.key), agencies, {r.key: r for r in rows})
+        plan_row(row, existing.get(row.key), agencies, by_key)
     plan_invitations(session, rows)
     return rows
 
