@@ -65,6 +65,13 @@ def test_a_300_row_member_list_is_previewed_then_imported_once(coordinator, stac
     assert again["counts"] == {"create": 0, "change": 0, "unchanged": 295, "refused": 5}
     assert again["invitations"] == []
 
+    edited = forum_of_300(tag)
+    edited[-1]["name"] = f"Kepolisian Resor {tag} Sembilan Belas"
+    changed = upload(coordinator, member_list_xlsx(edited), dry_run="false").json()
+    assert changed["counts"] == {"create": 0, "change": 1, "unchanged": 294, "refused": 5}
+    assert changed["rows"][-1]["changed"] == ["name"]
+    assert coordinator.get(f"/api/v1/agencies/{parent['id']}").json()["name"].endswith("Sembilan Belas")
+
 
 def test_the_template_names_the_columns_and_a_csv_with_its_header_is_read(coordinator):
     template = coordinator.get("/api/v1/agencies/import/template")
