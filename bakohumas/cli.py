@@ -125,7 +125,40 @@ def cmd_demo(args):
     except demo.DemoFailed as exc:
         print(f"bakohumas demo: {exc}", file=sys.stderr)
         return 1
-    demo.report(url, made, present, args.json)
+    try:
+        filed = demo.file_information_requests(url, made)
+    except demo.DemoFailed as exc:
+        print(f"bakohumas demo: the forum is loaded, but not its information requests: {exc}", file=sys.stderr)
+        filed = []
+    demo.report(url, made, present, args.json, information_requests=filed)
+    return 0
+
+
+def cmd_import_members(args):
+    """Preview (or with --apply import) a member list through the running gateway, as the console does."""
+    import requests
+
+    from bakohumas.member_list import print_plan
+
+    key = args.key or os.environ.get("BAKOHUMAS_KEY")
+    if not key:
+        print("bakohumas import-members: give a coordinator's key with --key or BAKOHUMAS_KEY", file=sys.stderr)
+        return 2
+    url = args.url or f"http://{load_config()['WEB_SERVER_ADDRESS']}"
+    with open(args.file, "rb") as member_list:
+        answer = requests.post(f"{url}/api/v1/agencies/import", params={"dry_run": "false" if args.apply else "true"},
+                               headers={"Authorization": f"Bearer {key}"}, timeout=300,
+                               files={"file": (os.path.basename(args.file), member_list)})
+    if answer.status_code != 200:
+        error = answer.json().get("error", {}) if answer.headers.get("Content-Type", "").startswith(
+            "application/json") else {}
+        print(f"bakohumas import-members: {error.get('message') or answer.status_code} "
+              f"{json.dumps(error.get('fields')) if error.get('fields') else ''}".rstrip(), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(answer.json(), ensure_ascii=False))
+    else:
+        print_plan(answer.json())
     return 0
 
 
@@ -235,6 +268,16 @@ def parser():
     demo.add_argument("--key", help="a coordinator's key; without it the demo bootstraps the coordinator")
     demo.add_argument("--json", action="store_true", help="print the agencies and keys it made as JSON")
     demo.set_defaults(func=cmd_demo)
+
+    members = sub.add_parser("import-members", help="preview (or --apply) the forum's member list (XLSX or CSV) "
+                                                    "through the running gateway")
+    members.add_argument("file", help="the member list, in the template's columns (GET /api/v1/agencies/import/template)")
+    members.add_argument("--apply", action="store_true",
+                         help="save the rows that pass (without it: only say what each row would do)")
+    members.add_argument("--url", help="the gateway (default: this machine's, from the config)")
+    members.add_argument("--key", help="a coordinator's API key (default: $BAKOHUMAS_KEY)")
+    members.add_argument("--json", action="store_true", help="print the gateway's answer as JSON")
+    members.set_defaults(func=cmd_import_members)
 
     save = sub.add_parser("backup", help="write every database and DATA_DIR file into one dated archive in DIR")
     save.add_argument("dir", help="the folder to write bakohumas-backup-<UTC time>.tar.gz into")

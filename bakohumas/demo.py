@@ -10,6 +10,7 @@ are not re-issued), the missing ones are added. People and phone numbers are fic
 """
 import json
 import sys
+import time
 
 import requests
 
@@ -126,6 +127,37 @@ FORUM = [
 ]
 
 
+# Requests for public information (UU 14/2008) to some of the members, so that the PPID pages have
+# something to show: ``then`` is what the agency's PPID does next (by its key), if anything.
+INFORMATION_REQUESTS = [
+    {"agency": "DINKES-PAREPARE", "channel": "web",
+     "requester": {"name": "Rahmat Hidayat", "address": "Jl. Bau Massepe 12, Parepare",
+                   "email": "rahmat.hidayat@warga.example.id"},
+     "identity_number": "7372 0101 8801 0001", "information": "Jumlah tenaga kesehatan per puskesmas tahun 2026",
+     "purpose": "Penelitian skripsi tentang layanan kesehatan primer", "obtain": "soft_copy", "delivery": "email",
+     "then": ("decision", {"decision": "granted", "note": "Data terlampir dalam tautan berikut.",
+                           "documents": [{"title": "Rekap tenaga kesehatan 2026",
+                                          "url": "https://dinkes.pareparekota.go.id/ppid/nakes-2026.pdf"}]})},
+    {"agency": "DISDIKBUD-PAREPARE", "channel": "web",
+     "requester": {"name": "Sri Wahyuni", "address": "Jl. Lasinrang 30, Parepare", "phone": "0812-9900-1002"},
+     "identity_number": "7372 0202 9002 0002", "information": "Rincian dana BOS SD negeri di Kecamatan Soreang 2026",
+     "purpose": "Pengawasan komite sekolah", "obtain": "hard_copy", "delivery": "pickup",
+     "then": ("extend", {"reason": "Data dihimpun dari 14 sekolah; perlu waktu tambahan."})},
+    {"agency": "DPMPTSP-PAREPARE", "channel": "web",
+     "requester": {"name": "Andi Baso", "address": "Jl. Andi Makkasau 5, Parepare",
+                   "email": "andi.baso@warga.example.id"},
+     "identity_number": "7372 0303 8503 0003", "information": "Daftar izin usaha yang terbit pada Oktober 2026",
+     "purpose": "Liputan jurnalistik", "obtain": "soft_copy", "delivery": "email"},
+    {"agency": "PERUMDA-AM-PAREPARE", "channel": "desk",
+     "requester": {"name": "Hasna Daeng Ngai", "address": "Jl. Jend. Sudirman 88, Parepare",
+                   "phone": "0813-9900-1004"},
+     "identity_number": "7372 0404 7004 0004", "information": "Jadwal pemeliharaan pipa di Kecamatan Ujung",
+     "purpose": "Keperluan rumah tangga", "obtain": "see", "delivery": "pickup"},
+]
+# The information service learns of new agencies from the directory's events: a moment after registering.
+AGENCY_KNOWN_SECONDS = 30
+
+
 class DemoFailed(Exception):
     pass
 
@@ -207,11 +239,49 @@ def load_members(gateway):
     return made, present
 
 
-def report(url, made, present, as_json, out=sys.stdout):
+def file_information_requests(url, made):
+    """File the demo's information requests with the agencies made in this run (a re-run files none
+    again), and take each one's next step; returns their registration numbers."""
+    keys = {agency["short_name"]: agency["api_key"] for agency in made}
+    numbers = []
+    for entry in INFORMATION_REQUESTS:
+        if entry["agency"] not in keys:
+            continue
+        agency = Gateway(url, keys[entry["agency"]])
+        agency_id = agency.call("GET", "/api/v1/me", 200)["agency_id"]
+        body = {k: v for k, v in entry.items() if k not in ("agency", "then")}
+        filer = agency if entry["channel"] == "desk" else Gateway(url)
+        wait_until_known(filer, agency_id)
+        accepted = filer.call("POST", "/api/v1/information/requests", 201, json={**body, "agency_id": agency_id})
+        numbers.append(accepted["registration_number"])
+        if entry.get("then"):
+            step, step_body = entry["then"]
+            listed = agency.call("GET", "/api/v1/information/requests", 200)["requests"]
+            [request] = [r for r in listed if r["registration_number"] == accepted["registration_number"]]
+            agency.call("POST", f"/api/v1/information/requests/{request['id']}/{step}", 200, json=step_body)
+    return numbers
+
+
+def wait_until_known(gateway, agency_id):
+    """Wait (a little) for the information service to know a new agency: its public list of
+    information (DIP) answers then, and it is not rate-limited as filing is."""
+    deadline = time.monotonic() + AGENCY_KNOWN_SECONDS
+    while True:
+        try:
+            return gateway.call("GET", f"/api/v1/information/dip/{agency_id}", 200)
+        except DemoFailed:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def report(url, made, present, as_json, out=sys.stdout, information_requests=()):
     if as_json:
-        print(json.dumps({"url": url, "agencies": made, "already_present": present}, indent=2), file=out)
+        print(json.dumps({"url": url, "agencies": made, "already_present": present,
+                          "information_requests": list(information_requests)}, indent=2), file=out)
         return
-    print(f"Bakohumas Parepare demo at {url}: {len(made)} agencies added, {len(present)} already there.", file=out)
+    print(f"Bakohumas Parepare demo at {url}: {len(made)} agencies added, {len(present)} already there, "
+          f"{len(information_requests)} information requests filed.", file=out)
     if made:
         print("Their API keys, shown only this once (use as 'Authorization: Bearer <key>'):\n", file=out)
         for agency in made:

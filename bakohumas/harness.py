@@ -487,3 +487,22 @@ class FakeWhatsApp:
     def to(self, phone):
         """The messages that reached ``phone`` (or a business-scoped user id): what Meta took and did not fail."""
         return [body for body in list(self.delivered) if phone.lstrip("+") in (body.get("to"), body.get("recipient"))]
+
+
+def member_list_xlsx(units):
+    """A forum's member list as the coordinator would fill the template: ``units`` are dicts by the
+    import's field names (``services.directory.schemas.IMPORT_COLUMNS``), missing ones left empty."""
+    import io
+
+    from openpyxl import Workbook
+
+    from services.directory.schemas import IMPORT_COLUMNS
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([header for _name, header in IMPORT_COLUMNS])
+    for unit in units:
+        sheet.append([unit.get(name, "") for name, _header in IMPORT_COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -17,6 +17,7 @@ from gateway.pages.console.content import ContentPages
 from gateway.pages.console.directory import ConsoleDirectory
 from gateway.pages.console.home import ConsoleHome
 from gateway.pages.console.information import InformationConsole
+from gateway.pages.console.member_list import ConsoleMemberList
 from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn, SignInFailures
@@ -46,7 +47,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
                      InformationRoutes, NotificationsRoutes, PublicPages, UnsubscribePages, ComplaintPages,
                      InformationPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, ConsoleComplaints,
                      ConsoleComplaintSettings, ConsoleDirectory, CalendarPages, ContentPages, InformationConsole,
-                     ConsoleNotifications):
+                     ConsoleNotifications, ConsoleMemberList):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

@@ -341,3 +341,73 @@ class AccountContact(Schema):
     phone = fields.String(allow_none=True)
     language = fields.String()
     account_role = fields.String()
+
+
+# The member list's columns (``POST /api/v1/agencies/import``): the field each one fills and its header,
+# in Indonesian as the template writes it. A header is also recognised by the field's own name, and
+# regardless of case and spacing.
+IMPORT_COLUMNS = (
+    ("name", "Nama instansi"), ("short_name", "Singkatan"), ("kind", "Jenis"), ("parent", "Induk (singkatan)"),
+    ("region_code", "Kode wilayah"), ("website", "Situs web"), ("instagram", "Instagram"), ("x", "X (Twitter)"),
+    ("facebook", "Facebook"), ("youtube", "YouTube"), ("tiktok", "TikTok"), ("whatsapp", "WhatsApp"),
+    ("officer_name", "Nama petugas humas"), ("officer_phone", "Telepon petugas humas"),
+    ("officer_email", "Email petugas humas"),
+)
+IMPORT_REQUIRED = ("name", "short_name", "kind", "region_code")
+# A row the template shows as an example of each column.
+IMPORT_EXAMPLE = {
+    "name": "Kepolisian Sektor Soreang", "short_name": "POLSEK-SOREANG", "kind": "polri",
+    "parent": "POLRES-PAREPARE", "region_code": "73.72.03", "website": "", "instagram": "@polseksoreang",
+    "x": "", "facebook": "", "youtube": "", "tiktok": "", "whatsapp": "0812-4300-2200",
+    "officer_name": "Iptu Hendra", "officer_phone": "0812-4300-2201", "officer_email": "humas@polseksoreang.go.id",
+}
+IMPORT_MAX_ROWS = 10_000
+IMPORT_CELL_LENGTH = 500
+
+
+class ImportTable(Schema):
+    """A member list as read from its file: the header row and the rows after it, cells as text."""
+    columns = fields.List(fields.String(validate=validate.Length(max=IMPORT_CELL_LENGTH)), required=True,
+                          validate=validate.Length(min=1, max=100))
+    rows = fields.List(fields.List(fields.String(validate=validate.Length(max=IMPORT_CELL_LENGTH)),
+                                   validate=validate.Length(max=100)),
+                       required=True, validate=validate.Length(max=IMPORT_MAX_ROWS,
+                                                               error=f"at most {IMPORT_MAX_ROWS} rows"))
+
+
+class ImportQuery(Schema):
+    dry_run = fields.Boolean(load_default=True, metadata={
+        "description": "true (the default): only say what would happen; false: apply the rows that pass"})
+
+
+class ImportedRow(Schema):
+    line = fields.Integer(metadata={"description": "the row's number in the spreadsheet (the header is 1)"})
+    short_name = fields.String()
+    name = fields.String()
+    parent = fields.String(allow_none=True, metadata={"description": "the parent's short name, as written"})
+    action = fields.String(metadata={"description": "create, change, unchanged or refused"})
+    changed = fields.List(fields.String(), metadata={"description": "the columns a change changes"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "column -> why the row is refused"})
+    agency_id = fields.String(allow_none=True, metadata={"description": "the agency (once applied or existing)"})
+    invite = fields.String(allow_none=True, metadata={
+        "description": "the officer's email to be invited (preview) or invited (applied), if any"})
+
+
+class ImportInvitation(Schema):
+    """An officer invited by the import; the one-time token only in the answer that invited them."""
+    account = fields.Nested(Account)
+    agency_name = fields.String()
+    invite_token = fields.String(allow_none=True)
+    invite_link = fields.String(allow_none=True)
+    invite_expires_at = fields.AwareDateTime(allow_none=True)
+    mailed = fields.Boolean(allow_none=True, metadata={
+        "description": "true: mailed; false: mail is off; null: not mailed, pass the link on"})
+
+
+class ImportPlan(Schema):
+    applied = fields.Boolean(metadata={"description": "false for a preview (nothing written)"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "rows per action: create, change, unchanged, refused"})
+    rows = fields.List(fields.Nested(ImportedRow), metadata={"description": "every row, in the file's order"})
+    invitations = fields.List(fields.Nested(ImportInvitation))

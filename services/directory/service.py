@@ -19,6 +19,7 @@ SESSION_ACTOR = schemas.SessionActor()
 SIGNED_IN = schemas.SignedIn()
 TOTP_ENROLMENT = schemas.TotpEnrolment()
 ACCOUNT_CONTACTS = schemas.AccountContact(many=True)
+IMPORT_PLAN = schemas.ImportPlan()
 
 
 class DirectoryService(HealthCheck):
@@ -66,6 +67,19 @@ class DirectoryService(HealthCheck):
     @service_rpc
     def reactivate_agency(self, actor, agency_id):
         return self._change(lambda uow: domain.reactivate_agency(uow, actor, agency_id, utcnow()))
+
+    @service_rpc
+    def preview_import(self, actor, table):
+        with self.db.reading() as session:
+            return IMPORT_PLAN.dump(domain.plan_import(session, actor, table))
+
+    @service_rpc
+    def import_members(self, actor, table):
+        """The invitations' one-time tokens are in this answer only (a repeat invites nobody again)."""
+        with self.db.unit_of_work() as uow:
+            answer = IMPORT_PLAN.dump(domain.import_members(uow, actor, table, utcnow()))
+        self.details.clear()
+        return answer
 
     @service_rpc
     def issue_key(self, actor, agency_id, data, idempotency_key=None):

@@ -50,6 +50,11 @@ class Form(dict):
     """A body sent form-encoded (Open311) rather than as JSON."""
 
 
+class Upload(bytes):
+    """A body sent as a file of its own type (the member list, a CSV) rather than as JSON."""
+    content_type = "text/csv"
+
+
 class World:
     def __init__(self, stack):
         self.url = stack.url
@@ -351,6 +356,8 @@ BODIES = {
     "POST /api/v1/agencies": lambda world, params: {
         "name": "Kantor Imigrasi Parepare", "short_name": f"IMI-{uuid.uuid4().hex[:6]}", "kind": "imigrasi"},
     "PATCH /api/v1/agencies/{agency_id}": {"channels": {"instagram": "@humas_matriks"}},
+    "POST /api/v1/agencies/import": Upload(b"Nama instansi,Singkatan,Jenis,Kode wilayah\n"
+                                           b"Dinas Uji Matriks,MATRIKS-UJI,opd,73.72\n"),
     "POST /api/v1/agencies/{agency_id}/deactivate": None,
     "POST /api/v1/agencies/{agency_id}/reactivate": None,
     "POST /api/v1/agencies/{agency_id}/keys": {"label": "matrix"},

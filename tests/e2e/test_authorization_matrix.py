@@ -17,7 +17,7 @@ from bakohumas.harness import LocalStack
 from gateway.http import ROUTES
 from gateway.openapi import build_spec
 from gateway.service import GatewayService  # noqa: F401  (importing it declares every route)
-from tests.e2e.authorization_matrix_support import BODIES, FACTORIES, QUERIES, Form, World
+from tests.e2e.authorization_matrix_support import BODIES, FACTORIES, QUERIES, Form, Upload, World
 
 pytestmark = pytest.mark.e2e
 
@@ -202,6 +202,9 @@ def send(world, method, path, operation, caller):
     kwargs = {"params": query_of(world, method, path, operation), "headers": headers, "timeout": 15}
     if isinstance(body, Form):
         kwargs["data"] = dict(body)
+    elif isinstance(body, Upload):
+        kwargs["data"] = bytes(body)
+        headers["Content-Type"] = Upload.content_type
     elif body is not None:
         kwargs["json"] = body
     return requests.request(method, url, **kwargs)

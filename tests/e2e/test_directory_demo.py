@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from bakohumas.demo import FORUM
+from bakohumas.demo import FORUM, INFORMATION_REQUESTS
 from bakohumas.harness import Api, LocalStack
 
 pytestmark = pytest.mark.e2e
@@ -61,6 +61,15 @@ def test_the_demo_loads_the_parepare_forum_and_can_be_run_again(empty_stack, dem
     again = json.loads(empty_stack.bakohumas(
         "demo", "--json", "--key", agencies["HUMAS-PAREPARE"]["api_key"]).stdout)
     assert again["agencies"] == [] and len(again["already_present"]) == len(FORUM)
+    assert again["information_requests"] == []  # filed once, with the agencies made
+
+
+def test_the_demo_files_information_requests_for_the_ppid_pages(empty_stack, demo_forum):
+    coordinator = Api(empty_stack.url, demo_forum["HUMAS-PAREPARE"]["api_key"])
+    listed = coordinator.get("/api/v1/information/requests", params={"limit": 100}).json()["requests"]
+    assert len(listed) == len(INFORMATION_REQUESTS)
+    assert {r["status"] for r in listed} == {"registered", "extended", "decided"}
+    assert [r["decision"] for r in listed if r["status"] == "decided"] == ["granted"]
 
 
 def test_every_directory_instance_answers_the_changed_agency(empty_stack, demo_forum):

@@ -80,10 +80,16 @@ class NotificationsAnswer:
         self.asked = []
 
     def __call__(self, service, method, actor, invitation):
+        return self.start(service, method, actor, invitation)()
+
+    def start(self, service, method, actor, invitation):
         self.asked.append((service, method, invitation))
-        if isinstance(self.answer, Exception):
-            raise self.answer
-        return self.answer
+
+        def result():
+            if isinstance(self.answer, Exception):
+                raise self.answer
+            return self.answer
+        return result
 
 
 @pytest.mark.parametrize("answer, mailed", [({"mailed": True}, True), ({"mailed": False}, False),

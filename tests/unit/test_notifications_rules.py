@@ -373,5 +373,12 @@ def test_an_invitation_is_not_mailed_when_mail_is_off_nor_for_another_agency(sto
     coordinator_admin = {**DINKES_ADMIN, "agency_id": "koord", "role": "coordinator"}
     with store.unit_of_work() as uow:
         assert domain.mail_invitation(uow, coordinator_admin, invitation(), ON, "Asia/Makassar", NOW) is True
+    coordinator_key = {"agency_id": "koord", "role": "coordinator", "key_id": "k", "account_id": None,
+                       "account_role": None}
+    with store.unit_of_work() as uow:  # the member list's import, by the coordinator's key
+        assert domain.mail_invitation(uow, coordinator_key, invitation(token="u" * 43), ON, "Asia/Makassar", NOW)
+    with pytest.raises(Forbidden), store.unit_of_work() as uow:
+        domain.mail_invitation(uow, {**coordinator_key, "agency_id": "polda", "role": "member"}, invitation(), ON,
+                               "Asia/Makassar", NOW)
     with store.reading() as session:
-        assert session.scalar(select(func.count()).select_from(Message)) == 1
+        assert session.scalar(select(func.count()).select_from(Message)) == 2

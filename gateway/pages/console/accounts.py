@@ -48,6 +48,29 @@ def invitation_mail(invited, agency_name):
             "expires_at": invited["invite_expires_at"]}
 
 
+def mail_invitations(rpc, actor, invitations):
+    """Ask the notifications service to mail each ``(invited, agency_name)``, all at once: per
+    invitation, ``mailed`` True (queued), False (mail is off) or None (the notifications service
+    could not take it: the inviter passes the link on)."""
+    asked = []
+    for invited, agency_name in invitations:
+        try:
+            asked.append(rpc.start("notifications", "mail_invitation", actor, invitation_mail(invited, agency_name)))
+        except Exception as exc:  # the link is shown only now: no failure of its mail may lose it
+            asked.append(exc)
+    mailed = []
+    for invited, answer in zip((invited for invited, _name in invitations), asked):
+        try:
+            if isinstance(answer, Exception):
+                raise answer
+            mailed.append(answer()["mailed"])
+        except Exception as exc:
+            log.warning("the invitation of account %s was not mailed: %s", invited["account"]["id"],
+                        type(exc).__name__)
+            mailed.append(None)
+    return mailed
+
+
 def forbidden(exc):
     return PageError(403, exc.message) if isinstance(exc, Forbidden) else exc
 
@@ -169,20 +192,13 @@ class ConsoleAccounts:
         return redirect(f"{PEOPLE_PATH}?{query}pesan=nonaktif", code=303)
 
     def _mailed(self, actor, agency_id, invited):
-        """The link to show once, and whether it was also mailed: ``mailed`` True (queued), False (mail
-        is off) or None (the notifications service could not take it: the inviter passes it on)."""
+        """The link to show once, and whether it was also mailed (see ``mail_invitations``)."""
         shown = shown_link(self.public_url, invited)
         if invited["invite_token"] is None:  # a repeat of an invitation already shown: nothing to mail
             return {**shown, "mailed": None}
         agency_name = (actor["agency_name"] if agency_id == actor["agency_id"]
                        else self.rpc("directory", "get_agency", agency_id)["name"])
-        try:
-            shown["mailed"] = self.rpc("notifications", "mail_invitation", actor,
-                                       invitation_mail(invited, agency_name))["mailed"]
-        except Exception as exc:  # the link is shown only now: no failure of its mail may lose it
-            log.warning("the invitation of account %s was not mailed: %s", invited["account"]["id"],
-                        type(exc).__name__)
-            shown["mailed"] = None
+        [shown["mailed"]] = mail_invitations(self.rpc, actor, [(invited, agency_name)])
         return shown
 
     def _own_page(self, request, language, actor, notice=None, errors=None, status=200):

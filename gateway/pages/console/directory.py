@@ -12,14 +12,17 @@ from gateway.pages.console.session import console_page, console_render
 from gateway.pages.web import PageError
 from gateway.posters import (DOORS, POSTERS_ARCHIVE, every_active_agency, poster_filename, poster_svg,
                              posters_zip)
-from shared.contracts.directory import CHANNEL_PLATFORMS, OFFICER_POSITIONS
-from shared.errors import DomainError
+from shared.contracts.directory import AGENCY_KINDS, CHANNEL_PLATFORMS, OFFICER_POSITIONS
+from shared.errors import DomainError, ValidationFailed
 from shared.rules import is_coordinator
+from shared.schemas import name_key
 
 BASE = "/console/direktori"
 OFFICER_FIELDS = ("name", "position", "title", "phone", "email")
 CONTRIBUTOR_FIELDS = ("name", "unit", "phone", "email")
 BLANK_ROWS = 2
+# What the coordinator sets of an agency besides its lists (the parent by its short name).
+IDENTITY_FIELDS = ("name", "short_name", "kind", "parent", "region_code")
 
 
 def forum_tree(agencies):
@@ -55,6 +58,28 @@ def changes_from_form(form):
             "contributors": rows_from_form(form, "contributors", CONTRIBUTOR_FIELDS),
             "channels": {platform: form[f"channels-{platform}"].strip() for platform in CHANNEL_PLATFORMS
                          if form.get(f"channels-{platform}", "").strip()}}
+
+
+def identity_from_form(form):
+    """The coordinator's fields of an agency as typed (the parent still a short name)."""
+    return {name: form.get(name, "").strip() for name in IDENTITY_FIELDS}
+
+
+def identity_of(agency):
+    return {"name": agency["name"], "short_name": agency["short_name"], "kind": agency["kind"],
+            "parent": agency["parent"]["short_name"] if agency.get("parent") else "",
+            "region_code": agency["region_code"] or ""}
+
+
+def parent_id_named(rpc, short_name):
+    """The id of the active agency whose short name is typed (any case and spacing), or ValidationFailed."""
+    if not short_name:
+        return None
+    found = rpc("directory", "list_agencies", {"q": short_name, "active": "true", "limit": 200})["items"]
+    for agency in found:
+        if name_key(agency["short_name"]) == name_key(short_name):
+            return agency["id"]
+    raise ValidationFailed("unknown parent", {"parent": ["no active agency has this short name"]})
 
 
 def may_edit(actor, agency_id):
@@ -105,29 +130,80 @@ class ConsoleDirectory:
     # ------------------------------------------------ editing one's own agency
 
     def _edit_page(self, request, language, actor, agency, values, errors=None, status=200):
+        """The form of an agency (``agency`` None: a new one, the coordinator's); the coordinator
+        also sets its name, short name, kind, parent and region."""
         return console_render(request, language, actor, "console/direktori/edit.html", agency=agency,
                               values=values, errors=errors or {}, positions=OFFICER_POSITIONS,
-                              platforms=CHANNEL_PLATFORMS, blank_rows=BLANK_ROWS, status=status)
+                              platforms=CHANNEL_PLATFORMS, blank_rows=BLANK_ROWS, status=status,
+                              identity=is_coordinator(actor), kinds=AGENCY_KINDS,
+                              idempotency_key=request.form.get("idempotency_key") or str(uuid.uuid4()))
+
+    @console_page(BASE + "/baru")
+    def console_agency_new(self, request, language, actor):
+        if not is_coordinator(actor):
+            raise PageError(404, "not found")
+        return self._edit_page(request, language, actor, None, {"kind": "opd"})
+
+    @console_page(BASE + "/baru", method="POST")
+    def console_agency_register(self, request, language, actor):
+        values = {**changes_from_form(request.form), **identity_from_form(request.form)}
+        return self._saved(request, language, actor, None, values, lambda body: self.rpc(
+            "directory", "register_agency", actor, body, idempotency_key=request.form.get("idempotency_key") or None))
 
     @console_page(BASE + "/<agency_id>/ubah")
     def console_agency_edit(self, request, language, actor, agency_id):
         agency = self.rpc("directory", "get_agency", agency_id)
         values = {"officers": agency["officers"], "contributors": agency["contributors"],
-                  "channels": agency["channels"]}
+                  "channels": agency["channels"], **identity_of(agency)}
         return self._edit_page(request, language, actor, agency, values)
 
     @console_page(BASE + "/<agency_id>/ubah", method="POST")
     def console_agency_save(self, request, language, actor, agency_id):
         values = changes_from_form(request.form)
+        if is_coordinator(actor):
+            values.update(identity_from_form(request.form))
+        return self._saved(request, language, actor, agency_id, values, lambda body: self.rpc(
+            "directory", "update_agency", actor, agency_id, body))
+
+    def _saved(self, request, language, actor, agency_id, values, save):
+        """Save the form's ``values`` (the parent named by its short name); a refusal shows the form
+        again, each bad field named and everything typed kept."""
+        body = {name: value for name, value in values.items() if name != "parent"}
         try:
-            self.rpc("directory", "update_agency", actor, agency_id, values)
+            if "parent" in values:
+                body["parent_id"] = parent_id_named(self.rpc, values["parent"])
+            if "region_code" in values:
+                body["region_code"] = values["region_code"] or None
+            agency_id = save(body)["id"]
         except DomainError as exc:
             if not refused(exc):
                 raise
-            agency = self.rpc("directory", "get_agency", agency_id)
-            return self._edit_page(request, language, actor, agency, values, field_errors(exc), exc.status)
+            agency = self.rpc("directory", "get_agency", agency_id) if agency_id else None
+            errors = {("parent" if name == "parent_id" else name): message
+                      for name, message in field_errors(exc).items()}
+            return self._edit_page(request, language, actor, agency, values, errors, exc.status)
         self.keys.forget(agency_id=agency_id)
         return redirect(f"{BASE}/{agency_id}?selesai=saved", code=303)
+
+    @console_page(BASE + "/<agency_id>/nonaktifkan", method="POST")
+    def console_agency_deactivate(self, request, language, actor, agency_id):
+        return self._moved(actor, agency_id, "deactivate_agency", "nonaktif")
+
+    @console_page(BASE + "/<agency_id>/aktifkan", method="POST")
+    def console_agency_reactivate(self, request, language, actor, agency_id):
+        return self._moved(actor, agency_id, "reactivate_agency", "aktif")
+
+    def _moved(self, actor, agency_id, method, done):
+        """The coordinator takes an agency out of the forum or brings it back; the forum's last
+        coordinator stays, and its page says why."""
+        try:
+            self.rpc("directory", method, actor, agency_id)
+        except DomainError as exc:
+            if not refused(exc):
+                raise
+            done = "koordinator-terakhir"
+        self.keys.forget(agency_id=agency_id)
+        return redirect(f"{BASE}/{agency_id}?selesai={done}", code=303)
 
     # ------------------------------------------------ API keys (admins)
 

@@ -29,7 +29,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from gateway.auth import KeyCache, key_hash
-from gateway.http import read_form
+from gateway.http import MAX_BODY_BYTES, read_form
 from gateway.pages.marks import N_
 from gateway.pages.web import LANGUAGE_COOKIE, LANGUAGES, PAGES, PageError, page
 
@@ -157,7 +157,7 @@ def console_language(request, session):
     return LANGUAGES[0]
 
 
-def console_page(path, method="GET"):
+def console_page(path, method="GET", max_body=MAX_BODY_BYTES):
     """Declare a console page: ``handler(self, request, language, actor, **path_args)``.
 
     Without a valid session the browser goes to ``/console/masuk?next=<path>``. A request that is not
@@ -178,7 +178,7 @@ def console_page(path, method="GET"):
                          session["agency_id"])
             return handler(self, request, console_language(request, session), actor_of(session), **path_args)
 
-        return page(path, method)(guarded)
+        return page(path, method, max_body)(guarded)
 
     return decorate
 

@@ -8,6 +8,7 @@ from services.directory.domain.accounts import (InvitedAccount, InviteView, Totp
 from services.directory.domain.agencies import (AgencyPage, bootstrap_forum, deactivate_agency, list_agencies,
                                                 reactivate_agency, register_agency, update_agency)
 from services.directory.domain.coordinators import count_active_coordinators
+from services.directory.domain.imports import ImportPlan, import_members, plan_import
 from services.directory.domain.details import detail, get_agency, read_detail, snapshot, stored_detail
 from services.directory.domain.sessions import SessionActor, SignedIn, end_session, resolve_session, sign_in
 from services.directory.domain.keys import (KEY_PREFIX, Caller, authenticate, hash_key, issue_key, list_keys,
@@ -17,7 +18,7 @@ __all__ = ["InvitedAccount", "InviteView", "SessionActor", "SignedIn", "TotpEnro
            "account_contacts", "change_password", "confirm_totp", "deactivate_account", "end_session",
            "enrol_totp", "get_own_account", "invite_account", "invite_first_admin", "list_accounts",
            "read_invite", "read_totp_enrolment", "renew_invite", "resolve_session", "sign_in",
-           "AgencyPage", "Caller", "KEY_PREFIX", "authenticate", "bootstrap_forum", "count_active_coordinators",
+           "AgencyPage", "Caller", "ImportPlan", "import_members", "plan_import", "KEY_PREFIX", "authenticate", "bootstrap_forum", "count_active_coordinators",
            "deactivate_agency", "detail", "get_agency", "hash_key", "issue_key", "list_agencies", "list_keys",
            "reactivate_agency", "read_detail", "register_agency", "revoke_key", "snapshot", "stored_detail",
            "update_agency"]

@@ -23,8 +23,11 @@ def invitation_event(token):
 def mail_invitation(uow, actor, invitation, channels_on, forum_zone, now):
     """Queue the invitation's mail; False when mail is off (the inviter passes the link on)."""
     values = load(schemas.Invitation, invitation)
-    if actor.get("account_role") != "admin" or (actor["agency_id"] != values["agency_id"]
-                                                 and not is_coordinator(actor)):
+    # A key acts as its agency (the directory's rule for accounts): the coordinator's key mails the
+    # invitations of a member list it imports.
+    is_person = actor.get("account_id") is not None
+    if (is_person and actor.get("account_role") != "admin") or (actor["agency_id"] != values["agency_id"]
+                                                                and not is_coordinator(actor)):
         raise Forbidden("only an admin of the agency, or of the coordinator's, invites to it")
     if "mail" not in channels_on:
         return False
