@@ -8,6 +8,8 @@ import pytest
 import requests
 from icalendar import Calendar
 
+from tests.clock import wall_now
+
 pytestmark = pytest.mark.e2e
 
 WIB, WITA = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")
@@ -16,7 +18,7 @@ ITEMS = "/api/v1/calendar/items"
 
 def day(offset_days, hour, zone=WIB, minute=0):
     """A local time some days from now (items in the future, each test on its own days)."""
-    base = (datetime.now(zone) + timedelta(days=offset_days)).date()
+    base = (wall_now(zone) + timedelta(days=offset_days)).date()
     return datetime(base.year, base.month, base.day, hour, minute, tzinfo=zone)
 
 

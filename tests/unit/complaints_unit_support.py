@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from services.complaints import domain
 from shared import intake
-from shared.db import utcnow
+from tests.clock import PINNED_NOW
 
 COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
 
@@ -25,7 +25,7 @@ def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, a
     with store.unit_of_work() as uow:
         domain.keep_agency(uow, {
             "id": agency_id, "name": f"Agency {agency_id}", "short_name": agency_id.upper(), "kind": kind,
-            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active}, utcnow())
+            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active}, PINNED_NOW)
 
 
 def submit(store, now, reporter=None, secret="s3cret", **complaint):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from services.information import domain, models
-from shared.db import utcnow
+from tests.clock import PINNED_NOW
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 IDENTITY = "7372 0101 9001 0001"
@@ -23,7 +23,7 @@ def add_agency(store, agency_id, parent_id=None, role="member"):
     with store.unit_of_work() as uow:
         domain.keep_agency(uow, {"id": agency_id, "name": f"Dinas {agency_id.title()}",
                                  "short_name": agency_id.upper(), "kind": "opd", "role": role,
-                                 "parent_id": parent_id, "region_code": "73.72", "active": True}, utcnow())
+                                 "parent_id": parent_id, "region_code": "73.72", "active": True}, PINNED_NOW)
 
 
 def with_forum(store):

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from services.notifications import domain, rendering
 from services.notifications.models import Message, Notice
 from shared.contracts import open_envelope, seal
-from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
+from tests.clock import PINNED_NOW
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 WITA, a Wednesday
 ON = {"mail", "whatsapp"}
@@ -27,7 +27,7 @@ def store(service_db):
         with store.unit_of_work() as uow:
             domain.keep_agency(uow, {"id": agency_id, "name": agency_id.title(), "short_name": agency_id.upper(),
                                      "kind": "opd", "role": role, "parent_id": None, "region_code": region,
-                                     "active": True}, utcnow())
+                                     "active": True}, PINNED_NOW)
     return store
 
 
