@@ -45,5 +45,5 @@ def move(store, who, complaint, status, when, **extra):
 
 
 def at(year, month, day, hour=10):
-    """A moment in WIB (UTC+7), as UTC."""
-    return datetime(year, month, day, hour, tzinfo=domain.JAKARTA).astimezone(timezone.utc)
+    """A moment in the forum's zone (WITA, UTC+8, unless a test sets another), as UTC."""
+    return datetime(year, month, day, hour, tzinfo=domain.forum_zone()).astimezone(timezone.utc)

@@ -35,12 +35,12 @@ def with_forum(store):
 
 
 def at(year, month, day, hour=10):
-    """A moment in WIB (UTC+7), as UTC."""
-    return datetime(year, month, day, hour, tzinfo=domain.JAKARTA).astimezone(timezone.utc)
+    """A moment in the forum's zone (WITA, UTC+8, unless a test sets another), as UTC."""
+    return datetime(year, month, day, hour, tzinfo=domain.forum_zone()).astimezone(timezone.utc)
 
 
 def local_day(moment):
-    return moment.astimezone(domain.JAKARTA).date()
+    return moment.astimezone(domain.forum_zone()).date()
 
 
 def register(store, now, agency_id="kominfo", **changes):

@@ -25,7 +25,7 @@ from services.complaints.domain.views import complaint_view, list_complaints, ne
 from services.complaints.domain.visibility import (
     get_complaint, open_to_public, public_complaint, reported_complaint, reporter_for, visible_complaint)
 from services.complaints.domain.workdays import (
-    JAKARTA, SETTLE_WORKING_DAYS, SILENCE_WORKING_DAYS, is_working_day, working_deadline)
+    SETTLE_WORKING_DAYS, SILENCE_WORKING_DAYS, forum_day, forum_zone, is_working_day, working_deadline)
 from shared.intake import FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS
 
 __all__ = [
@@ -39,6 +39,6 @@ __all__ = [
     "answer", "change_status", "reporter_acts", "add_rule", "change_rule", "delete_rule", "matching_rules",
     "route", "rules", "specificity", "MOVES", "SETTLED", "STAGES", "complaint_view", "next_step",
     "list_complaints", "tracking_view", "get_complaint", "open_to_public", "public_complaint", "reporter_for",
-    "visible_complaint", "FOLLOW_UP_WORKING_DAYS", "JAKARTA", "SETTLE_WORKING_DAYS", "SILENCE_WORKING_DAYS",
+    "visible_complaint", "FOLLOW_UP_WORKING_DAYS", "forum_day", "forum_zone", "SETTLE_WORKING_DAYS", "SILENCE_WORKING_DAYS",
     "VERIFY_WORKING_DAYS", "is_working_day", "working_deadline",
 ]
