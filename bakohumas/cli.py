@@ -23,7 +23,8 @@ def cmd_run(args):
 def cmd_serve(args):
     from shared.db import migrate
     if args.migrate and args.name != "gateway":
-        migrate(args.name, database_url(load_config(), args.name))
+        config = load_config()
+        migrate(args.name, database_url(config, args.name), forum_zone=config.get("FORUM_TIMEZONE"))
     os.execv(sys.executable, [sys.executable, "-m", "bakohumas.process", args.name])
 
 

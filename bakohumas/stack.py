@@ -39,7 +39,7 @@ def service_class(name):
 
 def migrate_all(config):
     for name in SERVICE_NAMES:
-        migrate(name, database_url(config, name))
+        migrate(name, database_url(config, name), forum_zone=config.get("FORUM_TIMEZONE"))
 
 
 def gateway_url(config):

@@ -14,12 +14,14 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from nameko.extensions import DependencyProvider
-from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator, create_engine, event, func, select, update
+from sqlalchemy import (DateTime, Integer, String, Text, TypeDecorator, column, create_engine, event, func, select,
+                        table as table_of, update)
 from sqlalchemy.orm import Mapped, mapped_column, sessionmaker
 
 from shared import contracts
 from shared.config import database_url
 from shared.messaging import OutboxRelay
+from shared.workdays import DEFAULT_FORUM_ZONE, moved_to
 
 MIGRATIONS_HOME = Path(__file__).resolve().parent / "migrations"
 
@@ -293,10 +295,33 @@ class Database(DependencyProvider):
         return self.store
 
 
-def migrate(service_name, url, revision="head"):
-    """Bring a service's database to ``revision`` with its alembic scripts."""
+# Where every deadline ended before deadlines were the forum's days (revisions move them from it).
+WIB = "Asia/Jakarta"
+
+
+def migrate(service_name, url, revision="head", forum_zone=None):
+    """Bring a service's database to ``revision`` with its alembic scripts; ``forum_zone`` is the
+    config's FORUM_TIMEZONE, for the revisions that move stored deadlines into it."""
     cfg = alembic_config(service_name, url)
+    cfg.attributes["forum_zone"] = forum_zone or DEFAULT_FORUM_ZONE
     command.upgrade(cfg, revision)
+
+
+def move_stored_deadlines(deadlines, toward_forum):
+    """A revision's step: each ``{table: (column, ...)}`` deadline that ended at 23:59:59 WIB (as
+    they all did before deadlines were the forum's days) ends that same day at 23:59:59 in the
+    forum's zone; ``toward_forum=False`` moves them back. Running it twice changes nothing."""
+    from alembic import op
+
+    zone = op.get_context().config.attributes.get("forum_zone") or DEFAULT_FORUM_ZONE
+    was, to = (WIB, zone) if toward_forum else (zone, WIB)
+    bind = op.get_bind()
+    for name, columns in deadlines.items():
+        table = table_of(name, column("id", String()), *(column(c, UtcDateTime()) for c in columns))
+        for row in bind.execute(select(table)).all():
+            moved = {c: moved_to(getattr(row, c), was, to) for c in columns}
+            if any(moved[c] != getattr(row, c) for c in columns):
+                bind.execute(update(table).where(table.c.id == row.id).values(**moved))
 
 
 def alembic_config(service_name, url):

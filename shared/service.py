@@ -12,6 +12,7 @@ from sqlalchemy import text
 from shared.db import utcnow
 from shared.errors import EXPECTED
 from shared.observe import Observation
+from shared.workdays import DEFAULT_FORUM_ZONE, set_forum_zone
 
 
 class ExpectedAnswersBriefly(logging.Filter):
@@ -37,6 +38,17 @@ class ExpectedAnswersBriefly(logging.Filter):
 
 # nameko.containers is the logger nameko's worker runner writes to; a filter there sees each record once.
 logging.getLogger("nameko.containers").addFilter(ExpectedAnswersBriefly())
+
+
+class ForumCalendar(DependencyProvider):
+    """The services that keep a legal clock count the forum's working days: ``FORUM_TIMEZONE`` (the
+    zone the gateway shows times in) is set for the process at start; an unknown zone stops it there."""
+
+    def setup(self):
+        set_forum_zone(str(self.container.config.get("FORUM_TIMEZONE") or DEFAULT_FORUM_ZONE))
+
+    def get_dependency(self, worker_ctx):
+        return None
 
 
 def service_rpc(fn):

@@ -28,6 +28,7 @@ from gateway.http import MAX_BODY_BYTES, HttpRoute, observed
 from gateway.pages.service_said import said
 from shared.errors import DomainError
 from shared.intake import SYSTEM_NOTES
+from shared.workdays import DEFAULT_FORUM_ZONE, forum_day, set_forum_zone
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,6 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
 }
 STATIC_TYPES = {".css": "text/css", ".js": "text/javascript"}
-# Working days end in Jakarta (shared.intake's deadlines are 23:59:59 WIB).
-DEADLINE_ZONE = ZoneInfo("Asia/Jakarta")
 
 
 def _catalog(language):
@@ -105,8 +104,8 @@ class ForumTimezone(DependencyProvider):
     complaints): ``FORUM_TIMEZONE``, by default Asia/Makassar (WITA)."""
 
     def setup(self):
-        self.zone = str(self.container.config.get("FORUM_TIMEZONE") or "Asia/Makassar")
-        ZoneInfo(self.zone)  # an unknown zone stops the gateway at start, not a page later
+        self.zone = str(self.container.config.get("FORUM_TIMEZONE") or DEFAULT_FORUM_ZONE)
+        set_forum_zone(self.zone)  # deadlines are days of this zone; an unknown one stops the gateway at start
 
     def get_dependency(self, worker_ctx):
         return self.zone
@@ -187,11 +186,11 @@ def local_date(value, zone, language=DEFAULT_LANGUAGE):
 
 
 def deadline_day(value, language=DEFAULT_LANGUAGE):
-    """``Rabu, 2 Desember 2026``: a working-day deadline (the end of a working day in Jakarta) is a
-    day, not a moment: shown in any other zone it would read as past midnight of the next day."""
+    """``Rabu, 2 Desember 2026``: a working-day deadline (the end of a working day in the forum's
+    zone, shared.workdays) is a day, not a moment, named the same on every page."""
     if not value:
         return ""
-    return format_date(_moment(value).astimezone(DEADLINE_ZONE), "EEEE, d MMMM y", locale=language)
+    return format_date(forum_day(_moment(value)), "EEEE, d MMMM y", locale=language)
 
 
 def note_in(note, language=DEFAULT_LANGUAGE):

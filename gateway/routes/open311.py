@@ -81,7 +81,7 @@ class Open311Routes:
         return self.rpc("complaints", "open311_request", request_id)
 
     @route("GET", "/open311/v2/tokens/<token>.json", auth="public", tag="open311", error_schema=OPEN311_ERRORS,
-           summary="Open311: the service_request_id of a token once the complaint is processed")
+           summary="Open311: the service_request_id of a token, as soon as the complaint is filed")
     @open311_errors
     def open311_token(self, call, token):
         return self.rpc("complaints", "open311_token", token)

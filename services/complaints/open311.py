@@ -28,6 +28,7 @@ def open311_status(status):
 def service_request(complaint, agencies, category_names):
     agency = agencies.get(complaint.agency_id)
     media = json.loads(complaint.attachments)
+    _, expected = domain.next_step(complaint)
     return {
         "service_request_id": complaint.id,
         "status": open311_status(complaint.status),
@@ -39,8 +40,7 @@ def service_request(complaint, agencies, category_names):
         "service_notice": None,
         "requested_datetime": complaint.received_at.isoformat(),
         "updated_datetime": complaint.updated_at.isoformat(),
-        "expected_datetime": (domain.expected_by(complaint).isoformat()
-                              if domain.expected_by(complaint) else None),
+        "expected_datetime": expected.isoformat() if expected else None,
         "address": complaint.address,
         "address_id": None,
         "zipcode": None,
@@ -108,9 +108,11 @@ def request(session, request_id):
 
 
 def token(session, tracking_number):
-    """The holder of a tracking number learns its service_request_id once the complaint is public."""
-    complaint = domain.public_complaint(
-        session, Complaint.tracking_number == normalise_tracking_number(tracking_number))
+    """The holder of a tracking number learns its service_request_id as soon as the complaint is
+    filed: only who filed holds the token, and the id alone shows nothing (``request`` stays 404
+    until the complaint is public). "Not yet" only while the intake has not reached the service."""
+    complaint = session.scalar(select(Complaint).where(
+        Complaint.tracking_number == normalise_tracking_number(tracking_number)))
     if complaint is None:
         raise NotFound("no service request for this token yet")
     return [{"service_request_id": complaint.id, "token": complaint.tracking_number}]

@@ -169,7 +169,11 @@ class Tracking(Schema):
     agency = fields.String(allow_none=True)
     received_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
-    expected_by = fields.AwareDateTime(allow_none=True)
+    next_step = fields.String(allow_none=True, validate=validate.OneOf(("verification", "settlement", "confirmation")),
+                              metadata={"description": "what comes next: the office's verification or settlement, "
+                                                       "then the reporter's confirmation of the answer (silent, the "
+                                                       "complaint closes by itself at expected_by); null once finished"})
+    expected_by = fields.AwareDateTime(allow_none=True, metadata={"description": "the end of next_step's day"})
     verify_due = fields.AwareDateTime(metadata={"description": "end of the working day to verify by"})
     follow_up_due = fields.AwareDateTime(allow_none=True, metadata={"description": "once assigned"})
     settle_due = fields.AwareDateTime(metadata={"description": "end of the working day to settle by"})

@@ -11,7 +11,7 @@ from shared.contracts import open_envelope
 from shared.contracts.complaints import intake_queue
 from shared.db import Database, utcnow
 from shared.messaging import RetriesThenDeadLetters
-from shared.service import HealthCheck, service_rpc
+from shared.service import ForumCalendar, HealthCheck, service_rpc
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 30
@@ -40,6 +40,7 @@ consume_intake = IntakeConsumer.decorator
 class ComplaintsService(HealthCheck, KeepsAgencies):
     name = "complaints"
     db = Database(models)
+    calendar = ForumCalendar()
     agencies_domain = domain
 
     # ------------------------------------------------ intake, agencies, timers

@@ -4,7 +4,7 @@ from nameko.timer import timer
 from services.information import domain, models, schemas
 from shared.agencies import KeepsAgencies
 from shared.db import Database, utcnow
-from shared.service import HealthCheck, service_rpc
+from shared.service import ForumCalendar, HealthCheck, service_rpc
 
 SWEEP_SECONDS = 30
 ACCEPTED = schemas.Accepted()
@@ -20,6 +20,7 @@ FORUM_REPORT = schemas.ForumReport()
 class InformationService(HealthCheck, KeepsAgencies):
     name = "information"
     db = Database(models)
+    calendar = ForumCalendar()
     agencies_domain = domain
 
     def gauges(self, session, now):

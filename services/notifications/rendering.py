@@ -5,11 +5,12 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.notifications.domain.kinds import REPLY_KIND
 from services.notifications.domain.zones import WIB, WIT, WITA
+from shared.workdays import forum_day
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("id", "en")
@@ -23,8 +24,10 @@ CONSOLE_PATHS = {"complaint_assigned": "/console/pengaduan", "complaint_deadline
                  "information_overdue": "/console/informasi/permohonan/{request_id}",
                  "information_objection": "/console/informasi/permohonan/{request_id}"}
 # Times a message shows, each in the reader's zone.
-LOCAL_TIMES = {"due_at": "due_local", "deadline": "deadline_local", "start": "start_local",
-               "expires_at": "expires_local"}
+LOCAL_TIMES = {"deadline": "deadline_local", "start": "start_local", "expires_at": "expires_local"}
+# A working-day deadline (complaints', information requests') is a day of the forum's zone, named as
+# every page names it, whatever the reader's zone.
+DEADLINE_DAYS = {"due_at": "due_local"}
 # Told whatever the person's preferences: nothing to unsubscribe from.
 ALWAYS_SENT = ("digest", "invitation")
 
@@ -45,6 +48,10 @@ def with_links(kind, params, zone, language, public_url):
     for field, local in LOCAL_TIMES.items():
         if shown.get(field):
             shown[local] = local_time(shown[field], shown.get("timezone") or zone, language)
+    for field, local in DEADLINE_DAYS.items():
+        if shown.get(field):
+            shown[local] = format_date(forum_day(datetime.fromisoformat(shown[field])), "EEEE, d MMMM y",
+                                       locale=language)
     if kind == "invitation":
         shown["link"] = f"{public_url}/console/undangan/{shown.get('token', '')}"
     elif kind == REPLY_KIND and shown.get("reply") == "no_number":

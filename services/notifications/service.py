@@ -16,7 +16,7 @@ from shared.contracts import MalformedEvent, open_envelope
 from shared.contracts.notifications import whatsapp_queue
 from shared.db import Database, utcnow
 from shared.messaging import RetriesThenDeadLetters, consumes
-from shared.service import HealthCheck, service_rpc
+from shared.service import ForumCalendar, HealthCheck, service_rpc
 
 log = logging.getLogger(__name__)
 LOOKUP_TIMEOUT = 5.0
@@ -32,6 +32,7 @@ class InboxConsumer(RetriesThenDeadLetters, Consumer):
 class NotificationsService(HealthCheck, KeepsAgencies):
     name = "notifications"
     db = Database(models)
+    calendar = ForumCalendar()
     postman = Postman()
     inbox = Inbox()
     directory = RpcProxy("directory")

@@ -20,6 +20,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 from bakohumas.harness import Api, LocalStack
+from tests.clock import wall_now
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -85,7 +86,7 @@ def forum(stack):
     created(humas.post(f"/api/v1/content/{withdrawn['id']}/withdraw",
                        json={"reason": "jadwal belum final"}), 200)
 
-    start = datetime.combine(datetime.now(WITA).date() + timedelta(days=3), datetime.min.time(), WITA)
+    start = datetime.combine(wall_now(WITA).date() + timedelta(days=3), datetime.min.time(), WITA)
     start = start.replace(hour=10)
     event = created(humas.post("/api/v1/calendar/items", json={
         "kind": "press_conference", "title": "Konferensi pers Operasi Zebra", "timezone": "Asia/Makassar",

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PASSWORD, WITA, created, look, set_password, sign_in
+from tests.clock import wall_now
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +41,7 @@ def test_a_clashing_press_conference_is_proposed_and_scheduled_with_a_reason(bro
     look(officer, "console-kalender-bulan")
 
     officer.get_by_role("link", name="Usulkan agenda").click()
-    event_day = (datetime.now(WITA) + timedelta(days=3)).date().isoformat()
+    event_day = (wall_now(WITA) + timedelta(days=3)).date().isoformat()
     officer.get_by_label("Judul").fill("Konferensi pers pengamanan Natal")
     officer.get_by_label("Tanggal").fill(event_day)
     officer.get_by_label("Mulai pukul").fill("10:30")
@@ -108,7 +109,7 @@ def test_a_joint_release_is_approved_embargoed_and_goes_out(browser, stack, foru
     look(prosecutor, "console-konten-disetujui")
     prosecutor.context.close()
 
-    embargo = datetime.now(WITA) + timedelta(seconds=12)
+    embargo = wall_now(WITA) + timedelta(seconds=12)
     officer.reload()
     officer.get_by_label("Tanggal embargo").fill(embargo.date().isoformat())
     officer.get_by_label("Pukul embargo").fill(embargo.strftime("%H:%M:%S"))
@@ -118,7 +119,7 @@ def test_a_joint_release_is_approved_embargoed_and_goes_out(browser, stack, foru
     assert officer.context.request.get(f"/berita/{item_id}").status == 404  # not public before the embargo
 
     public = officer.context.browser.new_page(base_url=stack.url)
-    public.wait_for_timeout(max(0, (embargo - datetime.now(WITA)).total_seconds() * 1000) + 1500)
+    public.wait_for_timeout(max(0, (embargo - wall_now(WITA)).total_seconds() * 1000) + 1500)
     public.goto(f"/berita/{item_id}")
     expect(public.get_by_role("heading", level=1)).to_have_text("Polres dan Kejari Parepare amankan Natal bersama")
     expect(public.locator("main")).to_contain_text("Kejaksaan Negeri Parepare")
@@ -133,7 +134,7 @@ def test_the_other_moves_of_kalender_and_konten(browser, stack, forum, kejari):
     """What the journeys do not pass through, one page each: a supporting agency answers for its part,
     the lead edits its item, a feed link is made; a release is corrected, amplified and answered,
     withdrawn; a subscription is added and its delivery log opened."""
-    start = datetime.combine(datetime.now(WITA).date() + timedelta(days=9), datetime.min.time(), WITA).replace(hour=9)
+    start = datetime.combine(wall_now(WITA).date() + timedelta(days=9), datetime.min.time(), WITA).replace(hour=9)
     joint = created(forum.humas.post("/api/v1/calendar/items", json={
         "kind": "forum", "title": "Rapat koordinasi Natal", "timezone": "Asia/Makassar",
         "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),

@@ -93,6 +93,10 @@ def test_through_a_qr_poster_with_a_photo_tracked_answered_and_confirmed(page, s
     page.reload()
     expect(page.locator(".status")).to_have_text("Sudah dijawab")
     expect(page.locator(".answers")).to_contain_text("Lampu sudah diperbaiki petugas Dishub")
+    # What comes next is the reporter's confirmation, not the settle deadline the office has met.
+    expect(page.locator(".facts")).to_contain_text("Konfirmasi Anda paling lambat")
+    expect(page.locator(".facts")).not_to_contain_text("Langkah berikutnya")
+    look(page, "lacak-dijawab")
     for hidden in ("Andi Pelapor-QR", "0812", "+62812", "Bau Massepe mati"):
         expect(page.locator("main")).not_to_contain_text(hidden)
 

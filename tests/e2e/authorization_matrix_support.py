@@ -17,6 +17,7 @@ import requests
 from PIL import Image
 
 from bakohumas.harness import Api, free_port
+from tests.clock import wall_now
 
 CATEGORY = "infrastruktur"  # seeded by the complaints service's migrations
 FUTURE = datetime(2031, 3, 3, 1, 0, tzinfo=timezone.utc)
@@ -129,7 +130,7 @@ class World:
 
     def amplification(self, author, asked):
         item_id = self.content(author, published=True)
-        deadline = (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()
+        deadline = (wall_now() + timedelta(days=2)).isoformat()
         return created(lambda: author.post(f"/api/v1/content/{item_id}/amplification-requests", json={
             "deadline": deadline, "members": [agency.agency_id for agency in asked]}))["id"]
 
@@ -387,7 +388,7 @@ BODIES = {
     "POST /api/v1/content/{item_id}/correct": {"change_note": "nama pejabat diperbaiki"},
     "POST /api/v1/content/{item_id}/withdraw": {"reason": "terkirim sebelum waktunya"},
     "POST /api/v1/content/{item_id}/amplification-requests": lambda world, params: {
-        "deadline": (datetime.now(timezone.utc) + timedelta(days=1)).isoformat(), "members": [world.c.agency_id]},
+        "deadline": (wall_now() + timedelta(days=1)).isoformat(), "members": [world.c.agency_id]},
     "POST /api/v1/amplification-requests/{request_id}/responses": {"url": "https://instagram.com/p/matriks"},
     "POST /api/v1/subscriptions": lambda world, params: {
         "url": world.unreachable_hook, "filters": {"types": ["infographic"], "language": "en"}},
@@ -426,7 +427,7 @@ BODIES = {
     "POST /api/v1/information/requests/{request_id}/objection/answer": {
         "outcome": "dismissed", "answer": "Tetap dikecualikan"},
     "POST /api/v1/information/requests/{request_id}/commission": lambda world, params: {
-        "filed_on": datetime.now(timezone.utc).isoformat(), "outcome": "pending"},
+        "filed_on": wall_now().isoformat(), "outcome": "pending"},
     "POST /api/v1/information/dip": {"class": "berkala", "title": "Laporan keuangan"},
     "PATCH /api/v1/information/dip/entries/{entry_id}": {"title": "Laporan keuangan (revisi)"},
     "DELETE /api/v1/information/dip/entries/{entry_id}": None,
@@ -441,9 +442,9 @@ QUERIES = {
     "GET /api/v1/calendar/free-slots": lambda world: {
         "from": in_two_hours()["start"], "to": in_two_hours()["end"], "duration_minutes": 30,
         "agencies": world.a.agency_id},
-    "GET /api/v1/information/reports": lambda world: {"year": datetime.now(timezone.utc).year},
-    "GET /api/v1/information/reports/export": lambda world: {"year": datetime.now(timezone.utc).year,
+    "GET /api/v1/information/reports": lambda world: {"year": wall_now().year},
+    "GET /api/v1/information/reports/export": lambda world: {"year": wall_now().year,
                                                              "format": "xlsx"},
-    "GET /api/v1/information/reports/forum": lambda world: {"year": datetime.now(timezone.utc).year},
-    "GET /api/v1/information/reports/forum/export": lambda world: {"year": datetime.now(timezone.utc).year},
+    "GET /api/v1/information/reports/forum": lambda world: {"year": wall_now().year},
+    "GET /api/v1/information/reports/forum/export": lambda world: {"year": wall_now().year},
 }

@@ -8,6 +8,8 @@ import pytest
 import requests
 from icalendar import Calendar
 
+from tests.clock import wall_now
+
 pytestmark = pytest.mark.e2e
 
 WIB, WITA = ZoneInfo("Asia/Jakarta"), ZoneInfo("Asia/Makassar")
@@ -15,8 +17,10 @@ ITEMS = "/api/v1/calendar/items"
 
 
 def day(offset_days, hour, zone=WIB, minute=0):
-    """A local time some days from now (items in the future, each test on its own days)."""
-    base = (datetime.now(zone) + timedelta(days=offset_days)).date()
+    """A local time some days from now (items in the future, each test on its own days). The day is
+    counted in WITA whatever ``zone``: two items of one day share a date at any hour (from 16:00 to
+    17:00 UTC the WIB date is still the day before the WITA one)."""
+    base = (wall_now(WITA) + timedelta(days=offset_days)).date()
     return datetime(base.year, base.month, base.day, hour, minute, tzinfo=zone)
 
 

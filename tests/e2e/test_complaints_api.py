@@ -1,11 +1,15 @@
 """Complaints over HTTP with the real services: intake, tracking, routing, lifecycle, forwarding, privacy."""
 import uuid
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from tests.e2e.complaints_e2e_support import REPORTER, complaint, eventually, file, tracked
 
 pytestmark = pytest.mark.e2e
+
+WITA = ZoneInfo("Asia/Makassar")
 
 
 def routed_agency(stack, coordinator, new_member, kind="opd", **fields):
@@ -33,6 +37,8 @@ def test_intake_answers_a_tracking_number_and_what_happens_next(stack):
     assert "hari kerja" in accepted["next_steps"]["id"] and "working days" in accepted["next_steps"]["en"]
     page = tracked(stack.url, number)
     assert page["status"] == "received" and page["history"][0]["status"] == "received"
+    for due in (page["verify_due"], page["settle_due"], page["expected_by"]):  # the stack's forum is WITA
+        assert datetime.fromisoformat(due).astimezone(WITA).time() == time(23, 59, 59), due
     text = str(page)
     assert REPORTER["name"] not in text and REPORTER["phone"] not in text and "Lampu jalan" not in text
 
@@ -79,6 +85,7 @@ def test_routed_complaint_goes_through_its_lifecycle(stack, coordinator, new_mem
     assert responded.json()["status"] == "responded"
     page = tracked(stack.url, number)
     assert [a["text"] for a in page["answers"]] == ["Lampu sudah diganti."]
+    assert page["next_step"] == "confirmation" and page["expected_by"] != page["settle_due"]
     assert "cek lapangan" not in str(page)
     wrong = requests.post(f"{stack.url}/api/v1/complaints/track/{number}",
                           json={"reporter_secret": "guess", "action": "confirm"}, timeout=10)

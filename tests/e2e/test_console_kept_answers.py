@@ -3,13 +3,14 @@ kept (a change no service announced does not show), and a change a service annou
 next view even when it came from elsewhere than this gateway (here an RPC straight to the calendar)."""
 import sqlite3
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import requests
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from bakohumas.harness import LocalStack
 from bench.console import ADMIN_EMAIL, signed_in_cookie
+from tests.clock import wall_now
 
 
 
@@ -24,7 +25,7 @@ def test_kept_answers_are_forgotten_when_the_calendar_announces_a_change():
         made = stack.bootstrap(admin_email=ADMIN_EMAIL)
         browser = requests.Session()
         browser.headers["Cookie"] = signed_in_cookie(stack, made)
-        start = (datetime.now(timezone.utc) + timedelta(days=40)).replace(hour=2, minute=0, second=0, microsecond=0)
+        start = (wall_now() + timedelta(days=40)).replace(hour=2, minute=0, second=0, microsecond=0)
         pages = [f"{stack.url}/console/", f"{stack.url}/console/kalender?bulan={start:%Y-%m}"]
 
         def seen():

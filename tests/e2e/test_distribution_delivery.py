@@ -8,7 +8,7 @@ import json
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import feedparser
@@ -17,6 +17,7 @@ from kombu import Connection, Exchange
 from standardwebhooks.webhooks import Webhook
 
 from bakohumas.harness import Api, LocalStack
+from tests.clock import wall_now
 
 pytestmark = pytest.mark.e2e
 
@@ -256,7 +257,7 @@ def test_joint_release_waits_for_every_co_issuer(hub, member):
 
 def test_embargoed_release_appears_in_feeds_only_at_its_time(hub, member):
     author = member()
-    embargo = datetime.now(timezone.utc) + timedelta(seconds=3)
+    embargo = wall_now() + timedelta(seconds=3)
     created = author.post("/api/v1/content", json={
         "type": "news", "headline": "Jadwal vaksinasi", "language": "en", "subjects": ["medtop:07000000"],
         "embargo_until": embargo.isoformat()}).json()
@@ -265,11 +266,11 @@ def test_embargoed_release_appears_in_feeds_only_at_its_time(hub, member):
     uri = created["uri"]
     anonymous = Api(hub.url)
     before = [d["uri"] for d in anonymous.get("/api/v1/feeds/content.json").json()]
-    if datetime.now(timezone.utc) < embargo:
+    if wall_now() < embargo:
         assert uri not in before
     eventually(lambda: uri in [d["uri"] for d in anonymous.get("/api/v1/feeds/content.json").json()],
                "the embargo to lift")
-    assert datetime.now(timezone.utc) >= embargo
+    assert wall_now() >= embargo
     assert author.get(f"/api/v1/content/{created['id']}").json()["state"] == "published"
     response = anonymous.get("/api/v1/feeds/atom")
     assert response.headers["Content-Type"].startswith("application/atom+xml")
@@ -282,7 +283,7 @@ def test_embargoed_release_appears_in_feeds_only_at_its_time(hub, member):
 def test_amplification_report_shows_who_reshared(hub, member):
     author, sharer, silent = member(), member(), member()
     item = publish_release(author)
-    deadline = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    deadline = (wall_now() + timedelta(hours=2)).isoformat()
     asked = author.post(f"/api/v1/content/{item['id']}/amplification-requests",
                         json={"deadline": deadline, "members": [sharer.agency_id, silent.agency_id]})
     assert asked.status_code == 201, asked.text
@@ -302,7 +303,7 @@ def test_amplification_report_shows_who_reshared(hub, member):
 def test_an_asked_agency_lists_and_reads_the_requests_addressed_to_it(hub, member):
     author, asked, other_asked, stranger = member(), member(), member(), member()
     item = publish_release(author)
-    deadline = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
+    deadline = (wall_now() + timedelta(hours=2)).isoformat()
     made = author.post(f"/api/v1/content/{item['id']}/amplification-requests", json={
         "deadline": deadline, "message": "Mohon dibagikan", "members": [asked.agency_id, other_asked.agency_id]})
     assert made.status_code == 201, made.text
@@ -338,13 +339,13 @@ def test_an_embargo_due_while_the_service_is_down_publishes_once_after_restart(h
     author = member()
     receiver = receivers()
     sub = subscribe(author, receiver.url, agencies=[author.agency_id])
-    embargo = datetime.now(timezone.utc) + timedelta(seconds=3)
+    embargo = wall_now() + timedelta(seconds=3)
     created = author.post("/api/v1/content", json={"type": "release", "headline": "Tengah malam",
                                                    "language": "id", "embargo_until": embargo.isoformat()}).json()
     assert author.post(f"/api/v1/content/{created['id']}/publish", json={}).json()["state"] == "embargoed"
     hub.kill("distribution-1")
     hub.kill("distribution-2")
-    time.sleep(max(0.0, (embargo - datetime.now(timezone.utc)).total_seconds()) + 1)
+    time.sleep(max(0.0, (embargo - wall_now()).total_seconds()) + 1)
     hub.start_process("distribution")
     eventually(lambda: receiver.calls, "the publication after the restart", timeout=60)
     log = eventually(lambda: [d for d in deliveries(author, sub["id"]) if d["state"] == "delivered"],

@@ -1,7 +1,9 @@
 """Bad input to the distribution endpoints: each a 4xx naming the field or rule (default configuration)."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
+
+from tests.clock import wall_now
 
 pytestmark = pytest.mark.e2e
 
@@ -27,7 +29,7 @@ def test_unsafe_html_is_stripped_and_the_answer_says_what(new_member):
 
 
 @pytest.mark.parametrize("body, field", [
-    (release(embargo_until=(datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()), "embargo_until"),
+    (release(embargo_until=(wall_now() - timedelta(hours=1)).isoformat()), "embargo_until"),
     (release(subjects=["hoaks"]), "subjects"),
     (release(type="opinion"), "type"),
     ({"type": "clarification", "headline": "Bukan gempa", "language": "id"}, "claim"),

@@ -4,12 +4,12 @@ citizen objects, the superior answers, the dispute goes to the Komisi Informasi;
 it all. Every step through the gateway, on the running system."""
 import csv
 import io
-from datetime import datetime, timezone
 
 import pytest
 import requests
 from openpyxl import load_workbook
 
+from tests.clock import wall_now
 from tests.e2e.complaints_e2e_support import eventually
 
 pytestmark = pytest.mark.e2e
@@ -82,14 +82,14 @@ def test_a_request_through_forward_extension_refusal_objection_and_the_superiors
     answered = ok(holder.post(url + "/objection/answer", json={"outcome": "dismissed",
                                                                "answer": "Pengecualian dikuatkan."}))
     assert answered["objection"]["outcome"] == "dismissed" and answered["objection"]["commission_due"]
-    now = datetime.now(timezone.utc).isoformat()
+    now = wall_now().isoformat()
     disputed = ok(holder.post(url + "/commission", json={"filed_on": now, "outcome": "pending"}))
     assert disputed["stage"] == "commission"
     actors = [entry["actor"] for entry in disputed["audit"]]
     assert {"Dinas Kominfo Uji", "Dinas Kesehatan Uji", "requester"} <= set(actors)
 
     # The reports: the holder's figures, the sender's forward, the forum's comparison, as CSV and XLSX.
-    year = datetime.now(timezone.utc).year
+    year = wall_now().year
     mine = ok(holder.get("/api/v1/information/reports", params={"year": year}))
     assert (mine["received"], mine["refused"], mine["refused_by_article"], mine["objections"]) == (1, 1, {"h": 1}, 1)
     assert mine["commission_disputes"] == 1

@@ -18,7 +18,9 @@ import json
 import re
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -31,11 +33,13 @@ from PIL import Image
 from bakohumas.harness import Api, FakeWhatsApp, LocalStack, MailSink
 from bench.console import PASSWORD, signed_in_cookie
 from shared.contracts import seal
+from tests.clock import wall_now
 from tests.e2e.complaints_e2e_support import eventually, file, tracked
 
 pytestmark = pytest.mark.e2e
 
 APP_SECRET = "app-secret-for-tests"
+WITA = ZoneInfo("Asia/Makassar")
 VERIFY_TOKEN = "verify-me"
 PUBLIC_URL = "http://hub.example.test"
 CITIZEN = "6281355500111"
@@ -73,7 +77,7 @@ def webhook(message_id, body_of_message, sender=CITIZEN, sent_at=None):
         "field": "messages", "value": {
             "messaging_product": "whatsapp", "metadata": {"display_phone_number": "62421000", "phone_number_id": "1"},
             "contacts": [{"profile": {"name": "Warga"}, "wa_id": sender}],
-            "messages": [{"from": sender, "id": message_id, "timestamp": str(int(sent_at or time.time())),
+            "messages": [{"from": sender, "id": message_id, "timestamp": str(int(sent_at or wall_now().timestamp())),
                           **body_of_message}]}}]}]}).encode()
 
 
@@ -171,7 +175,7 @@ def delivery(stack, kind, recipient="reporter"):
 def test_a_reporter_outside_the_24_hour_window_hears_by_template_and_metas_statuses_are_kept(reach):
     late = "6281355500222"  # wrote 25 hours ago: Meta delivered the webhook late (it retries for days)
     post_signed(reach, webhook("wamid.late-1", {"type": "text", "text": {"body": "Pohon tumbang di Jl. Bau Massepe"}},
-                               sender=late, sent_at=time.time() - 25 * 3600))
+                               sender=late, sent_at=wall_now().timestamp() - 25 * 3600))
     [receipt] = eventually(lambda: reach.whatsapp.to(late), timeout=60)
     assert receipt["type"] == "template" and receipt["template"]["name"] == "bakohumas_complaint_received"
     notice, link = (p["text"] for p in receipt["template"]["components"][0]["parameters"])
@@ -180,7 +184,7 @@ def test_a_reporter_outside_the_24_hour_window_hears_by_template_and_metas_statu
                           timeout=30)
     assert logged["state"] == "sent"
     replayed = webhook("wamid.late-1", {"type": "text", "text": {"body": "Pohon tumbang di Jl. Bau Massepe"}},
-                       sender=late, sent_at=time.time() - 25 * 3600)
+                       sender=late, sent_at=wall_now().timestamp() - 25 * 3600)
     assert post_signed(reach, replayed).json() == {"queued": 1}  # the same signed message, replayed later
     time.sleep(2)
     assert len(reach.whatsapp.to(late)) == 1
@@ -208,7 +212,7 @@ def test_a_sender_known_only_by_a_business_scoped_user_id_is_answered_by_it(reac
         "field": "messages", "value": {
             "messaging_product": "whatsapp", "metadata": {"display_phone_number": "62421000", "phone_number_id": "1"},
             "contacts": [{"profile": {"name": "Warga", "username": "@warga"}, "user_id": bsuid}],
-            "messages": [{"from_user_id": bsuid, "id": "wamid.bsuid-1", "timestamp": str(int(time.time())),
+            "messages": [{"from_user_id": bsuid, "id": "wamid.bsuid-1", "timestamp": str(int(wall_now().timestamp())),
                           "type": "text", "text": {"body": "Lampu taman mati"}}]}}]}]}).encode()
     assert post_signed(reach, raw).json() == {"queued": 1}
     [reply] = eventually(lambda: reach.whatsapp.to(bsuid), timeout=60)
@@ -308,6 +312,13 @@ def account(stack, agency, email, role):
     assert accepted.status_code == 303, accepted.text
 
 
+def next_digest_after(moment):
+    """07:00 WITA of the day after ``moment``'s WITA day: a digest time after every notice, whatever
+    the hour the test runs at (Polres' region is WITA)."""
+    day = moment.astimezone(WITA).date() + timedelta(days=1)
+    return datetime.combine(day, dt_time(7), tzinfo=WITA).isoformat()
+
+
 def test_an_officer_hears_of_a_forward_by_mail_and_an_admin_gets_one_digest(reach):
     suffix = uuid.uuid4().hex[:6].upper()
     dinas, polres = agency_with_key(reach, f"DINAS-{suffix}"), agency_with_key(reach, f"POLRES-{suffix}")
@@ -334,8 +345,9 @@ def test_an_officer_hears_of_a_forward_by_mail_and_an_admin_gets_one_digest(reac
     assert "Petugas officer" in text and "Lampu lalu lintas" not in text
     assert reach.mail.to(admin) == []  # it waits for the digest
 
-    eventually(lambda: polres.get("/api/v1/notifications/deliveries", params={"state": "waiting"}).json()["total"] == 3)
-    at = (datetime.now(timezone.utc) + timedelta(days=1)).date().isoformat() + "T07:00:00+08:00"  # 07:00 WITA
+    waiting = eventually(lambda: (lambda page: page["items"] if page["total"] == 3 else None)(
+        polres.get("/api/v1/notifications/deliveries", params={"state": "waiting"}).json()))
+    at = next_digest_after(max(datetime.fromisoformat(item["created_at"]) for item in waiting))
     assert "built 1 digest" in reach.bakohumas("digests", "--at", at).stdout
     assert "built 0 digest" in reach.bakohumas("digests", "--at", at).stdout  # once a day, however asked
     [digest] = eventually(lambda: reach.mail.to(admin), timeout=30)

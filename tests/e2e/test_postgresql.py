@@ -1,7 +1,7 @@
 """The whole system on PostgreSQL (each service its own database), as docker-compose and the
 Kubernetes manifests run it: one pass through every service over HTTP."""
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,6 +9,7 @@ import requests
 
 from bakohumas.harness import Api, LocalStack
 from services import SERVICE_NAMES
+from tests.clock import wall_now
 from tests.databases import create_postgres_database, drop_postgres_database, postgres_url, require_postgres
 from tests.e2e.complaints_e2e_support import complaint, eventually, file, tracked
 
@@ -38,7 +39,7 @@ def test_every_service_works_on_postgresql(pg_stack):
     key = coordinator.post(f"/api/v1/agencies/{agency.json()['id']}/keys", json={}).json()["api_key"]
     member = Api(pg_stack.url, key)
 
-    start = (datetime.now(ZoneInfo("Asia/Makassar")) + timedelta(days=3)).replace(hour=9, minute=0, second=0,
+    start = (wall_now(ZoneInfo("Asia/Makassar")) + timedelta(days=3)).replace(hour=9, minute=0, second=0,
                                                                                   microsecond=0)
     item = member.post("/api/v1/calendar/items", json={
         "kind": "press_conference", "title": "Konferensi pers Operasi Zebra", "timezone": "Asia/Makassar",

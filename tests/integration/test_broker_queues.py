@@ -1,12 +1,13 @@
 """What /health and /metrics read from RabbitMQ: dead letters and complaint intake waiting, without taking any."""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from kombu import Connection
 
 from gateway.observe import BrokerQueues
 from shared import contracts, messaging
 from shared.contracts.complaints import INTAKE_QUEUE, intake_queue
+from tests.clock import wall_now
 
 SUBMITTED = {"tracking_number": "DUMAS-AAAA-BBBB-CCCC", "reporter_secret_hash": "0" * 64,
              "submitted_at": "2026-11-23T03:00:00+00:00", "filed_by_agency_id": None,
@@ -21,7 +22,7 @@ def test_nothing_declared_yet_is_nothing_waiting(rabbit_config):
 
 def test_waiting_intake_and_dead_letters_are_counted_and_left_in_place(rabbit_config):
     uri = rabbit_config["AMQP_URI"]
-    filed = datetime.now(timezone.utc) - timedelta(seconds=90)
+    filed = wall_now() - timedelta(seconds=90)
     with Connection(uri) as connection:
         producer = connection.Producer()
         for seconds in (0, 30):

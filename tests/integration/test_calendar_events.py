@@ -1,7 +1,7 @@
 """The calendar service on the real RabbitMQ: it keeps the directory's agencies from their events,
 asks the directory about one it has not heard of yet, and flags items when an agency leaves."""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from nameko.standalone.events import event_dispatcher
@@ -13,6 +13,7 @@ from services.calendar.service import CalendarService
 from shared import contracts
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.service import service_rpc
+from tests.clock import wall_now
 from tests.integration.integration_support import wait_until
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k"}
@@ -64,7 +65,7 @@ def test_agencies_from_events_then_deactivation_flags_future_items(calendar, con
         dispatch("directory", "agency.registered", contracts.seal("agency.registered", {"agency": snapshot(agency_id)}))
     wait_until(lambda: known(store, "dinkes") and known(store, "polres"))
 
-    start = datetime.now(timezone.utc) + timedelta(days=3)
+    start = wall_now() + timedelta(days=3)
     with entrypoint_hook(container, "propose_item") as propose, \
             entrypoint_hook(container, "schedule_item") as schedule:
         joint = propose({"agency_id": "dinkes", "role": "member", "key_id": "k1"},
@@ -93,7 +94,7 @@ def test_agencies_from_events_then_deactivation_flags_future_items(calendar, con
 
 def test_an_agency_not_heard_of_yet_is_asked_of_the_directory_once(calendar):
     container, store = calendar
-    start = datetime.now(timezone.utc) + timedelta(days=5)
+    start = wall_now() + timedelta(days=5)
     with entrypoint_hook(container, "propose_item") as propose:
         item = propose({"agency_id": "late", "role": "member", "key_id": "k2"}, body(start))
         assert item["lead_agency_id"] == "late"

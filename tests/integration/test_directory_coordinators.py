@@ -5,8 +5,9 @@ import pytest
 from sqlalchemy import event
 
 from services.directory import domain, models
-from shared.db import Store, utcnow
+from shared.db import Store
 from shared.errors import Conflict
+from tests.clock import PINNED_NOW
 
 # Real OS threads, as two processes would be: SQLite's busy wait and PostgreSQL's row lock block them.
 threading = eventlet.patcher.original("threading")
@@ -47,7 +48,7 @@ def two_coordinators(store):
         with store.unit_of_work() as uow:
             ids.append(domain.register_agency(uow, coordinator("founder"), {
                 "name": f"Bagian {short_name}", "short_name": short_name, "kind": "opd", "role": "coordinator"},
-                utcnow()).id)
+                PINNED_NOW).id)
     return ids
 
 
@@ -85,8 +86,8 @@ def coordinator(agency_id):
 def test_two_coordinators_demoting_each_other_at_once_leave_one(instances):
     first, second = two_coordinators(instances[0])
     refused = at_once(instances, [
-        lambda uow: domain.update_agency(uow, coordinator(first), second, {"role": "member"}, utcnow()),
-        lambda uow: domain.update_agency(uow, coordinator(second), first, {"role": "member"}, utcnow()),
+        lambda uow: domain.update_agency(uow, coordinator(first), second, {"role": "member"}, PINNED_NOW),
+        lambda uow: domain.update_agency(uow, coordinator(second), first, {"role": "member"}, PINNED_NOW),
     ])
     assert active_coordinators(instances[0]) == 1
     assert len(refused) == 1 and refused[0].status == 409 and "role" in refused[0].fields
@@ -95,8 +96,8 @@ def test_two_coordinators_demoting_each_other_at_once_leave_one(instances):
 def test_two_coordinators_deactivating_each_other_at_once_leave_one(instances):
     first, second = two_coordinators(instances[0])
     refused = at_once(instances, [
-        lambda uow: domain.deactivate_agency(uow, coordinator(first), second, utcnow()),
-        lambda uow: domain.deactivate_agency(uow, coordinator(second), first, utcnow()),
+        lambda uow: domain.deactivate_agency(uow, coordinator(first), second, PINNED_NOW),
+        lambda uow: domain.deactivate_agency(uow, coordinator(second), first, PINNED_NOW),
     ])
     assert active_coordinators(instances[0]) == 1
     assert len(refused) == 1 and refused[0].status == 409 and "agency_id" in refused[0].fields

@@ -3,7 +3,7 @@
 an RPC method that does not load its schema fails here, before the end-to-end tests.
 
 Each test answers ``health`` and one representative RPC over the broker, and handles one event."""
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 import requests
@@ -29,6 +29,7 @@ from services.notifications.service import NotificationsService
 from shared import contracts
 from shared.contracts.complaints import intake_queue
 from shared.errors import NotFound, ValidationFailed
+from tests.clock import wall_now
 from tests.integration.integration_support import dependency, wait_until
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
@@ -93,7 +94,7 @@ def test_directory_registers_and_answers_and_forgets_details_on_change(start, cl
 def test_calendar_keeps_announced_agencies_and_takes_proposals(start, cluster, config):
     _container, store = start("calendar")
     announce_dinkes(config, store, calendar_models.Agency)
-    start_at = datetime.now(timezone.utc) + timedelta(days=3)
+    start_at = wall_now() + timedelta(days=3)
     body = {"kind": "forum", "title": "Forum humas", "timezone": "Asia/Makassar", "start": start_at.isoformat(),
             "end": (start_at + timedelta(hours=2)).isoformat()}
     item = cluster.calendar.propose_item(DINKES, body)
@@ -120,7 +121,7 @@ def test_complaints_keeps_announced_agencies_and_takes_complaints_from_the_intak
     announce_dinkes(config, store, complaints_models.Agency)
     number = "DUMAS-AAAA-BBBB-CCCC"
     submitted = contracts.seal("complaint.submitted", {
-        "tracking_number": number, "reporter_secret_hash": "0" * 64, "submitted_at": datetime.now(timezone.utc),
+        "tracking_number": number, "reporter_secret_hash": "0" * 64, "submitted_at": wall_now(),
         "filed_by_agency_id": None, "reporter": None,
         "complaint": {"channel": "web", "category": "infrastruktur", "text": "Lampu jalan mati"}})
     with Connection(config["AMQP_URI"]) as connection:

@@ -17,8 +17,8 @@ from sqlalchemy import event, func, select
 
 from services.directory import models
 from shared import contracts
-from shared.db import utcnow
 from shared.messaging import OutboxRelay, consumes
+from tests.clock import wall_now
 
 AGENCY = {"id": "a1", "name": "Polres Parepare", "short_name": "POLRES", "kind": "polri",
           "role": "member", "parent_id": None, "region_code": "73.72", "active": True}
@@ -26,7 +26,7 @@ REFUSING_BROKER = "amqp://guest:guest@127.0.0.1:5672/bakohumas-no-such-vhost"  #
 
 
 def agency_row(agency_id, moment=None):
-    moment = moment or utcnow()
+    moment = moment or wall_now()
     return models.Agency(id=agency_id, name=f"Agency {agency_id}", short_name=agency_id.upper(), kind="opd",
                          role="member", active=True, created_at=moment, updated_at=moment)
 
@@ -48,7 +48,7 @@ def count(store, table):
 def expire_leases(store, rows):
     with store.unit_of_work() as uow:
         for row in rows:
-            uow.session.merge(models.OutboxMessage(id=row.id, claimed_until=utcnow() - timedelta(seconds=1)))
+            uow.session.merge(models.OutboxMessage(id=row.id, claimed_until=wall_now() - timedelta(seconds=1)))
 
 
 class AgencyCopies:

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 from services.complaints import domain
 from shared import intake
-from shared.db import utcnow
+from tests.clock import PINNED_NOW
 
 COORDINATOR = {"agency_id": "coord", "role": "coordinator", "key_id": "k0"}
 
@@ -25,7 +25,7 @@ def add_agency(store, agency_id, kind="opd", parent_id=None, region_code=None, a
     with store.unit_of_work() as uow:
         domain.keep_agency(uow, {
             "id": agency_id, "name": f"Agency {agency_id}", "short_name": agency_id.upper(), "kind": kind,
-            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active}, utcnow())
+            "role": role, "parent_id": parent_id, "region_code": region_code, "active": active}, PINNED_NOW)
 
 
 def submit(store, now, reporter=None, secret="s3cret", **complaint):
@@ -45,5 +45,5 @@ def move(store, who, complaint, status, when, **extra):
 
 
 def at(year, month, day, hour=10):
-    """A moment in WIB (UTC+7), as UTC."""
-    return datetime(year, month, day, hour, tzinfo=domain.JAKARTA).astimezone(timezone.utc)
+    """A moment in the forum's zone (WITA, UTC+8, unless a test sets another), as UTC."""
+    return datetime(year, month, day, hour, tzinfo=domain.forum_zone()).astimezone(timezone.utc)

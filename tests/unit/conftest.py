@@ -12,3 +12,13 @@ def cal(service_db):
     for agency_id in ("polres", "dinkes", "kominfo", "imigrasi"):
         calendar.agency(agency_id)
     return calendar
+
+
+@pytest.fixture
+def forum_in():
+    """``forum_in("Asia/Jayapura")``: the working days of this test are that zone's; the default
+    forum zone (shared.workdays.DEFAULT_FORUM_ZONE) comes back after it."""
+    from shared.workdays import DEFAULT_FORUM_ZONE, set_forum_zone
+
+    yield set_forum_zone
+    set_forum_zone(DEFAULT_FORUM_ZONE)

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from services.information import domain, models
-from shared.db import utcnow
+from tests.clock import PINNED_NOW
 
 COORDINATOR = {"agency_id": "koord", "role": "coordinator", "key_id": "k0"}
 IDENTITY = "7372 0101 9001 0001"
@@ -23,7 +23,7 @@ def add_agency(store, agency_id, parent_id=None, role="member"):
     with store.unit_of_work() as uow:
         domain.keep_agency(uow, {"id": agency_id, "name": f"Dinas {agency_id.title()}",
                                  "short_name": agency_id.upper(), "kind": "opd", "role": role,
-                                 "parent_id": parent_id, "region_code": "73.72", "active": True}, utcnow())
+                                 "parent_id": parent_id, "region_code": "73.72", "active": True}, PINNED_NOW)
 
 
 def with_forum(store):
@@ -35,12 +35,12 @@ def with_forum(store):
 
 
 def at(year, month, day, hour=10):
-    """A moment in WIB (UTC+7), as UTC."""
-    return datetime(year, month, day, hour, tzinfo=domain.JAKARTA).astimezone(timezone.utc)
+    """A moment in the forum's zone (WITA, UTC+8, unless a test sets another), as UTC."""
+    return datetime(year, month, day, hour, tzinfo=domain.forum_zone()).astimezone(timezone.utc)
 
 
 def local_day(moment):
-    return moment.astimezone(domain.JAKARTA).date()
+    return moment.astimezone(domain.forum_zone()).date()
 
 
 def register(store, now, agency_id="kominfo", **changes):

@@ -107,3 +107,41 @@ def test_no_domain_module_is_over_400_lines(service):
     long = {str(path.relative_to(ROOT)): lines for path in domain_modules(service)
             if (lines := len(path.read_text(encoding="utf-8").splitlines())) > DOMAIN_MODULE_MAX_LINES}
     assert long == {}
+
+
+WALL_CLOCK_READS = {("datetime", "now"), ("datetime", "today"), ("datetime", "utcnow"), ("date", "today"),
+                    ("time", "time")}
+CLOCK_MODULE = ROOT / "tests" / "clock.py"
+
+
+def wall_clock_reads(path):
+    """``line: call`` of each read of the wall clock in ``path``: ``datetime.now()``, ``date.today()``,
+    ``utcnow()`` (the standard library's or shared.db's), ``time.time()``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "utcnow":
+            found.append(f"{node.lineno}: utcnow()")
+        elif (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+              and (func.value.id, func.attr) in WALL_CLOCK_READS):
+            found.append(f"{node.lineno}: {func.value.id}.{func.attr}()")
+    return found
+
+
+def test_the_clock_check_finds_every_way_of_reading_the_clock(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text("import time\nfrom datetime import date, datetime, timezone\nfrom shared.db import utcnow\n"
+                      "a = datetime.now(timezone.utc)\nb = date.today()\nc = utcnow()\nd = time.time()\n"
+                      "e = datetime.utcnow()\nf = datetime(2026, 1, 1)\n", encoding="utf-8")
+    assert wall_clock_reads(sample) == ["4: datetime.now()", "5: date.today()", "6: utcnow()", "7: time.time()",
+                                        "8: datetime.utcnow()"]
+
+
+def test_tests_read_the_wall_clock_only_through_tests_clock():
+    """A test that read the date or hour passed or failed by when it ran (the digest test failed from
+    23:00 to 24:00 UTC): rules are tested at ``PINNED_NOW``, a running stack through ``wall_now()``."""
+    wrong = [f"{path.relative_to(ROOT)}:{read}" for path in sorted((ROOT / "tests").rglob("*.py"))
+             if path != CLOCK_MODULE for read in wall_clock_reads(path)]
+    assert wrong == []

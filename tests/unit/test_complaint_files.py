@@ -201,5 +201,5 @@ def test_the_reporter_supplements_with_text_and_files(store):
 
 def test_the_receipt_dates_are_ends_of_working_days():
     due = domain.intake_deadlines(at(2026, 11, 27))  # a Friday
-    assert due.verify_due.astimezone(domain.JAKARTA).date().isoformat() == "2026-12-02"
+    assert due.verify_due.astimezone(domain.forum_zone()).date().isoformat() == "2026-12-02"
     assert due.follow_up_due > due.verify_due and due.settle_due > due.follow_up_due

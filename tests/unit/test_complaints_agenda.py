@@ -140,3 +140,22 @@ def test_the_audit_names_the_person_who_acted_and_the_public_history_does_not(st
     assert by_action["forward:proposed"]["note"] == "bukan wewenang -> POLRES: Bukan wewenang"
     assert by_action["received"]["actor_name"] is None
     assert "Rina Marlina" not in str(tracking)
+
+
+@pytest.mark.parametrize("path, step", [
+    ([], "verification"), (["verified", "assigned"], "settlement"), (["verified", "assigned", "responded"], "confirmation"),
+    (["verified", "assigned", "responded", "closed"], None), (["rejected"], None)])
+def test_the_tracking_page_names_what_comes_next_and_by_when(store, path, step):
+    """Once answered, what comes next is the reporter's confirmation (silent, it closes by itself
+    then), not the office's settle deadline it has already met."""
+    complaint = submit(store, NOW, target_agency_id="dinas")
+    for status in path:
+        move(store, DINAS if status != "rejected" else COORDINATOR, complaint, status,
+             **({"reason": "Sudah diperbaiki"} if status in ("responded", "rejected") else {}))
+    with store.reading() as session:
+        stored = session.get(models.Complaint, complaint.id)
+        tracking = schemas.Tracking().dump(domain.tracking_view(session, complaint.tracking_number, NOW))
+    expected = {"verification": stored.verify_due, "settlement": stored.settle_due, None: None,
+                "confirmation": domain.working_deadline(NOW, domain.SILENCE_WORKING_DAYS)}[step]
+    assert tracking["next_step"] == step
+    assert tracking["expected_by"] == (expected.isoformat() if expected else None)

@@ -7,7 +7,7 @@ from services.complaints import domain
 
 
 def local_day(moment):
-    return moment.astimezone(domain.JAKARTA).date()
+    return moment.astimezone(domain.forum_zone()).date()
 
 
 def test_weekend_is_skipped():
@@ -28,7 +28,7 @@ def test_idul_fitri_and_cuti_bersama_inside_the_window_are_skipped():
 
 def test_deadline_ends_at_the_end_of_the_day_in_jakarta():
     deadline = domain.working_deadline(at(2026, 11, 23, 23), 3)
-    local = deadline.astimezone(domain.JAKARTA)
+    local = deadline.astimezone(domain.forum_zone())
     assert (local.date(), local.hour, local.minute) == (date(2026, 11, 26), 23, 59)
 
 

@@ -10,8 +10,8 @@ from services.distribution import domain, models, schemas, webhooks
 from services.distribution.courier import Courier
 from services.distribution.models import ContentItem, Delivery, Subscription
 from services.distribution.service import CONTENT
-from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from tests.clock import PINNED_NOW, wall_now
 
 AUTHOR = {"agency_id": "a-author", "role": "member", "key_id": "k1"}
 PARTNER = {"agency_id": "a-partner", "role": "member", "key_id": "k2"}
@@ -26,7 +26,7 @@ def store(service_db):
         for actor in (AUTHOR, PARTNER, OTHER):
             domain.keep_agency(uow, {"id": actor["agency_id"], "name": f"Humas {actor['agency_id']}",
                                      "short_name": actor["agency_id"].upper(), "kind": "opd", "role": "member",
-                                     "active": True}, utcnow())
+                                     "active": True}, PINNED_NOW)
     return made
 
 
@@ -37,7 +37,7 @@ def release(**fields):
 
 def create(store, actor=AUTHOR, **fields):
     with store.unit_of_work() as uow:
-        shown = domain.create_content(uow, actor, release(**fields), utcnow())
+        shown = domain.create_content(uow, actor, release(**fields), PINNED_NOW)
         return shown.item.id, shown.stripped
 
 
@@ -49,7 +49,7 @@ def act(store, fn, *args):
 def subscribe(store, **filters):
     with store.unit_of_work() as uow:
         return domain.create_subscription(uow, AUTHOR, {"url": "https://news.example.org/hook",
-                                                        "filters": filters}, False, utcnow()).id
+                                                        "filters": filters}, False, PINNED_NOW).id
 
 
 def deliveries(store, **where):
@@ -93,7 +93,7 @@ def test_create_sanitises_the_body(store):
     ({"type": "rumour"}, "type"),
     ({"subjects": ["medtop:99999999"]}, "subjects"),
     ({"language": "fr"}, "language"),
-    ({"embargo_until": (utcnow() - timedelta(minutes=1)).isoformat()}, "embargo_until"),
+    ({"embargo_until": (PINNED_NOW - timedelta(minutes=1)).isoformat()}, "embargo_until"),
     ({"type": "clarification"}, "claim"),
     ({"attachments": [{"url": "ftp://x.id/a.pdf", "media_type": "application/pdf"}]}, "attachments"),
     ({"co_issuers": ["a-unknown"]}, "co_issuers"),
@@ -114,27 +114,27 @@ def test_a_member_cannot_post_as_another_agency(store):
 
 def test_draft_publish_correct_withdraw(store):
     item_id, _ = create(store)
-    act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Jalan lingkar dibuka besok"}, utcnow())
-    item = act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item
+    act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Jalan lingkar dibuka besok"}, PINNED_NOW)
+    item = act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW).item
     assert (item.state, item.version, item.pub_status) == ("published", 2, "usable")
     with pytest.raises(Conflict) as error:
-        act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Diam-diam"}, utcnow())
+        act(store, domain.edit_draft, AUTHOR, item_id, {"headline": "Diam-diam"}, PINNED_NOW)
     assert "correction" in error.value.message
     item = act(store, domain.correct, AUTHOR, item_id, {"headline": "Dibuka lusa", "change_note": "tanggal"},
-               utcnow()).item
+               PINNED_NOW).item
     assert (item.state, item.version, item.change_note) == ("corrected", 3, "tanggal")
-    item = act(store, domain.withdraw, AUTHOR, item_id, {"reason": "dibatalkan"}, utcnow()).item
+    item = act(store, domain.withdraw, AUTHOR, item_id, {"reason": "dibatalkan"}, PINNED_NOW).item
     assert (item.state, item.pub_status) == ("withdrawn", "canceled")
     with pytest.raises(Conflict):
-        act(store, domain.withdraw, AUTHOR, item_id, {"reason": "lagi"}, utcnow())
+        act(store, domain.withdraw, AUTHOR, item_id, {"reason": "lagi"}, PINNED_NOW)
 
 
 def test_only_the_author_publishes(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
     with pytest.raises(Forbidden):
-        act(store, domain.publish, PARTNER, item_id, {}, utcnow())
+        act(store, domain.publish, PARTNER, item_id, {}, PINNED_NOW)
     with pytest.raises(NotFound):
-        act(store, domain.publish, OTHER, item_id, {}, utcnow())
+        act(store, domain.publish, OTHER, item_id, {}, PINNED_NOW)
 
 
 def test_drafts_are_hidden_from_other_members(store):
@@ -147,16 +147,16 @@ def test_drafts_are_hidden_from_other_members(store):
 
 def test_the_public_sees_only_what_went_out(store):
     draft, _ = create(store)
-    under_embargo, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, under_embargo, {}, utcnow())
-    killed_under_embargo, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, killed_under_embargo, {}, utcnow())
-    act(store, domain.withdraw, AUTHOR, killed_under_embargo, {"reason": "batal"}, utcnow())
+    under_embargo, _ = create(store, embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, under_embargo, {}, PINNED_NOW)
+    killed_under_embargo, _ = create(store, embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, killed_under_embargo, {}, PINNED_NOW)
+    act(store, domain.withdraw, AUTHOR, killed_under_embargo, {"reason": "batal"}, PINNED_NOW)
     published, _ = create(store)
-    act(store, domain.publish, AUTHOR, published, {}, utcnow())
+    act(store, domain.publish, AUTHOR, published, {}, PINNED_NOW)
     withdrawn, _ = create(store)
-    act(store, domain.publish, AUTHOR, withdrawn, {}, utcnow())
-    act(store, domain.withdraw, AUTHOR, withdrawn, {"reason": "hoaks"}, utcnow())
+    act(store, domain.publish, AUTHOR, withdrawn, {}, PINNED_NOW)
+    act(store, domain.withdraw, AUTHOR, withdrawn, {"reason": "hoaks"}, PINNED_NOW)
     with store.reading() as session:
         for unseen in (draft, under_embargo, killed_under_embargo):
             with pytest.raises(NotFound):
@@ -167,10 +167,10 @@ def test_the_public_sees_only_what_went_out(store):
 
 
 def test_embargo_publishes_once_when_due(store):
-    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "embargoed"
-    assert act(store, domain.publish_due_embargoes, utcnow()) == []
-    later = utcnow() + timedelta(hours=2)
+    item_id, _ = create(store, embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    assert act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW).item.state == "embargoed"
+    assert act(store, domain.publish_due_embargoes, PINNED_NOW) == []
+    later = PINNED_NOW + timedelta(hours=2)
     assert act(store, domain.publish_due_embargoes, later) == [item_id]
     assert act(store, domain.publish_due_embargoes, later) == []
     with store.reading() as session:
@@ -179,10 +179,10 @@ def test_embargo_publishes_once_when_due(store):
 
 
 def test_embargoed_items_stay_out_of_feeds(store):
-    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    item_id, _ = create(store, embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     with store.reading() as session:
-        assert domain.feed_items(session, None, utcnow()) == []
+        assert domain.feed_items(session, None, PINNED_NOW) == []
 
 
 # --- joint releases ---
@@ -190,28 +190,28 @@ def test_embargoed_items_stay_out_of_feeds(store):
 def test_joint_release_needs_every_co_issuer_on_the_same_version(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
     with pytest.raises(Conflict) as error:
-        act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+        act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     assert len(error.value.fields["approvals"]) == 2
     assert error.value.fields["approvals"][0] == "A-PARTNER (a-partner) has not approved version 1"
-    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
-    act(store, domain.approve, OTHER, item_id, {"version": 1}, utcnow())
-    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, utcnow())
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, PINNED_NOW)
+    act(store, domain.approve, OTHER, item_id, {"version": 1}, PINNED_NOW)
+    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, PINNED_NOW)
     with pytest.raises(Conflict) as error:
-        act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+        act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     assert len(error.value.fields["approvals"]) == 2
     with pytest.raises(Conflict):
-        act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
-    act(store, domain.approve, PARTNER, item_id, {"version": 2}, utcnow())
-    act(store, domain.approve, OTHER, item_id, {"version": 2}, utcnow())
-    assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "published"
+        act(store, domain.approve, PARTNER, item_id, {"version": 1}, PINNED_NOW)
+    act(store, domain.approve, PARTNER, item_id, {"version": 2}, PINNED_NOW)
+    act(store, domain.approve, OTHER, item_id, {"version": 2}, PINNED_NOW)
+    assert act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW).item.state == "published"
 
 
 def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"], OTHER["agency_id"]])
-    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, PINNED_NOW)
     person = {**OTHER, "key_id": None, "account_id": "acc-1", "account_name": "Rina Wulandari",
               "account_role": "officer"}
-    act(store, domain.approve, person, item_id, {"version": 1}, utcnow())
+    act(store, domain.approve, person, item_id, {"version": 1}, PINNED_NOW)
     with store.reading() as session:
         shown = CONTENT.dump(domain.show_item(session, AUTHOR, item_id))
     assert shown["agency"] == {"id": "a-author", "name": "Humas a-author", "short_name": "A-AUTHOR"}
@@ -227,7 +227,7 @@ def test_a_joint_release_names_its_agency_co_issuers_and_approvals(store):
 def test_only_co_issuers_approve(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
     with pytest.raises(Forbidden):
-        act(store, domain.approve, AUTHOR, item_id, {"version": 1}, utcnow())
+        act(store, domain.approve, AUTHOR, item_id, {"version": 1}, PINNED_NOW)
 
 
 # --- deliveries ---
@@ -237,34 +237,34 @@ def test_publishing_fans_out_to_matching_subscriptions_and_clarifications_go_fir
     subscribe(store, types=["news"])
     subscribe(store, language="en")
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     clarification_id, _ = create(store, type="clarification", claim={"text": "Jembatan runtuh",
                                                                       "circulated_on": ["WhatsApp"]})
-    act(store, domain.publish, AUTHOR, clarification_id, {}, utcnow())
+    act(store, domain.publish, AUTHOR, clarification_id, {}, PINNED_NOW)
     assert {d.subscription_id for d in deliveries(store)} == {wants_all}
-    claimed = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
+    claimed = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), PINNED_NOW)
     assert [d["id"] for d in claimed][0] == deliveries(store, item_id=clarification_id)[0].id
-    assert act(store, domain.claim_deliveries, "someone-else", 10, timedelta(seconds=30), utcnow()) == []
+    assert act(store, domain.claim_deliveries, "someone-else", 10, timedelta(seconds=30), PINNED_NOW) == []
 
 
 def test_attempts_retry_then_fail_and_410_disables(store):
     subscription_id = subscribe(store)
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     policy = webhooks.RetryPolicy(base_seconds=1, max_attempts=2)
-    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
+    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), PINNED_NOW)
     recorded = act(store, domain.record_attempt, "me", delivery["id"],
-                   webhooks.Outcome("retry", 429, "HTTP 429", 90.0), policy, utcnow())
-    assert recorded.state == "retrying" and recorded.next_attempt_at > utcnow() + timedelta(seconds=80)
+                   webhooks.Outcome("retry", 429, "HTTP 429", 90.0), policy, PINNED_NOW)
+    assert recorded.state == "retrying" and recorded.next_attempt_at > PINNED_NOW + timedelta(seconds=80)
     with store.unit_of_work() as uow:
-        uow.session.get(Delivery, delivery["id"]).next_attempt_at = utcnow()
-    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
-    failed = act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("retry", 503), policy, utcnow())
+        uow.session.get(Delivery, delivery["id"]).next_attempt_at = PINNED_NOW
+    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), PINNED_NOW)
+    failed = act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("retry", 503), policy, PINNED_NOW)
     assert (failed.state, failed.attempts) == ("failed", 2)
-    replayed = act(store, domain.replay, AUTHOR, subscription_id, delivery["id"], utcnow())
+    replayed = act(store, domain.replay, AUTHOR, subscription_id, delivery["id"], PINNED_NOW)
     assert (replayed.state, replayed.attempts) == ("pending", 0)
-    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
-    act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("gone", 410), policy, utcnow())
+    act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), PINNED_NOW)
+    act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("gone", 410), policy, PINNED_NOW)
     with store.reading() as session:
         assert session.get(Subscription, subscription_id).active is False
 
@@ -272,7 +272,7 @@ def test_attempts_retry_then_fail_and_410_disables(store):
 def test_a_send_that_raises_anything_is_retried_not_left_leased(store, monkeypatch):
     subscribe(store)
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    act(store, domain.publish, AUTHOR, item_id, {}, wall_now())  # the courier sends what is due by the real clock
     courier = Courier()
     courier.container = SimpleNamespace(config={"WEBHOOKS": {"RETRY_BASE_SECONDS": 1}})
     courier.setup()
@@ -291,12 +291,12 @@ def test_a_send_that_raises_anything_is_retried_not_left_leased(store, monkeypat
 def test_withdraw_sends_kill_notices_only_where_it_arrived(store):
     reached, _ = subscribe(store), None
     item_id, _ = create(store)
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
-    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), utcnow())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
+    (delivery,) = act(store, domain.claim_deliveries, "me", 10, timedelta(seconds=30), PINNED_NOW)
     act(store, domain.record_attempt, "me", delivery["id"], webhooks.Outcome("delivered", 200),
-        webhooks.RetryPolicy(), utcnow())
+        webhooks.RetryPolicy(), PINNED_NOW)
     late = subscribe(store)
-    act(store, domain.withdraw, AUTHOR, item_id, {"reason": "hoaks"}, utcnow())
+    act(store, domain.withdraw, AUTHOR, item_id, {"reason": "hoaks"}, PINNED_NOW)
     kills = deliveries(store, event="content.withdrawn")
     assert [k.subscription_id for k in kills] == [reached]
     assert late != reached
@@ -305,9 +305,9 @@ def test_withdraw_sends_kill_notices_only_where_it_arrived(store):
 # --- calendar links ---
 
 def test_moving_the_calendar_item_moves_the_embargo_and_cancelling_holds_it(store):
-    first = utcnow() + timedelta(hours=1)
+    first = PINNED_NOW + timedelta(hours=1)
     item_id, _ = create(store, calendar_item_id="cal-1", embargo_until=first.isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     moved_to = first + timedelta(days=1)
     act(store, domain.follow_reschedule, {"id": "cal-1", "revision": 2, "start": moved_to.isoformat(),
                                           "end": None, "embargo_at": moved_to.isoformat(), "state": "scheduled"})
@@ -335,45 +335,45 @@ def test_ninjs_names(store):
 
 
 def test_an_embargo_can_be_moved_or_lifted_by_publishing_again(store):
-    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
-    later = utcnow() + timedelta(hours=3)
-    moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()}, utcnow()).item
+    item_id, _ = create(store, embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
+    later = PINNED_NOW + timedelta(hours=3)
+    moved = act(store, domain.publish, AUTHOR, item_id, {"embargo_until": later.isoformat()}, PINNED_NOW).item
     assert (moved.state, moved.embargo_until) == ("embargoed", later)
-    assert act(store, domain.publish, AUTHOR, item_id, {}, utcnow()).item.state == "published"
+    assert act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW).item.state == "published"
 
 
 def test_a_deactivated_agency_stops_receiving(store):
     subscription_id = subscribe(store)
     act(store, domain.agency_departed, {"id": AUTHOR["agency_id"], "name": "x", "short_name": "X",
-                                        "kind": "opd", "role": "member", "active": False}, utcnow(), utcnow())
+                                        "kind": "opd", "role": "member", "active": False}, PINNED_NOW, PINNED_NOW)
     with store.reading() as session:
         subscription = session.get(Subscription, subscription_id)
         assert subscription.active is False and "deactivated" in subscription.disabled_reason
 
 
 def test_editing_an_embargoed_item_takes_it_back_to_draft(store):
-    item_id, _ = create(store, embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
-    item = act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "baru"}, utcnow()).item
+    item_id, _ = create(store, embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
+    item = act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "baru"}, PINNED_NOW).item
     assert (item.state, item.version) == ("draft", 2)
-    assert act(store, domain.publish_due_embargoes, utcnow() + timedelta(hours=2)) == []
+    assert act(store, domain.publish_due_embargoes, PINNED_NOW + timedelta(hours=2)) == []
 
 
 def test_atom_feed_is_valid_even_with_control_characters(store):
     item_id, _ = create(store, headline="Rilis \x01 resmi", summary="ringkas\x0b")
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
     with store.reading() as session:
-        xml = domain.atom_feed(session, "http://hub/feeds/atom", None, utcnow())
+        xml = domain.atom_feed(session, "http://hub/feeds/atom", None, PINNED_NOW)
     feed = feedparser.parse(xml)
     assert not feed.bozo and feed.entries[0].title == "Rilis  resmi"
     assert feed.entries[0].author == "Humas a-author"
 
 
 def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(store):
-    item_id, _ = create(store, calendar_item_id="cal-2", embargo_until=(utcnow() + timedelta(hours=1)).isoformat())
-    act(store, domain.publish, AUTHOR, item_id, {}, utcnow())
-    new_start = utcnow() + timedelta(days=2)
+    item_id, _ = create(store, calendar_item_id="cal-2", embargo_until=(PINNED_NOW + timedelta(hours=1)).isoformat())
+    act(store, domain.publish, AUTHOR, item_id, {}, PINNED_NOW)
+    new_start = PINNED_NOW + timedelta(days=2)
     act(store, domain.follow_reschedule, {"id": "cal-2", "revision": 5, "start": new_start,
                                           "end": new_start + timedelta(hours=1), "embargo_at": None})
     with store.reading() as session:
@@ -383,7 +383,7 @@ def test_a_reschedule_without_embargo_time_moves_the_embargo_to_the_new_start(st
 def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
     with store.unit_of_work() as uow:
         item = ContentItem(id="c-1", agency_id="", kind="news", state="draft", version=1, headline="Berita",
-                           language="id", co_issuers=["a-gone"], first_created=utcnow(), version_created=utcnow())
+                           language="id", co_issuers=["a-gone"], first_created=PINNED_NOW, version_created=PINNED_NOW)
         uow.session.add(item)
     with store.reading() as session:
         shown = CONTENT.dump(domain.show_item(session, COORDINATOR, "c-1"))
@@ -396,15 +396,15 @@ def test_an_agency_not_known_here_is_named_by_its_id_alone(store):
 def test_a_joint_release_waits_for_each_co_issuer_until_it_approves_the_current_version(store):
     item_id, _ = create(store, co_issuers=[PARTNER["agency_id"]])
     published_id, _ = create(store, headline="Sudah terbit")
-    act(store, domain.publish, AUTHOR, published_id, {}, utcnow())
-    soon, later = utcnow() + timedelta(hours=2), utcnow() + timedelta(days=2)
+    act(store, domain.publish, AUTHOR, published_id, {}, PINNED_NOW)
+    soon, later = PINNED_NOW + timedelta(hours=2), PINNED_NOW + timedelta(days=2)
     for deadline in (later, soon):
         act(store, domain.request_amplification, AUTHOR, published_id,
-            {"deadline": deadline.isoformat(), "members": [PARTNER["agency_id"]]}, utcnow())
+            {"deadline": deadline.isoformat(), "members": [PARTNER["agency_id"]]}, PINNED_NOW)
 
     def waiting(actor):
         with store.reading() as session:
-            return schemas.Waiting().dump(domain.waiting_for(session, actor, utcnow()))
+            return schemas.Waiting().dump(domain.waiting_for(session, actor, PINNED_NOW))
 
     partner = waiting(PARTNER)
     assert [item["id"] for item in partner["to_approve"]] == [item_id]
@@ -413,11 +413,11 @@ def test_a_joint_release_waits_for_each_co_issuer_until_it_approves_the_current_
     first = partner["amplification"][0]
     assert first["deadline"] == soon.isoformat() and first["requested_by"] == "a-author"
     assert waiting(OTHER) == {"to_approve": [], "amplification": [], "agencies": {}}
-    act(store, domain.approve, PARTNER, item_id, {"version": 1}, utcnow())
-    act(store, domain.answer_amplification, PARTNER, first["id"], {"url": "https://instagram.com/p/x"}, utcnow())
+    act(store, domain.approve, PARTNER, item_id, {"version": 1}, PINNED_NOW)
+    act(store, domain.answer_amplification, PARTNER, first["id"], {"url": "https://instagram.com/p/x"}, PINNED_NOW)
     partner = waiting(PARTNER)
     assert partner["to_approve"] == [] and len(partner["amplification"]) == 1
-    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, utcnow())
+    act(store, domain.edit_draft, AUTHOR, item_id, {"summary": "ringkas"}, PINNED_NOW)
     assert [item["version"] for item in waiting(PARTNER)["to_approve"]] == [2]
 
 

@@ -11,13 +11,14 @@ import urllib3
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from services.distribution import webhooks
+from tests.clock import wall_now
 
 
 def test_signature_verifies_with_the_standardwebhooks_package():
     secret = webhooks.new_secret()
     assert secret.startswith("whsec_")
     body = json.dumps({"type": "content.published", "data": {"uri": "urn:x"}}).encode()
-    now = int(datetime.now(timezone.utc).timestamp())
+    now = int(wall_now().timestamp())
     headers = webhooks.signed_headers([secret], "msg_1", now, body)
     assert Webhook(secret).verify(body, headers) == {"type": "content.published", "data": {"uri": "urn:x"}}
 
@@ -25,7 +26,7 @@ def test_signature_verifies_with_the_standardwebhooks_package():
 def test_a_tampered_body_or_another_secret_fails_verification():
     secret = webhooks.new_secret()
     body = b'{"a":1}'
-    headers = webhooks.signed_headers([secret], "msg_1", int(datetime.now(timezone.utc).timestamp()), body)
+    headers = webhooks.signed_headers([secret], "msg_1", int(wall_now().timestamp()), body)
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(b'{"a":2}', headers)
     with pytest.raises(WebhookVerificationError):
@@ -35,7 +36,7 @@ def test_a_tampered_body_or_another_secret_fails_verification():
 def test_during_rotation_both_secrets_sign():
     old, new = webhooks.new_secret(), webhooks.new_secret()
     body = b'{"a":1}'
-    headers = webhooks.signed_headers([new, old], "msg_2", int(datetime.now(timezone.utc).timestamp()), body)
+    headers = webhooks.signed_headers([new, old], "msg_2", int(wall_now().timestamp()), body)
     assert len(headers["webhook-signature"].split(" ")) == 2
     Webhook(old).verify(body, headers)
     Webhook(new).verify(body, headers)

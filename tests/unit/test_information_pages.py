@@ -33,7 +33,7 @@ def test_a_console_decision_reads_documents_an_exemption_and_a_day():
                                   "note": "", "documents": "", "public_interest": "", "holder": ""})
     assert body["exemption"] == {"article": "h", "consequence_test": "Data pribadi", "public_interest": None}
     assert body["note"] is None and body["documents"] == []
-    assert day_at_noon("2026-04-20") == "2026-04-20T12:00:00+07:00" and day_at_noon("kemarin") == "kemarin"
+    assert day_at_noon("2026-04-20") == "2026-04-20T12:00:00+08:00" and day_at_noon("kemarin") == "kemarin"
     assert console_bad_fields("decision", {"exemption": {"consequence_test": ["required"]}}) == [
         "decision-consequence_test"]
 

@@ -8,7 +8,7 @@ from services.complaints import domain as complaints
 from services.distribution import domain as distribution
 from services.distribution import webhooks
 from services.distribution.models import Delivery, Subscription
-from shared.db import utcnow
+from tests.clock import PINNED_NOW
 from tests.unit.calendar_unit_support import COORDINATOR, member
 from tests.unit.complaints_unit_support import add_agency, submit
 
@@ -37,31 +37,31 @@ def test_joint_releases_amplification_and_failing_webhooks_are_announced(service
     for agency_id in ("author", "partner"):
         with store.unit_of_work() as uow:
             distribution.keep_agency(uow, {"id": agency_id, "name": agency_id, "short_name": agency_id.upper(),
-                                           "kind": "opd", "role": "member", "active": True}, utcnow())
+                                           "kind": "opd", "role": "member", "active": True}, PINNED_NOW)
     author, partner = ({"agency_id": a, "role": "member", "key_id": a} for a in ("author", "partner"))
     body = {"type": "release", "headline": "Vaksinasi", "language": "id", "body_html": "<p>x</p>",
             "co_issuers": ["partner"]}
     with store.unit_of_work() as uow:
-        item = distribution.create_content(uow, author, body, utcnow()).item
+        item = distribution.create_content(uow, author, body, PINNED_NOW).item
     asked = {e["name"]: e["data"] for e in uow.emitted}
     assert asked["content.approval_requested"]["awaiting_agency_ids"] == ["partner"]
-    assert emitted(store, distribution.approve, partner, item.id, {"version": 1}, utcnow())[
+    assert emitted(store, distribution.approve, partner, item.id, {"version": 1}, PINNED_NOW)[
         "content.approved"]["agency_id"] == "partner"
-    emitted(store, distribution.publish, author, item.id, {}, utcnow())
+    emitted(store, distribution.publish, author, item.id, {}, PINNED_NOW)
     request = emitted(store, distribution.request_amplification, author, item.id,
-                      {"deadline": (utcnow() + timedelta(days=1)).isoformat()}, utcnow())["amplification.requested"]
+                      {"deadline": (PINNED_NOW + timedelta(days=1)).isoformat()}, PINNED_NOW)["amplification.requested"]
     assert request["members"] == ["partner"] and request["headline"] == "Vaksinasi"
 
     with store.unit_of_work() as uow:
         uow.session.add(Subscription(id="s1", owner_agency_id="partner", name="Portal", url="https://p.example/h",
                                      secret="whsec_x", types=[], agencies=[], subjects=[], language=None,
-                                     active=True, created_at=utcnow()))
+                                     active=True, created_at=PINNED_NOW))
         uow.session.flush()
         uow.session.add(Delivery(id="d1", subscription_id="s1", item_id=item.id, item_version=1,
                                  event="content.published", priority=1, payload="{}", state="pending",
-                                 attempts=0, next_attempt_at=utcnow(), created_at=utcnow(), leased_by="me"))
+                                 attempts=0, next_attempt_at=PINNED_NOW, created_at=PINNED_NOW, leased_by="me"))
     failing = emitted(store, distribution.record_attempt, "me", "d1", webhooks.Outcome("failed", 400, "HTTP 400"),
-                      webhooks.RetryPolicy(), utcnow())["subscription.failing"]
+                      webhooks.RetryPolicy(), PINNED_NOW)["subscription.failing"]
     assert (failing["owner_agency_id"], failing["subscription_name"]) == ("partner", "Portal")
 
 

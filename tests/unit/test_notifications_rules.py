@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from services.notifications import domain, rendering
 from services.notifications.models import Message, Notice
 from shared.contracts import open_envelope, seal
-from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
+from tests.clock import PINNED_NOW
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)  # 10:00 WITA, a Wednesday
 ON = {"mail", "whatsapp"}
@@ -27,7 +27,7 @@ def store(service_db):
         with store.unit_of_work() as uow:
             domain.keep_agency(uow, {"id": agency_id, "name": agency_id.title(), "short_name": agency_id.upper(),
                                      "kind": "opd", "role": role, "parent_id": None, "region_code": region,
-                                     "active": True}, utcnow())
+                                     "active": True}, PINNED_NOW)
     return store
 
 
@@ -296,8 +296,8 @@ def test_an_information_notice_reaches_officers_at_once_and_admins_as_their_role
 
 
 @pytest.mark.parametrize("language, subject, says", [
-    ("id", "Permohonan informasi baru: PPID-2026-000123", "jawab paling lambat 3 Des 2026 10:00 WITA"),
-    ("en", "A new information request: PPID-2026-000123", "answer it by 3 Dec 2026 10:00 WITA"),
+    ("id", "Permohonan informasi baru: PPID-2026-000123", "jawab paling lambat Kamis, 3 Desember 2026"),
+    ("en", "A new information request: PPID-2026-000123", "answer it by Thursday, 3 December 2026"),
 ])
 def test_an_information_message_names_the_request_and_links_its_console_page(language, subject, says):
     params = {"request_id": "r1", "registration_number": "PPID-2026-000123", "how": "registered", "due_at": DUE}
@@ -382,3 +382,15 @@ def test_an_invitation_is_not_mailed_when_mail_is_off_nor_for_another_agency(sto
                                "Asia/Makassar", NOW)
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 2
+
+
+def test_a_deadline_in_a_message_is_the_forums_day_whatever_the_readers_zone():
+    """23:59:59 WITA on Friday is 00:59 WIT on Saturday: a reader in Papua is told Friday, the day
+    every page and the API name (the forum's zone is WITA here)."""
+    friday_end = datetime(2026, 12, 4, 15, 59, 59, tzinfo=timezone.utc)
+    params = {"request_id": "r1", "registration_number": "PPID-2026-000123", "how": "registered",
+              "due_at": friday_end.isoformat()}
+    message = domain.Outgoing("m1", "account:a1", "mail", "information_request", "id", "a1@example.go.id",
+                              "Officer a1", "Asia/Jayapura", params, [])
+    rendered = rendering.render(message, "https://hub.example.go.id", lambda kind: f"https://u/{kind}")
+    assert "jawab paling lambat Jumat, 4 Desember 2026." in rendered.text and "Sabtu" not in rendered.text

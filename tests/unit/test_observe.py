@@ -4,7 +4,6 @@ import logging
 import logging.config
 import re
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from shared import contracts
 from shared.config import load_config
 from shared.db import make_engine
 from shared.observe import CorrelationFilter, _current, request_correlation_id
+from tests.clock import PINNED_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 AGENCY = {"agency": {"id": "7f1c0d6e-1111-4222-8333-944455556666", "name": "Dinas Uji", "short_name": "UJI",
@@ -95,7 +95,7 @@ def exposed_metric_names():
     gauges come from the services' own ``gauges`` over their (empty) databases."""
     observe.record_request("directory", "list_agencies", 500, 0.01)
     observe.RPC_TIMEOUTS.labels("calendar")
-    now = datetime.now(timezone.utc)
+    now = PINNED_NOW
     answers = {}
     for name, service, models in (("complaints", ComplaintsService, complaints_models),
                                   ("distribution", DistributionService, distribution_models),

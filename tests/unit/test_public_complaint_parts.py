@@ -47,9 +47,9 @@ def test_regions_are_named_by_the_agencies_serving_them():
 
 
 def test_a_working_day_deadline_is_a_day_not_a_moment_past_midnight():
-    end_of_day_wib = datetime(2026, 12, 8, 16, 59, 59, tzinfo=timezone.utc)  # 23:59:59 WIB, 00:59 WITA
-    assert deadline_day(end_of_day_wib) == "Selasa, 8 Desember 2026"
-    assert deadline_day(end_of_day_wib.isoformat(), language="en") == "Tuesday, 8 December 2026"
+    end_of_day_wita = datetime(2026, 12, 8, 15, 59, 59, tzinfo=timezone.utc)  # 23:59:59 WITA, the forum's zone
+    assert deadline_day(end_of_day_wita) == "Selasa, 8 Desember 2026"
+    assert deadline_day(end_of_day_wita.isoformat(), language="en") == "Tuesday, 8 December 2026"
 
 
 def test_a_system_note_is_shown_in_the_page_language_only():

@@ -100,3 +100,20 @@ def test_pages_are_html_with_a_strict_policy():
     assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert '<html lang="id">' in answer.get_data(as_text=True)
+
+
+def tracking_page(status, next_step, expected_by):
+    tracking = {"tracking_number": "DUMAS-AAAA-BBBB-CCCC", "status": status, "category": None, "agency": "Dishub",
+                "received_at": "2026-11-23T02:00:00+00:00", "updated_at": "2026-11-30T02:00:00+00:00",
+                "next_step": next_step, "expected_by": expected_by, "verify_due": "2026-11-26T15:59:59+00:00",
+                "follow_up_due": None, "settle_due": "2026-12-14T15:59:59+00:00", "history": [], "answers": []}
+    return PAGES.render("id", "public/track.html", tracking=tracking, zone="Asia/Makassar").get_data(as_text=True)
+
+
+def test_an_answered_complaint_shows_the_reporters_confirmation_next_not_the_settle_deadline():
+    answered = tracking_page("responded", "confirmation", "2026-12-14T15:59:59+00:00")
+    assert "Konfirmasi Anda paling lambat" in answered and "Langkah berikutnya" not in answered
+    assert "ditutup dengan sendirinya" in answered
+    assert "Langkah berikutnya paling lambat" in tracking_page("assigned", "settlement", "2026-12-14T15:59:59+00:00")
+    closed = tracking_page("closed", None, None)
+    assert "Langkah berikutnya" not in closed and "Konfirmasi Anda" not in closed

@@ -13,8 +13,9 @@ from gateway.http import ROUTES, RouteSpec, json_depth, unstorable_text
 from gateway.openapi import build_spec
 from shared import contracts
 from shared.config import database_url, load_config, substitute
-from shared.db import make_engine, utcnow
+from shared.db import make_engine
 from shared.errors import Conflict, ValidationFailed
+from tests.clock import PINNED_NOW
 
 import gateway.service  # noqa: F401  (registers every route)
 
@@ -137,7 +138,7 @@ def test_a_late_older_agency_snapshot_changes_nothing(service_db):
 
     store = service_db("complaints")
     snapshot = {**AGENCY, "id": "polres"}
-    now = utcnow()
+    now = PINNED_NOW
     with store.unit_of_work() as uow:
         keep_agency(uow.session, complaints_models.Agency, {**snapshot, "active": False}, now)
     with store.unit_of_work() as uow:

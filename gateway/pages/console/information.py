@@ -4,7 +4,6 @@ an objection, the Komisi Informasi record), the agency's Daftar Informasi Publik
 with their CSV/XLSX. Every page calls the same RPCs as ``gateway/routes/information.py``."""
 from datetime import date, datetime, time
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from werkzeug.utils import redirect
 
@@ -13,10 +12,10 @@ from gateway.http import read_form
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.web import PageError
 from shared.errors import DomainError
+from shared.workdays import forum_zone
 
 BASE = "/console/informasi"
 MEMBER_LIMIT = 200
-JAKARTA = ZoneInfo("Asia/Jakarta")
 # The fields of each move's form, in the form's order (named "<move>-<field>" on the page, where
 # several forms share it).
 MOVE_FIELDS = {
@@ -45,12 +44,12 @@ def documents_of(text):
 
 
 def day_at_noon(text):
-    """A date typed in a date field, as noon WIB that day (the Komisi Informasi files by day)."""
+    """A date typed in a date field, as noon that day in the forum's zone (the Komisi Informasi files by day)."""
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
         return text
-    return datetime.combine(day, time(12), tzinfo=JAKARTA).isoformat()
+    return datetime.combine(day, time(12), tzinfo=forum_zone()).isoformat()
 
 
 def move_body(move, form):
@@ -170,7 +169,7 @@ class InformationConsole:
 
     @staticmethod
     def _report_query(request):
-        today = datetime.now(JAKARTA)
+        today = datetime.now(forum_zone())
         query = {"year": request.args.get("tahun") or str(today.year)}
         if request.args.get("semester") in ("1", "2"):
             query["semester"] = request.args["semester"]

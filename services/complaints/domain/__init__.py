@@ -21,11 +21,11 @@ from services.complaints.domain.reporter import intake_deadlines, reporter_view,
 from services.complaints.domain.routing import (
     add_rule, change_rule, delete_rule, matching_rules, route, rules, specificity)
 from services.complaints.domain.statuses import MOVES, SETTLED, STAGES
-from services.complaints.domain.views import complaint_view, expected_by, list_complaints, tracking_view
+from services.complaints.domain.views import complaint_view, list_complaints, next_step, tracking_view
 from services.complaints.domain.visibility import (
     get_complaint, open_to_public, public_complaint, reported_complaint, reporter_for, visible_complaint)
 from services.complaints.domain.workdays import (
-    JAKARTA, SETTLE_WORKING_DAYS, SILENCE_WORKING_DAYS, is_working_day, working_deadline)
+    SETTLE_WORKING_DAYS, SILENCE_WORKING_DAYS, forum_day, forum_zone, is_working_day, working_deadline)
 from shared.intake import FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS
 
 __all__ = [
@@ -37,8 +37,8 @@ __all__ = [
     "close_silent", "escalate", "overdue_by_stage", "overdue_candidates", "overdue_in_sql", "overdue_stages",
     "silent_candidates", "near_candidates", "remind", "open_complaint_of_phone", "reporter_contact", "stats", "answer_forward", "decide_forward", "forward", "is_received", "receive",
     "answer", "change_status", "reporter_acts", "add_rule", "change_rule", "delete_rule", "matching_rules",
-    "route", "rules", "specificity", "MOVES", "SETTLED", "STAGES", "complaint_view", "expected_by",
+    "route", "rules", "specificity", "MOVES", "SETTLED", "STAGES", "complaint_view", "next_step",
     "list_complaints", "tracking_view", "get_complaint", "open_to_public", "public_complaint", "reporter_for",
-    "visible_complaint", "FOLLOW_UP_WORKING_DAYS", "JAKARTA", "SETTLE_WORKING_DAYS", "SILENCE_WORKING_DAYS",
+    "visible_complaint", "FOLLOW_UP_WORKING_DAYS", "forum_day", "forum_zone", "SETTLE_WORKING_DAYS", "SILENCE_WORKING_DAYS",
     "VERIFY_WORKING_DAYS", "is_working_day", "working_deadline",
 ]

@@ -7,7 +7,7 @@ from services.complaints.domain.agencies import agency_names
 from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages
 from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.visibility import escalated_stages
-from services.complaints.domain.workdays import JAKARTA, is_working_day
+from services.complaints.domain.workdays import forum_day, is_working_day
 from services.complaints.models import Agency, Complaint, Forward
 from shared.rules import is_coordinator
 
@@ -27,8 +27,8 @@ def _working_days(after, upto):
 
 
 def working_days_left(due, now):
-    """Working days from today (WIB) to ``due``'s day: 0 when due today, negative once overdue."""
-    today, last = now.astimezone(JAKARTA).date(), due.astimezone(JAKARTA).date()
+    """Working days from today (the forum's zone) to ``due``'s day: 0 when due today, negative once overdue."""
+    today, last = forum_day(now), forum_day(due)
     if due >= now:
         return _working_days(today, last)
     return -max(1, _working_days(last, today))

@@ -18,6 +18,7 @@ from services.complaints.domain.attachments import files_of
 from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages, stages_overdue_in_sql
 from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
 from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
+from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
 from shared.errors import NotFound
 from shared.intake import normalise_tracking_number
 from shared.rules import is_coordinator, load
@@ -131,6 +132,7 @@ class TrackingPage:
     agency: str | None
     received_at: datetime
     updated_at: datetime
+    next_step: str | None
     expected_by: datetime | None
     verify_due: datetime
     follow_up_due: datetime | None
@@ -150,17 +152,23 @@ def tracking_view(session, tracking_number, now):
         AuditEntry.complaint_id == complaint.id, AuditEntry.public.is_(True)).order_by(AuditEntry.id)).all()
     answers = session.scalars(select(Note).where(
         Note.complaint_id == complaint.id, Note.visibility == "public").order_by(Note.created_at)).all()
+    step, by = next_step(complaint)
     return TrackingPage(
         tracking_number=complaint.tracking_number, status=complaint.status, category=complaint.category,
         agency=agency.name if agency else None, received_at=complaint.received_at,
-        updated_at=complaint.updated_at, expected_by=expected_by(complaint), verify_due=complaint.verify_due,
+        updated_at=complaint.updated_at, next_step=step, expected_by=by, verify_due=complaint.verify_due,
         follow_up_due=complaint.follow_up_due, settle_due=complaint.settle_due, history=history,
         answers=[PublicAnswer(at=a.created_at, text=a.text) for a in answers])
 
 
-def expected_by(complaint):
+def next_step(complaint):
+    """``(step, by)``: what comes next and the end of its day. The office verifies, then settles;
+    once it has answered, the reporter's confirmation comes next (silent past it, the complaint
+    closes by itself); nothing once finished."""
     if complaint.status in ("closed", "rejected"):
-        return None
+        return None, None
     if complaint.status in ("received", "held"):
-        return complaint.verify_due
-    return complaint.settle_due
+        return "verification", complaint.verify_due
+    if complaint.status == "responded":
+        return "confirmation", working_deadline(complaint.responded_at, SILENCE_WORKING_DAYS)
+    return "settlement", complaint.settle_due

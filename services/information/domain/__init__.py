@@ -10,7 +10,7 @@ without a broker and with any clock.
 from services.information.domain.agencies import agency_departed, keep_agency
 from services.information.domain.clocks import (
     ANSWER_WORKING_DAYS, COMMISSION_WINDOW_WORKING_DAYS, EXTENSION_WORKING_DAYS, OBJECTION_ANSWER_WORKING_DAYS,
-    OBJECTION_WINDOW_WORKING_DAYS, JAKARTA)
+    OBJECTION_WINDOW_WORKING_DAYS, forum_day, forum_zone)
 from services.information.domain.deadlines import (
     escalate, near_candidates, overdue_by_stage, overdue_candidates, warn)
 from services.information.domain.dip import add_entry, change_entry, dip, remove_entry
@@ -23,7 +23,7 @@ from services.information.domain.views import list_requests, request_view, track
 
 __all__ = [
     "agency_departed", "keep_agency", "ANSWER_WORKING_DAYS", "COMMISSION_WINDOW_WORKING_DAYS",
-    "EXTENSION_WORKING_DAYS", "OBJECTION_ANSWER_WORKING_DAYS", "OBJECTION_WINDOW_WORKING_DAYS", "JAKARTA",
+    "EXTENSION_WORKING_DAYS", "OBJECTION_ANSWER_WORKING_DAYS", "OBJECTION_WINDOW_WORKING_DAYS", "forum_day", "forum_zone",
     "escalate", "near_candidates", "overdue_by_stage", "overdue_candidates", "warn", "add_entry", "change_entry",
     "dip", "remove_entry", "answer_forward", "forward", "normalise_registration_number", "answer_objection",
     "file_objection", "record_commission", "forum_report", "report", "decide", "extend", "intake_scope", "register",

@@ -7,7 +7,7 @@ weekends, public holidays and cuti bersama do not count; the day something arriv
 - Pasal 36 ayat 2: the atasan PPID answers within 30 working days;
 - Pasal 37 ayat 2: the dispute to the Komisi Informasi within 14 working days of that answer.
 """
-from shared.workdays import JAKARTA, working_days_between, working_deadline
+from shared.workdays import forum_day, forum_zone, working_days_between, working_deadline
 
 ANSWER_WORKING_DAYS = 10
 EXTENSION_WORKING_DAYS = 7
@@ -66,6 +66,6 @@ def days_left(due, now):
     return -working_days_between(due, now)
 
 
-__all__ = ["JAKARTA", "ANSWER_WORKING_DAYS", "EXTENSION_WORKING_DAYS", "OBJECTION_WINDOW_WORKING_DAYS",
+__all__ = ["forum_day", "forum_zone", "ANSWER_WORKING_DAYS", "EXTENSION_WORKING_DAYS", "OBJECTION_WINDOW_WORKING_DAYS",
            "OBJECTION_ANSWER_WORKING_DAYS", "COMMISSION_WINDOW_WORKING_DAYS", "answer_due", "extended_due",
            "objection_opens", "objection_closes", "objection_due", "commission_closes", "is_near", "days_left"]

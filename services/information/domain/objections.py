@@ -25,10 +25,6 @@ def by_number(session, registration_number):
     return request
 
 
-def local_day(moment):
-    return moment.astimezone(clocks.JAKARTA).date()
-
-
 def file_objection(uow, registration_number, data, now):
     """The requester, with the registration number and the identity number given with the request."""
     values = load(schemas.ObjectionInput, data)
@@ -93,7 +89,8 @@ def record_commission(uow, actor, request_id, data, now):
         raise Conflict("the superior still has time to answer the objection", {"filed_on": ["too early"]})
     opened = objection.answered_at or objection.due
     filed_on = values["filed_on"]
-    if not local_day(opened) <= local_day(filed_on) <= local_day(closes) or filed_on > now:
+    day = clocks.forum_day
+    if not day(opened) <= day(filed_on) <= day(closes) or filed_on > now:
         raise ValidationFailed("a dispute is filed within 14 working days of the superior's answer",
                                {"filed_on": ["outside the 14 working days (Pasal 37 ayat 2)"]})
     objection.commission_filed_on = values["filed_on"]

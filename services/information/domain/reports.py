@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.information import schemas
 from services.information.domain.agencies import agency_names
-from services.information.domain.clocks import JAKARTA
+from services.information.domain.clocks import forum_zone
 from services.information.models import Agency, Forward, InformationRequest, Objection
 from shared.errors import Forbidden
 from shared.rules import is_coordinator, load
@@ -17,10 +17,10 @@ from shared.workdays import working_days_between
 
 
 def period(year, semester):
-    """``(start, end)`` of a year or semester, in WIB, end excluded."""
+    """``(start, end)`` of a year or semester, in the forum's zone, end excluded."""
     first, last = {None: (1, 13), 1: (1, 7), 2: (7, 13)}[semester]
-    start = datetime.combine(date(year, first, 1), time(), tzinfo=JAKARTA)
-    end = datetime.combine(date(year + (last == 13), last if last < 13 else 1, 1), time(), tzinfo=JAKARTA)
+    start = datetime.combine(date(year, first, 1), time(), tzinfo=forum_zone())
+    end = datetime.combine(date(year + (last == 13), last if last < 13 else 1, 1), time(), tzinfo=forum_zone())
     return start, end
 
 
