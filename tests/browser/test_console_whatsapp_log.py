@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from bakohumas.harness import Api, FakeWhatsApp, LocalStack
 from services.notifications.domain import WHATSAPP_TEMPLATE_KINDS
 from tests.browser.conftest import PASSWORD, PUBLIC_URL, look, set_password, sign_in
+from tests.clock import wall_now
 
 APP_SECRET = "browser-app-secret"
 COORDINATOR = "koordinator@humas.example.go.id"
@@ -51,8 +52,8 @@ def writes(stack, sender, message_id, text, sent_at):
 def test_the_coordinator_reads_what_meta_said_of_each_whatsapp_message(page, stack):
     made = stack.bootstrap(admin_email=COORDINATOR)
     set_password(stack, made["console_link"], PASSWORD)
-    writes(stack, "6281355500111", "wamid.now-1", "Lampu jalan mati di Jl. Lasinrang", time.time())
-    writes(stack, "6281355500222", "wamid.late-1", "Pohon tumbang", time.time() - 25 * 3600)  # window closed
+    writes(stack, "6281355500111", "wamid.now-1", "Lampu jalan mati di Jl. Lasinrang", wall_now().timestamp())
+    writes(stack, "6281355500222", "wamid.late-1", "Pohon tumbang", wall_now().timestamp() - 25 * 3600)  # window closed
     coordinator = Api(stack.url, made["api_key"])
     deadline = time.monotonic() + 90
     while {(m["state"], m["reported"]) for m in coordinator.get("/api/v1/notifications/deliveries").json()["items"]} \

@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from bakohumas.harness import Api, LocalStack
+from tests.clock import wall_now
 from tests.browser.conftest import PASSWORD, PUBLIC_URL, WITA, created, eventually, listed, set_password, sign_in
 from tests.browser.guide_support import DESKTOP, IMAGES, PHONE, ROOT, SHOTS
 
@@ -209,7 +210,7 @@ def test_the_officer_works_a_complaint_a_release_a_proposal_and_a_request(browse
     shoot(page, "konsol-konten-draf")
 
     page.goto("/console/kalender/usul")
-    day = (datetime.now(WITA) + timedelta(days=7)).date().isoformat()
+    day = (wall_now(WITA) + timedelta(days=7)).date().isoformat()
     page.get_by_label("Judul").fill("Konferensi pers Operasi Lilin 2026")
     page.get_by_label("Tanggal").fill(day)
     page.get_by_label("Mulai pukul").fill("10:00")
@@ -247,7 +248,7 @@ def test_the_officer_works_a_complaint_a_release_a_proposal_and_a_request(browse
 
 
 def test_the_coordinator_keeps_the_forum(browser, demo):
-    start = datetime.combine(datetime.now(WITA).date() + timedelta(days=8), datetime.min.time(), WITA)
+    start = datetime.combine(wall_now(WITA).date() + timedelta(days=8), datetime.min.time(), WITA)
     proposal = created(demo.polres.post("/api/v1/calendar/items", json={
         "kind": "press_conference", "title": "Rilis akhir tahun Polres Parepare", "timezone": "Asia/Makassar",
         "venue": "Aula Polres Parepare", "visibility": "public",

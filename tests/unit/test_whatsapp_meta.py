@@ -12,7 +12,6 @@ from bakohumas.harness import FakeWhatsApp
 from services.notifications import domain, rendering, whatsapp
 from services.notifications.models import Message
 from services.notifications.postman import whatsapp_person
-from shared.db import utcnow
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=timezone.utc)
 CITIZEN = "+6281355500111"
@@ -152,7 +151,7 @@ def test_two_message_ids_alike_in_their_first_80_characters_are_two_messages(sto
     for message_id in (first, second, first):
         with store.unit_of_work() as uow:
             domain.queue_reply(uow, message_id, whatsapp_person(CITIZEN), CITIZEN, "help", {}, {"whatsapp"},
-                               "Asia/Makassar", utcnow())
+                               "Asia/Makassar", NOW)
     with store.reading() as session:
         assert domain.replied(session, first) and domain.replied(session, second)
         assert session.query(Message).count() == 2
