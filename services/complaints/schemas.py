@@ -101,8 +101,9 @@ class ComplaintInput(Schema):
 
 class Accepted(Schema):
     tracking_number = fields.String()
-    reporter_secret = fields.String(metadata={"description": "shown once: with the tracking number it "
-                                                             "lets the reporter confirm or reopen"})
+    reporter_secret = fields.String(metadata={"description": "shown once (XXXX-XXXX-XXXX-XXXX-XXXX, read back in "
+                                                             "any case, O/0 and I/L/1 alike): with the tracking "
+                                                             "number it lets the reporter confirm or reopen"})
     status = fields.String()
     next_steps = fields.Dict(keys=fields.String(), values=fields.String())
 
