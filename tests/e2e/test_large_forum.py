@@ -1,0 +1,77 @@
+"""A forum past 200 agencies, over HTTP: every agency is reachable on the public member pages and
+findable in every picker (the 201st and the last included), with and without JavaScript."""
+import re
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+AGENCIES = 230
+NEXT = re.compile(r'<a href="([^"]+)" rel="next"')
+
+
+@pytest.fixture(scope="module")
+def large_forum(coordinator):
+    """AGENCIES agencies registered through the API side by side, named so that they sort in order."""
+    batch = uuid.uuid4().hex[:4].upper()
+
+    def register(number):
+        answer = coordinator.post("/api/v1/agencies", json={
+            "name": f"Zona Uji {batch} Kantor Nomor {number:03d}", "short_name": f"ZU{batch}-{number:03d}",
+            "kind": "opd", "region_code": f"73.{number // 100 + 10}"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    with ThreadPoolExecutor(8) as pool:
+        return batch, list(pool.map(register, range(1, AGENCIES + 1)))
+
+
+def test_the_public_member_list_reaches_every_agency_through_its_pages(stack, large_forum):
+    _, agencies = large_forum
+    seen, address, pages = set(), f"{stack.url}/instansi", 0
+    while address:
+        answer = requests.get(address, timeout=30)
+        assert answer.status_code == 200
+        seen.update(re.findall(r'href="/instansi/([0-9a-f-]{36})"', answer.text))
+        pages += 1
+        following = NEXT.search(answer.text)
+        address = urljoin(address, following.group(1).replace("&amp;", "&")) if following else None
+    assert {agency["id"] for agency in agencies} <= seen and pages > 200 // 24
+    assert 'rel="prev"' in answer.text
+
+
+def test_the_member_list_finds_an_agency_by_its_name_or_short_name(stack, large_forum):
+    batch, agencies = large_forum
+    for typed in (f"zona uji {batch.lower()} nomor 201", f"zu{batch}-201"):
+        answer = requests.get(f"{stack.url}/instansi", params={"q": typed}, timeout=30)
+        assert answer.text.count('href="/instansi/') == 1 and agencies[200]["id"] in answer.text
+
+
+def test_the_picker_finds_the_201st_agency_as_one_types_and_says_when_more_match(stack, large_forum):
+    batch, agencies = large_forum
+    found = requests.get(f"{stack.url}/pilih/instansi", params={"untuk": "instansi", "q": f"ZU{batch}-201"},
+                         timeout=30).text
+    assert f'value="{agencies[200]["id"]}"' in found and "Zona Uji" in found
+    many = requests.get(f"{stack.url}/pilih/instansi", params={"untuk": "instansi", "q": f"zona uji {batch}"},
+                        timeout=30).text
+    assert many.count('type="radio"') == 10 and f"10 dari {AGENCIES} ditemukan" in many
+
+
+def test_the_complaint_form_without_javascript_finds_an_office_and_a_region_keeping_what_was_typed(stack, large_forum):
+    batch, agencies = large_forum
+    last = agencies[-1]
+    typed = {"isi": "Antrean pelayanan tidak bergerak sejak pagi.", "hubungan": "untuk", "kunci": uuid.uuid4().hex,
+             "instansi-cari": f"zona uji {batch} nomor {AGENCIES}", "cari": "instansi"}
+    page = requests.post(f"{stack.url}/lapor", data=typed, timeout=30)
+    assert page.status_code == 200 and f'value="{last["id"]}"' in page.text
+    assert "Antrean pelayanan tidak bergerak sejak pagi." in page.text
+    region = requests.post(f"{stack.url}/lapor", data={**typed, "cari": "wilayah",
+                                                       "wilayah-cari": f"zu{batch}-{AGENCIES}"}, timeout=30)
+    assert f'value="{last["region_code"]}"' in region.text
+    sent = requests.post(f"{stack.url}/lapor", data={**typed, "cari": "", "instansi": last["id"],
+                                                     "wilayah": last["region_code"]}, timeout=30)
+    assert sent.status_code == 200 and 'id="nomor"' in sent.text
