@@ -30,18 +30,34 @@ def large_forum(coordinator):
         return batch, list(pool.map(register, range(1, AGENCIES + 1)))
 
 
-def test_the_public_member_list_reaches_every_agency_through_its_pages(stack, large_forum):
-    _, agencies = large_forum
-    seen, address, pages = set(), f"{stack.url}/instansi", 0
+def walk(address, linked):
+    """Every id ``linked`` finds on the pages from ``address`` on, following rel="next": (ids, pages, last page)."""
+    seen, pages = set(), 0
     while address:
         answer = requests.get(address, timeout=30)
         assert answer.status_code == 200
-        seen.update(re.findall(r'href="/instansi/([0-9a-f-]{36})"', answer.text))
+        seen.update(re.findall(linked, answer.text))
         pages += 1
         following = NEXT.search(answer.text)
         address = urljoin(address, following.group(1).replace("&amp;", "&")) if following else None
+    return seen, pages, answer.text
+
+
+def test_the_public_member_list_reaches_every_agency_through_its_pages(stack, large_forum):
+    _, agencies = large_forum
+    seen, pages, last = walk(f"{stack.url}/instansi", r'href="/instansi/([0-9a-f-]{36})"')
     assert {agency["id"] for agency in agencies} <= seen and pages > 200 // 24
-    assert 'rel="prev"' in answer.text
+    assert 'rel="prev"' in last
+
+
+def test_every_body_has_its_list_of_public_information_and_the_request_form_finds_it(stack, large_forum):
+    batch, agencies = large_forum
+    seen, _, _ = walk(f"{stack.url}/informasi", r'href="/informasi/dip/([0-9a-f-]{36})"')
+    assert {agency["id"] for agency in agencies} <= seen
+    form = requests.post(f"{stack.url}/informasi/permohonan", timeout=30, data={
+        "name": "Siti Aminah", "information": "Anggaran 2026", "cari": "agency_id",
+        "agency_id-cari": f"zona uji {batch} nomor 201"})
+    assert form.status_code == 200 and f'value="{agencies[200]["id"]}"' in form.text and "Siti Aminah" in form.text
 
 
 def test_the_member_list_finds_an_agency_by_its_name_or_short_name(stack, large_forum):
