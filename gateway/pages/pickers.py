@@ -10,6 +10,7 @@ from shared.errors import NotFound
 FOUND_AT_ONCE = 10
 FIND_BUTTON = "cari"
 TYPED_MOST = 100
+EMPTY = {"typed": "", "chosen": [], "found": None}
 
 
 def typed_for(args, name):
@@ -56,6 +57,13 @@ def picker(rpc, args, name, chosen=(), region=False):
     return {"typed": typed, "chosen": [agency for agency in map(known, reads) if agency], "found": search()}
 
 
+def form_pickers(rpc, sent, values, fields):
+    """The pickers of a page with several forms, keyed ``form-field`` for each ``(form, field)`` of
+    ``fields``: the form ``sent`` shows what was chosen and found in it, the others start empty."""
+    return {f"{form}-{name}": picker(rpc, values, name, [values.get(name)]) if form == sent else EMPTY
+            for form, name in fields}
+
+
 def known(read):
     """An agency read, or None when there is no such agency (an address typed by hand)."""
     try:
@@ -74,4 +82,4 @@ class AgencyPickers:
         region = request.args.get("jenis") == "wilayah"
         found = start_finding(self.rpc, typed, region)()
         return PAGES.render(language, "_picker_found.html", name=name, found=found, typed=typed,
-                            kind=request.args.get("jenis", "radio"))
+                            kind=request.args.get("jenis", "radio"), key=request.args.get("kunci") or name)

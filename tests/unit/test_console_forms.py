@@ -61,6 +61,3 @@ def test_a_services_field_errors_name_the_forms_fields():
     assert calendar_reading.errors_of(refused) == {"start_time": "must be after", "officials": "too short"}
     assert forms.errors_of(ValidationFailed("the item is gone")) == {"form": "the item is gone"}
     assert forms.local_parts("2026-12-09T00:30:00+00:00", "Asia/Makassar") == ("2026-12-09", "08:30")
-    assert forms.agency_options([{"id": "a", "name": "Polres", "short_name": "P"}, {"id": "b", "name": "K",
-                                                                                       "short_name": "K"}], "b") == [
-        ("a", "Polres (P)")]
