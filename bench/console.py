@@ -17,7 +17,7 @@ import requests
 
 from bakohumas.harness import LocalStack
 from bench.calendar import register_agencies, seed, wait_until_known
-from bench.common import EchoPair, rotating_rounds, table
+from bench.common import EchoPair, beside_read, rotating_rounds, table
 from services.calendar import models
 from shared.db import Store
 
@@ -69,13 +69,7 @@ def measure(kept_seconds, seconds, rounds):
         with EchoPair() as pair:
             for concurrency in CONCURRENCY:
                 medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
-                echo, read = medians.pop(ECHO), medians.pop(READ)
-                rows.append({"path": ECHO, "c": concurrency, **echo, "x echo": 1.0})
-                rows.append({"path": READ, "c": concurrency, **read, "x echo": read["rps"] / echo["rps"], "x read": 1.0})
-                for label, figures in medians.items():
-                    ratio = figures["rps"] / read["rps"]
-                    rows.append({"path": label, "c": concurrency, **figures, "x echo": figures["rps"] / echo["rps"],
-                                 "x read": ratio, "target": "ok" if ratio >= TARGET else f"below {TARGET}"})
+                rows += beside_read(medians, concurrency, ECHO, READ, TARGET)
     finally:
         stack.stop()
     return rows

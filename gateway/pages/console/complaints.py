@@ -84,7 +84,7 @@ class ConsoleComplaints:
             range(EXPORT_PAGE, first["total"], EXPORT_PAGE))
         complaints = first["complaints"] + [complaint for page in rest for complaint in page]
         gettext = functools.partial(PAGES.gettext, language)
-        rows = complaint_rows(complaints, gettext, self.forum_timezone)
+        rows = complaint_rows(complaints, gettext, self.forum_timezone, language)
         if file_type == "csv":
             return csv_download(rows, "pengaduan.csv")
         return xlsx_download(rows, "pengaduan.xlsx", gettext("Complaints"))
