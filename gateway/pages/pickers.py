@@ -23,6 +23,11 @@ def finding(form):
     return form.get(FIND_BUTTON) or None
 
 
+def without_searches(values):
+    """A form's values without what was typed in its pickers' searches (no service takes those)."""
+    return {name: value for name, value in values.items() if name != FIND_BUTTON and not name.endswith("-cari")}
+
+
 def start_finding(rpc, typed, region=False):
     """Start a search for the active agencies ``typed`` names (None when nothing was typed); returns
     a function that waits for ``{"items", "total"}``. With ``region``, the regions they serve."""

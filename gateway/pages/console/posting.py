@@ -2,7 +2,7 @@
 page, or the same page again with each bad field named and what was typed kept)."""
 from werkzeug.utils import redirect
 
-from gateway.pages.pickers import finding
+from gateway.pages.pickers import finding, without_searches
 from gateway.pages.service_said import ServiceMessage
 from shared.errors import DomainError
 
@@ -44,7 +44,7 @@ def submitted(request, change, shown_again, done_url):
     if finding(request.form):
         return shown_again(values, {}, 200)
     try:
-        change(values)
+        change(without_searches(values))
     except DomainError as exc:
         if not refused(exc):
             raise
