@@ -144,6 +144,17 @@ def beside_read(medians, concurrency, echo, read, target):
     return rows
 
 
+def rounds_beside_read(paths, concurrencies, seconds, rounds, echo, read, target):
+    """The rows of every concurrency of ``concurrencies``: ``paths`` taking turns (``rotating_rounds``)
+    beside the echo pair (the path ``echo``) and the read (``read``), as ``beside_read`` puts them."""
+    rows = []
+    with EchoPair() as pair:
+        for concurrency in concurrencies:
+            medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
+            rows += beside_read(medians, concurrency, echo, read, target)
+    return rows
+
+
 def table(rows, columns):
     """Print rows (dicts) as an aligned text table with the given column keys."""
     cells = [[str(c) for c in columns]] + [[_fmt(row.get(c)) for c in columns] for row in rows]

@@ -17,7 +17,7 @@ import requests
 
 from bakohumas.harness import LocalStack
 from bench.calendar import register_agencies, seed, wait_until_known
-from bench.common import EchoPair, beside_read, rotating_rounds, table
+from bench.common import rounds_beside_read, table
 from services.calendar import models
 from shared.db import Store
 
@@ -44,7 +44,6 @@ def signed_in_cookie(stack, made, email=ADMIN_EMAIL):
 def measure(kept_seconds, seconds, rounds):
     """The table's rows for one stack whose gateway keeps answers ``kept_seconds``."""
     stack = LocalStack(extra_env={"RECENT_READS_SECONDS": str(kept_seconds)}).start()
-    rows = []
     try:
         made = stack.bootstrap(admin_email=ADMIN_EMAIL)
         auth = {"Authorization": f"Bearer {made['api_key']}"}
@@ -66,10 +65,7 @@ def measure(kept_seconds, seconds, rounds):
                 answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
                 assert answer.status_code == 200, f"{label}: {answer.status_code}"
                 print(f"{label}: {len(answer.content):,} bytes", flush=True)
-        with EchoPair() as pair:
-            for concurrency in CONCURRENCY:
-                medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
-                rows += beside_read(medians, concurrency, ECHO, READ, TARGET)
+        rows = rounds_beside_read(paths, CONCURRENCY, seconds, rounds, ECHO, READ, TARGET)
     finally:
         stack.stop()
     return rows

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import requests
 
 from bakohumas.harness import LocalStack
-from bench.common import EchoPair, beside_read, rotating_rounds, table
+from bench.common import rounds_beside_read, table
 from bench.console import ADMIN_EMAIL, ECHO, READ, signed_in_cookie
 from services.directory import models
 from services.directory.domain.details import set_search_words
@@ -48,7 +48,6 @@ def seed(store):
 
 def measure(seconds, rounds):
     stack = LocalStack().start()
-    rows = []
     try:
         made = stack.bootstrap(admin_email=ADMIN_EMAIL)
         auth = {"Authorization": f"Bearer {made['api_key']}"}
@@ -68,10 +67,7 @@ def measure(seconds, rounds):
                 answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
                 assert answer.status_code == 200 and (label == READ or last in answer.text), label
                 print(f"{label}: {len(answer.content):,} bytes", flush=True)
-        with EchoPair() as pair:
-            for concurrency in CONCURRENCY:
-                medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
-                rows += beside_read(medians, concurrency, ECHO, READ, TARGET)
+        rows = rounds_beside_read(paths, CONCURRENCY, seconds, rounds, ECHO, READ, TARGET)
     finally:
         stack.stop()
     return rows
