@@ -130,6 +130,31 @@ def rotating_rounds(paths, concurrency, seconds, rounds, echo_url):
     return {label: median_figures(figures) for label, figures in runs.items()}
 
 
+def beside_read(medians, concurrency, echo, read, target):
+    """The rows of one concurrency: the echo ceiling, the read, then each other path of ``medians``
+    with its throughput beside the echo's and the read's, and whether it reaches ``target`` x the read."""
+    echo_figures, read_figures = medians.pop(echo), medians.pop(read)
+    rows = [{"path": echo, "c": concurrency, **echo_figures, "x echo": 1.0},
+            {"path": read, "c": concurrency, **read_figures, "x echo": read_figures["rps"] / echo_figures["rps"],
+             "x read": 1.0}]
+    for label, figures in medians.items():
+        ratio = figures["rps"] / read_figures["rps"]
+        rows.append({"path": label, "c": concurrency, **figures, "x echo": figures["rps"] / echo_figures["rps"],
+                     "x read": ratio, "target": "ok" if ratio >= target else f"below {target}"})
+    return rows
+
+
+def rounds_beside_read(paths, concurrencies, seconds, rounds, echo, read, target):
+    """The rows of every concurrency of ``concurrencies``: ``paths`` taking turns (``rotating_rounds``)
+    beside the echo pair (the path ``echo``) and the read (``read``), as ``beside_read`` puts them."""
+    rows = []
+    with EchoPair() as pair:
+        for concurrency in concurrencies:
+            medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
+            rows += beside_read(medians, concurrency, echo, read, target)
+    return rows
+
+
 def table(rows, columns):
     """Print rows (dicts) as an aligned text table with the given column keys."""
     cells = [[str(c) for c in columns]] + [[_fmt(row.get(c)) for c in columns] for row in rows]

@@ -17,7 +17,7 @@ import requests
 
 from bakohumas.harness import LocalStack
 from bench.calendar import register_agencies, seed, wait_until_known
-from bench.common import EchoPair, rotating_rounds, table
+from bench.common import rounds_beside_read, table
 from services.calendar import models
 from shared.db import Store
 
@@ -44,7 +44,6 @@ def signed_in_cookie(stack, made, email=ADMIN_EMAIL):
 def measure(kept_seconds, seconds, rounds):
     """The table's rows for one stack whose gateway keeps answers ``kept_seconds``."""
     stack = LocalStack(extra_env={"RECENT_READS_SECONDS": str(kept_seconds)}).start()
-    rows = []
     try:
         made = stack.bootstrap(admin_email=ADMIN_EMAIL)
         auth = {"Authorization": f"Bearer {made['api_key']}"}
@@ -66,16 +65,7 @@ def measure(kept_seconds, seconds, rounds):
                 answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
                 assert answer.status_code == 200, f"{label}: {answer.status_code}"
                 print(f"{label}: {len(answer.content):,} bytes", flush=True)
-        with EchoPair() as pair:
-            for concurrency in CONCURRENCY:
-                medians = rotating_rounds(paths, concurrency, seconds, rounds, pair.url)
-                echo, read = medians.pop(ECHO), medians.pop(READ)
-                rows.append({"path": ECHO, "c": concurrency, **echo, "x echo": 1.0})
-                rows.append({"path": READ, "c": concurrency, **read, "x echo": read["rps"] / echo["rps"], "x read": 1.0})
-                for label, figures in medians.items():
-                    ratio = figures["rps"] / read["rps"]
-                    rows.append({"path": label, "c": concurrency, **figures, "x echo": figures["rps"] / echo["rps"],
-                                 "x read": ratio, "target": "ok" if ratio >= TARGET else f"below {TARGET}"})
+        rows = rounds_beside_read(paths, CONCURRENCY, seconds, rounds, ECHO, READ, TARGET)
     finally:
         stack.stop()
     return rows

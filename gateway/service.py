@@ -21,6 +21,7 @@ from gateway.pages.console.member_list import ConsoleMemberList
 from gateway.pages.console.notifications import ConsoleNotifications
 from gateway.pages.console.session import KnownSessions
 from gateway.pages.console.signin import ConsoleSignIn, SignInFailures
+from gateway.pages.pickers import AgencyPickers
 from gateway.pages.public.complaints import ComplaintPages
 from gateway.pages.public.information import InformationPages
 from gateway.pages.public.routes import PublicPages
@@ -47,7 +48,7 @@ class GatewayService(DirectoryRoutes, CalendarRoutes, DistributionRoutes, Compla
                      InformationRoutes, NotificationsRoutes, PublicPages, UnsubscribePages, ComplaintPages,
                      InformationPages, ConsoleSignIn, ConsoleHome, ConsoleAccounts, ConsoleComplaints,
                      ConsoleComplaintSettings, ConsoleDirectory, CalendarPages, ContentPages, InformationConsole,
-                     ConsoleNotifications, ConsoleMemberList):
+                     ConsoleNotifications, ConsoleMemberList, AgencyPickers):
     name = "gateway"
     rpc = ServiceCalls()
     keys = KnownKeys()

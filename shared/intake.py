@@ -12,7 +12,10 @@ import json
 import secrets
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-REPORTER_SECRET_BYTES = 18
+# The reporter's secret code: 20 Crockford characters (100 bits) in five groups of four, to be
+# written down and read back ("K7QM-3XDA-...").
+SECRET_CODE_CHARACTERS = 20
+SECRET_CODE_GROUP = 4
 # The working days LAPOR! gives to verify a complaint and to follow it up (counted in the service).
 VERIFY_WORKING_DAYS = 3
 FOLLOW_UP_WORKING_DAYS = 5
@@ -35,24 +38,50 @@ def bilingual(note):
 SYSTEM_NOTES = {bilingual(note): note for note in (TRIAGE_NOTE, SILENCE_NOTE, FORWARD_NOTE)}
 
 
+def crockford(bits, characters):
+    """``bits`` as ``characters`` Crockford base32 characters (no I, L, O, U to misread)."""
+    return "".join(CROCKFORD[(bits >> shift) & 31] for shift in range(5 * (characters - 1), -1, -5))
+
+
+def in_groups(characters):
+    return "-".join(characters[i:i + SECRET_CODE_GROUP] for i in range(0, len(characters), SECRET_CODE_GROUP))
+
+
 def tracking_number_from(bits):
-    """DUMAS-XXXX-XXXX-XXXX from 60 bits in Crockford base32 (no I, L, O, U to misread)."""
-    chars = "".join(CROCKFORD[(bits >> shift) & 31] for shift in range(55, -1, -5))
-    return f"DUMAS-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+    """DUMAS-XXXX-XXXX-XXXX from 60 bits."""
+    return f"DUMAS-{in_groups(crockford(bits, 12))}"
 
 
 def new_tracking_number():
     return tracking_number_from(secrets.randbits(60))
 
 
+def as_crockford(value):
+    """What a person typed, read as Crockford base32: any case, O for 0, I/L for 1."""
+    return value.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
+
+
 def normalise_tracking_number(value):
-    """Accept what a person types: lower case, O for 0, I/L for 1."""
-    cleaned = value.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
-    return cleaned.replace("DUMA5", "DUMAS")
+    return as_crockford(value).replace("DUMA5", "DUMAS")
+
+
+def reporter_secret_from(bits):
+    return in_groups(crockford(bits, SECRET_CODE_CHARACTERS))
 
 
 def new_reporter_secret():
-    return secrets.token_urlsafe(REPORTER_SECRET_BYTES)
+    return reporter_secret_from(secrets.randbits(5 * SECRET_CODE_CHARACTERS))
+
+
+def secret_readings(typed):
+    """The secrets a typed code may be: as typed (a secret issued before the grouped codes, where
+    case and every character count) and, when it reads as a grouped code, that code as issued
+    (whatever the case, spaces or dashes, and with O/0 and I/L/1 confused)."""
+    readings = [typed]
+    characters = "".join(as_crockford(typed).replace("-", "").split())
+    if len(characters) == SECRET_CODE_CHARACTERS and all(c in CROCKFORD for c in characters):
+        readings.append(in_groups(characters))
+    return readings
 
 
 def new_identity():
@@ -76,7 +105,7 @@ def keyed_identity(gateway_secret, idempotency_key, scope, body):
                         hashlib.sha256).digest()
 
     number = tracking_number_from(int.from_bytes(derive("tracking-number")[:8], "big") >> 4)
-    secret = base64.urlsafe_b64encode(derive("reporter-secret")[:REPORTER_SECRET_BYTES]).decode("ascii")
+    secret = reporter_secret_from(int.from_bytes(derive("reporter-secret")[:13], "big") >> 4)
     return number, secret
 
 

@@ -20,11 +20,14 @@ STATUS_LABELS = {"received": "Received", "verified": "Verified", "held": "On hol
                  "closed": "Closed"}
 
 
-def columns(gettext):
-    """``[(heading, value of a complaint)]``, in the viewer's language."""
+def columns(gettext, language):
+    """``[(heading, value of a complaint)]``, in the viewer's language: names, never codes."""
     def agency(complaint):
         named = complaint.get("agency")
-        return named["short_name"] if named else ""
+        return named["name"] if named else ""
+
+    def name_of(field, code):
+        return lambda complaint: (complaint.get(field) or {}).get(language) or complaint.get(code) or ""
 
     def reporter(field):
         return lambda complaint: (complaint.get("reporter") or {}).get(field) or ""
@@ -33,9 +36,9 @@ def columns(gettext):
         (gettext("Tracking number"), lambda c: c["tracking_number"]),
         (gettext("Received"), lambda c: c["received_at"]),
         (gettext("Status"), lambda c: gettext(STATUS_LABELS.get(c["status"], c["status"]))),
-        (gettext("Category"), lambda c: c.get("category") or ""),
+        (gettext("Category"), name_of("category_name", "category")),
         (gettext("Agency"), agency),
-        (gettext("Channel"), lambda c: c["channel"]),
+        (gettext("Channel"), name_of("channel_name", "channel")),
         (gettext("Overdue stages"), lambda c: ", ".join(c.get("overdue") or [])),
         (gettext("Escalated stages"), lambda c: ", ".join(c.get("escalated") or [])),
         (gettext("Verify by"), lambda c: c["verify_due"]),
@@ -62,9 +65,9 @@ def _safe(value):
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def complaint_rows(complaints, gettext, zone):
+def complaint_rows(complaints, gettext, zone, language="id"):
     """The heading row, then one row per complaint (times in ``zone``, formula-looking text kept as text)."""
-    chosen = columns(gettext)
+    chosen = columns(gettext, language)
     times = {gettext("Received"), gettext("Verify by"), gettext("Settle by")}
     yield [heading for heading, _ in chosen]
     for complaint in complaints:

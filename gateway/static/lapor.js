@@ -15,6 +15,19 @@
       }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
     });
   }
+  // A picker's search asks as one types; without this script its "Find" button sends the form.
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-find]"), function (input) {
+    var results = document.getElementById(input.getAttribute("data-results")), timer = null, asked = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var mine = ++asked;
+        fetch(input.getAttribute("data-find") + "&q=" + encodeURIComponent(input.value.trim()))
+          .then(function (answer) { return answer.ok ? answer.text() : ""; })
+          .then(function (html) { if (mine === asked) { results.innerHTML = html; } });
+      }, 300);
+    });
+  });
   var print = document.getElementById("cetak");
   if (print && window.print) {
     print.hidden = false;

@@ -10,6 +10,14 @@ from shared.intake import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT
 from shared.schemas import Id, Name, Phone, Schema
 
 CHANNELS = ("web", "whatsapp", "sms", "email", "qr", "ptsp", "social_media", "app", "open311")
+# Each channel as people name it, in Indonesian and English (pages and exports show these).
+CHANNEL_NAMES = {
+    "web": {"id": "Formulir web", "en": "Web form"}, "whatsapp": {"id": "WhatsApp", "en": "WhatsApp"},
+    "sms": {"id": "SMS", "en": "SMS"}, "email": {"id": "Surel", "en": "Email"},
+    "qr": {"id": "Kode QR di kantor", "en": "QR code at an office"},
+    "ptsp": {"id": "Loket PTSP", "en": "One-stop service counter (PTSP)"},
+    "social_media": {"id": "Media sosial", "en": "Social media"}, "app": {"id": "Aplikasi", "en": "App"},
+    "open311": {"id": "Sistem lain (Open311)", "en": "Another system (Open311)"}}
 REGION_CODE = validate.Regexp(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?\Z",
                               error="a Kemendagri region code such as 73.72")
 # Indonesia's extent, with a margin for its seas: Sabang to Merauke, Miangas to Rote.
@@ -101,8 +109,9 @@ class ComplaintInput(Schema):
 
 class Accepted(Schema):
     tracking_number = fields.String()
-    reporter_secret = fields.String(metadata={"description": "shown once: with the tracking number it "
-                                                             "lets the reporter confirm or reopen"})
+    reporter_secret = fields.String(metadata={"description": "shown once (XXXX-XXXX-XXXX-XXXX-XXXX, read back in "
+                                                             "any case, O/0 and I/L/1 alike): with the tracking "
+                                                             "number it lets the reporter confirm or reopen"})
     status = fields.String()
     next_steps = fields.Dict(keys=fields.String(), values=fields.String())
 
@@ -360,8 +369,12 @@ class Complaint(Schema):
     id = fields.String()
     tracking_number = fields.String()
     channel = fields.String()
+    channel_name = fields.Function(lambda complaint: CHANNEL_NAMES.get(complaint["channel"]), metadata={
+        "description": "the channel in words: {id, en}"})
     text = fields.String()
     category = fields.String(allow_none=True)
+    category_name = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True, metadata={
+        "description": "the category's name: {id, en}; null without a category"})
     status = fields.String()
     status_reason = fields.String(allow_none=True)
     agency_id = fields.String(allow_none=True)

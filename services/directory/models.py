@@ -1,7 +1,7 @@
 """Tables of the directory service."""
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
@@ -44,6 +44,22 @@ class Agency(Base):
         order_by="Channel.platform", cascade="all, delete-orphan")
     contributors: Mapped[list["Contributor"]] = relationship(
         order_by="Contributor.position_in_list", cascade="all, delete-orphan")
+    search_words: Mapped[list["SearchWord"]] = relationship(cascade="all, delete-orphan")
+
+
+# Compared by code point on PostgreSQL as on SQLite, so that a range [word, word + U+10FFFF) is
+# exactly the words that begin with it, read from the index.
+SEARCH_WORD = String(NAME_LENGTH).with_variant(String(NAME_LENGTH, collation="C"), "postgresql")
+
+
+class SearchWord(Base):
+    """A word of an agency's name or short name as people type it (shared.schemas.name_key): pickers
+    find agencies by the beginnings of their words through the index on ``word``."""
+    __tablename__ = "agency_search_words"
+    __table_args__ = (Index("ix_agency_search_words_word", "word", "agency_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agencies.id"), index=True)
+    word: Mapped[str] = mapped_column(SEARCH_WORD)
 
 
 class AttachedPerson:

@@ -156,7 +156,8 @@ class AgencyQuery(Schema):
     region_code = fields.String(validate=validate.Regexp(REGION_CODE, error="a region code such as 73.72"),
                                 metadata={"description": "this region and the regions inside it"})
     q = fields.String(validate=validate.Length(min=1, max=100),
-                      metadata={"description": "words in the name or short name"})
+                      metadata={"description": "the beginnings of words of the name or short name, in any "
+                                               "case (\"polres pare\" finds Polres Parepare), read from an index"})
     active = fields.Boolean(metadata={"description": "only active (true) or inactive (false) agencies"})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0))

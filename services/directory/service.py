@@ -1,4 +1,6 @@
 """Directory service entrypoints."""
+import json
+
 from nameko.events import BROADCAST, event_handler
 from nameko.rpc import rpc
 
@@ -26,6 +28,9 @@ class DirectoryService(HealthCheck):
     name = "directory"
     db = Database(models)
     details = Details()
+    # Pages of the list as asked (a picker asks for the same words again and again), kept as the
+    # details are: forgotten on any change of any agency.
+    pages = Details()
 
     @rpc
     def authenticate(self, key_hash):
@@ -38,23 +43,32 @@ class DirectoryService(HealthCheck):
         with self.db.unit_of_work() as uow:
             answer = uow.once(f"register:{actor['agency_id']}", idempotency_key, lambda: domain.stored_detail(
                 domain.register_agency(uow, actor, data, utcnow())))
-        self.details.clear()
+        self._forget()
         return answer
 
     @service_rpc
     def get_agency(self, agency_id):
-        detail = self.details.get(agency_id)
-        if detail is None:
-            generation = self.details.generation
-            with self.db.reading() as session:
-                detail = domain.read_detail(session, agency_id)
-            self.details.put(agency_id, detail, generation)
-        return detail
+        return self._kept(self.details, agency_id, lambda session: domain.read_detail(session, agency_id))
 
     @service_rpc
     def list_agencies(self, args):
-        with self.db.reading() as session:
-            return AGENCY_PAGE.dump(domain.list_agencies(session, args))
+        return self._kept(self.pages, json.dumps(args, sort_keys=True, default=str),
+                          lambda session: AGENCY_PAGE.dump(domain.list_agencies(session, args)))
+
+    def _kept(self, cache, key, read):
+        """The answer ``cache`` keeps under ``key``, else ``read(session)``'s, kept unless an agency
+        changed while it was read."""
+        answer = cache.get(key)
+        if answer is None:
+            generation = cache.generation
+            with self.db.reading() as session:
+                answer = read(session)
+            cache.put(key, answer, generation)
+        return answer
+
+    def _forget(self):
+        self.details.clear()
+        self.pages.clear()
 
     @service_rpc
     def update_agency(self, actor, agency_id, data):
@@ -78,7 +92,7 @@ class DirectoryService(HealthCheck):
         """The invitations' one-time tokens are in this answer only (a repeat invites nobody again)."""
         with self.db.unit_of_work() as uow:
             answer = IMPORT_PLAN.dump(domain.import_members(uow, actor, table, utcnow()))
-        self.details.clear()
+        self._forget()
         return answer
 
     @service_rpc
@@ -193,19 +207,19 @@ class DirectoryService(HealthCheck):
         """Commit a change of an agency, then empty this instance's detail cache; answers the agency's detail."""
         with self.db.unit_of_work() as uow:
             answer = domain.stored_detail(change(uow))
-        self.details.clear()
+        self._forget()
         return answer
 
     # Broadcast, not @consumes: every instance must hear these to drop its cached details; a lost
     # one only delays that until the cache's expiry, and there is nothing to record or retry.
     @event_handler("directory", "agency.registered", handler_type=BROADCAST, reliable_delivery=False)
     def forget_details_on_registration(self, payload):
-        self.details.clear()
+        self._forget()
 
     @event_handler("directory", "agency.updated", handler_type=BROADCAST, reliable_delivery=False)
     def forget_details_on_change(self, payload):
-        self.details.clear()
+        self._forget()
 
     @event_handler("directory", "agency.deactivated", handler_type=BROADCAST, reliable_delivery=False)
     def forget_details_on_deactivation(self, payload):
-        self.details.clear()
+        self._forget()

@@ -151,6 +151,15 @@ def sign_in(page, email, password):
     expect(page).not_to_have_url(re.compile(r"/console/masuk"))
 
 
+def pick_agency(page, key, typed, name):
+    """Choose an agency in a picker (templates/_picker.html) as a person does: type part of its name,
+    then tick it among those found (after the picker's Find button when the page runs no script)."""
+    page.locator(f"#{key}-cari").fill(typed)
+    if getattr(page, "without_javascript", False):
+        page.locator(f"#{key}").get_by_role("button", name="Cari").click()
+    page.locator(f"#{key}-hasil").get_by_label(name).check()
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:

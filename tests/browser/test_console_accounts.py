@@ -8,7 +8,7 @@ import pyotp
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, look, sign_in
+from tests.browser.conftest import DESKTOP, look, pick_agency, sign_in
 from tests.clock import wall_now
 
 PASSWORD = "pantai-lumpue-senja"
@@ -19,7 +19,7 @@ def test_invite_set_password_two_step_sign_in_sign_out_and_deactivation(browser,
     sign_in(page, admin.email, admin.password)
     page.goto("/console/direktori/akun")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Akun Bagian Humas HUMAS-KOORD")
-    page.get_by_label("Instansi", exact=True).select_option(label="Kepolisian Resor Parepare (POLRES-PAREPARE)")
+    pick_agency(page, "instansi", "polres", "Kepolisian Resor Parepare (POLRES-PAREPARE)")
     page.get_by_role("button", name="Tampilkan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Akun Kepolisian Resor Parepare")
     expect(page.get_by_role("cell", name="Bripka Andi Saputra", exact=True)).to_be_visible()

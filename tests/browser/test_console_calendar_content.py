@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PASSWORD, WITA, created, look, set_password, sign_in
+from tests.browser.conftest import DESKTOP, PASSWORD, WITA, created, look, pick_agency, set_password, sign_in
 from tests.clock import wall_now
 
 
@@ -92,7 +92,7 @@ def test_a_joint_release_is_approved_embargoed_and_goes_out(browser, stack, foru
     officer.get_by_label("Judul", exact=True).fill("Polres dan Kejari Parepare amankan Natal bersama")
     officer.get_by_label("Ringkasan", exact=True).fill("Pengamanan gereja selama Natal dan tahun baru.")
     officer.get_by_label("Isi", exact=True).fill("Polres dan Kejari menyiagakan personel.\n\nWarga diminta melapor lewat 110.")
-    officer.get_by_label("Kejaksaan Negeri Parepare (KEJARI-PAREPARE)").check()
+    pick_agency(officer, "co_issuers", "kejari", "Kejaksaan Negeri Parepare (KEJARI-PAREPARE)")
     look(officer, "console-konten-editor")
     officer.get_by_role("button", name="Simpan draf").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Polres dan Kejari Parepare amankan Natal bersama")

@@ -14,7 +14,7 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, created, look, set_password, sign_in
+from tests.browser.conftest import PASSWORD, created, look, pick_agency, set_password, sign_in
 
 ANSWER = "Lampu jalan di Jalan Bau Massepe sudah diperbaiki pada 2 Desember."
 
@@ -25,8 +25,8 @@ def a_photo():
     return base64.b64encode(output.getvalue()).decode()
 
 
-POLRES_OPTION = "POLRES-PAREPARE (Kepolisian Resor Parepare)"
-DISHUB_OPTION = "DISHUB-PAREPARE (Dinas Perhubungan Kota Parepare)"
+POLRES_OPTION = "Kepolisian Resor Parepare (POLRES-PAREPARE)"
+DISHUB_OPTION = "Dinas Perhubungan Kota Parepare (DISHUB-PAREPARE)"
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,7 @@ def test_a_complaint_goes_from_verification_to_a_public_answer_with_a_forward_re
     polres.get_by_label("Diverifikasi").check()
     polres.get_by_role("button", name="Ubah status").click()
     expect(polres.get_by_role("status")).to_have_text("Status telah diubah.")
-    polres.get_by_label("Instansi yang diusulkan").select_option(label=DISHUB_OPTION)
+    pick_agency(polres, "forward-to_agency_id", "dishub", DISHUB_OPTION)
     polres.locator("#forward-reason").fill("Bukan wewenang kepolisian: lampu penerangan jalan urusan Dishub.")
     polres.get_by_role("button", name="Ajukan pelimpahan").click()
     expect(polres.get_by_role("status")).to_contain_text("Pelimpahan telah diajukan")
@@ -114,7 +114,7 @@ def test_a_complaint_goes_from_verification_to_a_public_answer_with_a_forward_re
     expect(triage.get_by_role("link", name=number)).to_be_visible()
     look(coordinator, "konsol-beranda-koordinator")
     triage.get_by_role("link", name=number).first.click()
-    coordinator.get_by_label("Instansi penanggung jawab", exact=True).select_option(label=POLRES_OPTION)
+    pick_agency(coordinator, "decide-agency_id", "polres", POLRES_OPTION)
     coordinator.locator("#decide-reason").fill("Pengaduan keamanan: Polres menindaklanjuti, Dishub membantu.")
     coordinator.get_by_role("button", name="Putuskan").click()
     expect(coordinator.get_by_role("status")).to_have_text("Instansi penanggung jawab telah diputuskan.")

@@ -7,7 +7,7 @@ import zipfile
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import look, sign_in
+from tests.browser.conftest import look, pick_agency, sign_in
 
 
 def test_an_admin_keeps_the_agency_page_and_its_keys_and_the_coordinator_routes_a_new_category(page, forum):
@@ -73,8 +73,8 @@ def test_an_admin_keeps_the_agency_page_and_its_keys_and_the_coordinator_routes_
     look(page, "konsol-pengaduan-kategori")
     page.goto("/console/pengaduan/aturan")
     page.get_by_label("Kategori").select_option("penerangan_jalan")
-    page.get_by_label("Ke instansi ini").select_option(label="POLRES-PAREPARE")
+    pick_agency(page, "agency_id", "polres", "Kepolisian Resor Parepare (POLRES-PAREPARE)")
     page.get_by_role("button", name="Tambah").click()
     expect(page.get_by_role("status")).to_have_text("Aturan telah ditambahkan.")
-    expect(page.locator("tr", has_text="penerangan_jalan")).to_contain_text("POLRES-PAREPARE")
+    expect(page.locator("tr", has_text="Penerangan jalan umum")).to_contain_text("Kepolisian Resor Parepare")
     look(page, "konsol-pengaduan-aturan")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 import requests
 
-from tests.browser.conftest import created, look, sign_in
+from tests.browser.conftest import created, look, pick_agency, sign_in
 
 IDENTITY = "7372 0101 9001 0077"
 REFUSAL = {"decision": "refused", "note": "Memuat data pribadi saksi.",
@@ -32,7 +32,7 @@ def test_a_citizen_requests_information_tracks_it_and_objects_to_the_refusal(pag
     expect(page).to_have_title(re.compile("^Galat:"))
     look(page, "informasi-permohonan-galat")
 
-    page.get_by_label("Badan publik").select_option(label="Kepolisian Resor Parepare")
+    pick_agency(page, "agency_id", "kepolisian parepare", "Kepolisian Resor Parepare")
     page.get_by_label("Rincian informasi yang dibutuhkan").fill("Jumlah laporan kehilangan kendaraan 2026")
     page.get_by_label("Tujuan penggunaan informasi").fill("Penelitian mahasiswa")
     page.get_by_label("Salinan elektronik (softcopy)").check()
@@ -139,7 +139,7 @@ def test_the_ppid_extends_and_refuses_in_the_console_and_keeps_the_dip(page, for
         expect(compared.get_by_role("row", name=re.compile("Kepolisian Resor Parepare"))).to_be_visible()
         look(coordinator, "konsol-informasi-laporan-forum")
         coordinator.goto("/console/informasi/dip")
-        coordinator.get_by_label("Kelola daftar milik").select_option(label="Kepolisian Resor Parepare")
+        pick_agency(coordinator, "instansi", "resor", "Kepolisian Resor Parepare")
         coordinator.get_by_role("button", name="Tampilkan").click()
         expect(coordinator.locator("main")).to_contain_text("Rekap layanan SIM 2026")
     finally:

@@ -8,9 +8,11 @@ import requests
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, PUBLIC_URL, SCREENSHOTS, eventually, listed, look
+from tests.browser.conftest import PHONE, PUBLIC_URL, ROOT, SCREENSHOTS, eventually, listed, look
 
 FORM_BUDGET_BYTES = 60 * 1024
+# What the README says the form weighs on first load ("its first load is N KB in all").
+README_WEIGHT = re.compile(r"its first\s+load is (\d+(?:\.\d)?) KB in all")
 GPS = 0x8825
 
 
@@ -41,20 +43,21 @@ def test_through_a_qr_poster_with_a_photo_tracked_answered_and_confirmed(page, s
     page.goto(poster["form_url"].replace(PUBLIC_URL, ""))  # what the QR code opens, on this test's stack
     expect(page.get_by_role("heading", level=1)).to_have_text("Kirim pengaduan")
     expect(page.get_by_text("Pengaduan ini ditujukan ke: Kepolisian Resor Parepare.")).to_be_visible()
-    expect(page.get_by_label("Instansi", exact=True)).to_have_value(forum.polres["id"])
+    expect(page.locator(f"#instansi-pilih-{forum.polres['id']}")).to_be_checked()
     expect(page.get_by_role("button", name="Pakai lokasi saya")).to_be_visible()  # the script's enhancement
     look(page, "lapor-dari-qr")
 
-    page.get_by_label("Nama").fill("Andi Pelapor-QR")
+    page.get_by_label("Nama", exact=True).fill("Andi Pelapor-QR")
     page.get_by_role("button", name="Kirim pengaduan").click()
     expect(page.get_by_role("alert")).to_contain_text("Ceritakan apa yang terjadi")
-    expect(page.get_by_label("Nama")).to_have_value("Andi Pelapor-QR")
-    expect(page.get_by_label("Instansi", exact=True)).to_have_value(forum.polres["id"])
+    expect(page.get_by_label("Nama", exact=True)).to_have_value("Andi Pelapor-QR")
+    expect(page.locator(f"#instansi-pilih-{forum.polres['id']}")).to_be_checked()
     look(page, "lapor-kesalahan")
 
     page.get_by_label("Apa yang terjadi?").fill("Lampu lalu lintas di simpang Jl. Bau Massepe mati sejak Senin.")
     page.get_by_label("Jenis masalah (boleh dikosongkan)").select_option(label=categories["lalu_lintas"])
-    page.get_by_label("Wilayah").select_option("73.72")
+    page.locator("#wilayah-cari").fill("resor parepare")
+    page.locator('input[name=wilayah][value="73.72"]').check()
     page.get_by_label("Alamat atau tempat (boleh dikosongkan)").fill("Simpang Jl. Bau Massepe")
     page.get_by_label("Telepon atau WhatsApp").fill("0812 3456 7890")
     page.get_by_label("Foto atau dokumen (boleh dikosongkan)").set_input_files(
@@ -123,7 +126,7 @@ def test_without_javascript_mistakes_are_named_and_nothing_typed_is_lost(page_wi
     expect(page.get_by_role("button", name="Pakai lokasi saya")).to_be_hidden()
     page.get_by_label("Apa yang terjadi?").fill("Antrean SKCK tidak dilayani sejak pukul 10.")
     page.get_by_label("Jenis masalah (boleh dikosongkan)").select_option("")
-    page.get_by_label("Nama").fill("Rahmat Pelapor-Tanpa-Skrip")
+    page.get_by_label("Nama", exact=True).fill("Rahmat Pelapor-Tanpa-Skrip")
     page.get_by_label("Telepon atau WhatsApp").fill("nomor saya")
     page.get_by_label("Rahasiakan identitas saya").check()
     page.get_by_label("Foto atau dokumen (boleh dikosongkan)").set_input_files(photo_with_gps(tmp_path / "antrean.jpg"))
@@ -133,7 +136,7 @@ def test_without_javascript_mistakes_are_named_and_nothing_typed_is_lost(page_wi
     expect(summary).to_contain_text("Masukkan nomor telepon Indonesia")
     expect(page.locator("#telepon-error")).to_be_visible()
     expect(page.get_by_label("Apa yang terjadi?")).to_have_value("Antrean SKCK tidak dilayani sejak pukul 10.")
-    expect(page.get_by_label("Nama")).to_have_value("Rahmat Pelapor-Tanpa-Skrip")
+    expect(page.get_by_label("Nama", exact=True)).to_have_value("Rahmat Pelapor-Tanpa-Skrip")
     expect(page.get_by_label("Rahasiakan identitas saya")).to_be_checked()
     expect(page.locator("#berkas-lagi")).to_contain_text("pilih lagi berkas Anda")
 
@@ -164,6 +167,8 @@ def test_the_form_is_light_and_asks_no_third_party(page, stack, forum):
     transferred = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests_seen)
     print(f"complaint form first load: {transferred} bytes in {len(requests_seen)} requests")
     assert transferred <= FORM_BUDGET_BYTES
+    said = float(README_WEIGHT.search((ROOT / "README.md").read_text()).group(1))
+    assert abs(transferred / 1024 - said) <= 2, f"the README says {said} KB, the form weighs {transferred / 1024:.1f} KB"
     page.goto("/lapor?lang=en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Send a complaint")
     expect(page.get_by_role("heading", name="Your personal data")).to_be_visible()

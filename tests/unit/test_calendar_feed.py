@@ -77,7 +77,7 @@ def test_a_renamed_lead_agency_is_named_in_the_feed(cal):
         domain.keep_agency(uow, {"id": "polres", "name": "Polres Parepare", "short_name": "POLRES-PARE",
                                  "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
     shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
-    assert str(shown["DESCRIPTION"]) == "Operasi Ketupat\n\nPOLRES-PARE"
+    assert str(shown["DESCRIPTION"]) == "Operasi Ketupat\n\nPolres Parepare"
 
 
 def test_a_cancelled_event_says_why_in_the_public_and_the_agency_feed(cal):
@@ -89,7 +89,7 @@ def test_a_cancelled_event_says_why_in_the_public_and_the_agency_feed(cal):
         shown = events(calendar)[f"{item.id}@bakohumas-hub"]
         assert str(shown["STATUS"]) == "CANCELLED"
         assert str(shown["COMMENT"]) == "Cancelled: Banjir di lokasi"
-        assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir di lokasi\n\nOperasi Ketupat\n\nPOLRES"
+        assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir di lokasi\n\nOperasi Ketupat\n\nAgency polres"
 
 
 def test_a_cancelled_event_keeps_its_reason_when_the_lead_agency_is_renamed(cal):
@@ -100,4 +100,4 @@ def test_a_cancelled_event_keeps_its_reason_when_the_lead_agency_is_renamed(cal)
                                  "kind": "polri", "role": "member", "active": True}, NOW + timedelta(hours=2))
     shown = events(feed(cal))[f"{item.id}@bakohumas-hub"]
     assert str(shown["COMMENT"]) == "Cancelled: Banjir"
-    assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir\n\nPOLRES-PARE"
+    assert str(shown["DESCRIPTION"]) == "Cancelled: Banjir\n\nPolres Parepare"

@@ -238,3 +238,26 @@ def test_the_audit_names_the_person_who_acted_beside_the_agency(store):
     assert verified["actor_agency"]["name"] == "Agency dinas"  # read as "Rina Wulandari (Agency dinas)"
     assigned = by_action["status:assigned"]  # a key acts as its agency alone
     assert (assigned["actor_account_id"], assigned["actor_name"]) == (None, None)
+
+
+def seen(store, complaint, secret):
+    with store.reading() as session:
+        return domain.reporter_view(session, complaint.tracking_number, secret, NOW)
+
+
+def test_the_secret_code_is_read_back_whatever_the_case_and_the_look_alikes(store):
+    issued = "K0QM-3XD1-ABCD-EFGH-JK01"
+    complaint = submit(store, NOW, target_agency_id="dinas", secret=issued)
+    for typed in ("k0qm-3xd1-abcd-efgh-jk01", "KOQM 3XDI ABCD EFGH JKOL", "koqm3xdlabcdefghjkoi", " K0QM-3XD1-ABCD-EFGH-JK01 "):
+        assert seen(store, complaint, typed) is not None
+    for wrong in ("K0QM-3XD1-ABCD-EFGH-JK02", "K0QM-3XD1-ABCD-EFGH", ""):
+        with pytest.raises(Forbidden):
+            seen(store, complaint, wrong)
+
+
+def test_a_secret_issued_before_the_codes_were_grouped_keeps_working_as_typed(store):
+    issued = "Zq3-x_9aLmN0pQrStUvWxYz1"  # secrets.token_urlsafe: case and every character count
+    complaint = submit(store, NOW, target_agency_id="dinas", secret=issued)
+    assert seen(store, complaint, issued) is not None
+    with pytest.raises(Forbidden):
+        seen(store, complaint, issued.lower())

@@ -182,3 +182,14 @@ def test_every_agency_id_a_person_reads_comes_with_its_name(store):
     assert by_action["forward:proposed"]["actor_agency"] == dinas
     assert by_action["received"]["actor_agency"] is None and by_action["received"]["agency"] == dinas
     assert json.dumps(view, default=str).count("Agency dinas") >= 4
+
+
+def test_a_complaint_answers_the_names_of_its_category_and_channel_beside_their_codes(store):
+    complaint = submit(store, NOW, category="lalu_lintas", channel="web", target_agency_id="dinas")
+    with store.reading() as session:
+        listed = schemas.ComplaintList().dump(domain.list_complaints(session, COORDINATOR, {}, NOW))
+        one = schemas.Complaint().dump(domain.complaint_view(session, COORDINATOR, complaint, NOW))
+    for seen in (listed["complaints"][0], one):
+        assert (seen["category"], seen["channel"]) == ("lalu_lintas", "web")
+        assert seen["category_name"] == {"id": "Lalu lintas dan angkutan", "en": "Traffic and transport"}
+        assert seen["channel_name"] == {"id": "Formulir web", "en": "Web form"}

@@ -43,3 +43,12 @@ def test_an_export_has_the_identity_only_where_the_service_gave_it_and_never_a_f
     workbook = load_workbook(io.BytesIO(xlsx_download(rows, "pengaduan.xlsx", "Pengaduan").get_data()))
     assert [list(row) for row in workbook.active.iter_rows(values_only=True)] == [
         [value if value != "" else None for value in row] for row in rows]
+
+
+def test_an_export_names_the_category_the_agency_and_the_channel_in_the_viewers_language():
+    named = complaint(category="lalu_lintas", category_name={"id": "Lalu lintas dan angkutan", "en": "Traffic"},
+                      channel_name={"id": "Formulir web", "en": "Web form"})
+    heading, row = complaint_rows([named], lambda text: text, "Asia/Makassar", language="id")
+    shown = dict(zip(heading, row))
+    assert (shown["Category"], shown["Agency"], shown["Channel"]) == ("Lalu lintas dan angkutan", "Dinas", "Formulir web")
+    assert dict(zip(*complaint_rows([named], lambda text: text, "Asia/Makassar", language="en")))["Channel"] == "Web form"

@@ -5,6 +5,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from gateway.pages.console import calendar_reading, content_reading, forms
+from gateway.pages.pickers import without_searches
 from shared.errors import ValidationFailed
 
 
@@ -61,6 +62,8 @@ def test_a_services_field_errors_name_the_forms_fields():
     assert calendar_reading.errors_of(refused) == {"start_time": "must be after", "officials": "too short"}
     assert forms.errors_of(ValidationFailed("the item is gone")) == {"form": "the item is gone"}
     assert forms.local_parts("2026-12-09T00:30:00+00:00", "Asia/Makassar") == ("2026-12-09", "08:30")
-    assert forms.agency_options([{"id": "a", "name": "Polres", "short_name": "P"}, {"id": "b", "name": "K",
-                                                                                       "short_name": "K"}], "b") == [
-        ("a", "Polres (P)")]
+
+
+def test_a_pickers_search_is_never_sent_to_a_service():
+    assert without_searches({"agency_id": "a", "agency_id-cari": "polres", "cari": "", "reason": "x"}) == {
+        "agency_id": "a", "reason": "x"}

@@ -3,6 +3,7 @@ import json
 from datetime import datetime, timezone
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from services.directory import domain, models
@@ -241,7 +242,7 @@ def test_text_search_takes_wildcards_literally(store):
     register(store, "DINAS_A", name="Dinas 100% Kota")
     register(store, "DINASB", name="Dinas Kota")
     with store.reading() as session:
-        found = domain.list_agencies(session, {"q": "s_a 100%", "limit": "10"})
+        found = domain.list_agencies(session, {"q": "dinas_ 100%", "limit": "10"})
     assert [a.short_name for a in found.items] == ["DINAS_A"] and found.total == 1
 
 
@@ -313,3 +314,28 @@ def test_a_person_manages_the_agency_keys_only_as_its_admin(store):
         domain.revoke_key(uow, officer, agency_id, key.id, NOW)
     with store.unit_of_work() as uow:
         assert domain.revoke_key(uow, admin, agency_id, key.id, NOW).revoked_at == NOW
+
+
+def test_search_finds_an_agency_by_the_beginnings_of_its_words_whatever_the_case(store):
+    polres = register(store, "POLRES-PAREPARE", kind="polri", name="Kepolisian Resor Parepare")
+    register(store, "KUA-SOREANG", name="Kantor Urusan Agama Soreang")
+    register(store, "PAREPARE-POS", name="ＰＴ Pos Indonesia Cabang Parepare")
+
+    def found(typed):
+        with store.reading() as session:
+            return sorted(a.short_name for a in domain.list_agencies(session, {"q": typed, "limit": "10"}).items)
+    assert found("pare") == ["PAREPARE-POS", "POLRES-PAREPARE"]
+    assert found("KEPOLISIAN pAre") == found("polres-pa") == found("resor") == ["POLRES-PAREPARE"]
+    assert found("pt pos") == ["PAREPARE-POS"] and found("soreang kua") == ["KUA-SOREANG"]
+    assert found("epare") == [] and found("polres makassar") == []
+    update(store, coordinator(), polres, {"name": "Polres Parepare", "short_name": "POLRES-PARE"})
+    assert found("kepolisian") == [] and found("polres pare") == ["POLRES-PARE"]
+
+
+def test_search_reads_an_index_of_words(store):
+    """A picker asks as one types: the words are looked up by range on an index, not scanned."""
+    register(store, "POLRES-PAREPARE", name="Polres Parepare")
+    with store.reading() as session:
+        plan = session.execute(text("EXPLAIN QUERY PLAN SELECT agency_id FROM agency_search_words "
+                                    "WHERE word >= 'pare' AND word < 'pare\U0010ffff'")).all()
+    assert any("USING" in str(row) and "INDEX" in str(row) for row in plan), plan

@@ -5,7 +5,8 @@ import io
 import zipfile
 from datetime import datetime, timezone
 
-from gateway.pages.public.reporting import complaint_body, form_values, problems, regions
+from gateway.pages.pickers import regions_of
+from gateway.pages.public.reporting import complaint_body, form_values, problems
 from gateway.pages.web import deadline_day, note_in
 from gateway.posters import form_url, poster_svg, posters_zip
 from shared.intake import TRIAGE_NOTE, bilingual
@@ -40,10 +41,11 @@ def test_refusals_are_named_by_form_field_in_the_form_order():
     assert problems(complaint_body(form())) == []
 
 
-def test_regions_are_named_by_the_agencies_serving_them():
-    assert regions([AGENCY, {"id": "x", "name": "Polres Parepare", "region_code": "73.72"},
-                    {"id": "y", "name": "Tanpa wilayah", "region_code": None}]) == [
-        {"code": "73.72", "agencies": ["Kantor Kementerian Agama Kota Parepare", "Polres Parepare"]}]
+def test_regions_are_named_by_the_agencies_found_serving_them():
+    found = {"items": [AGENCY, {"id": "x", "name": "Polres Parepare", "region_code": "73.72"},
+                       {"id": "y", "name": "Tanpa wilayah", "region_code": None}], "total": 40}
+    assert regions_of(found) == {"total": 40, "shown": 3, "items": [
+        {"code": "73.72", "agencies": ["Kantor Kementerian Agama Kota Parepare", "Polres Parepare"]}]}
 
 
 def test_a_working_day_deadline_is_a_day_not_a_moment_past_midnight():

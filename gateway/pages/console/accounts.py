@@ -10,13 +10,13 @@ from werkzeug.wrappers import Response
 
 from gateway.http import read_form
 from gateway.pages.console.session import N_, console_page, console_render, invite_link, session_token_hash
+from gateway.pages.pickers import picker
 from gateway.pages.web import PAGES, PageError
 from services.directory import schemas
 from shared.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 
 ACCOUNT_PATH = "/console/akun"
 PEOPLE_PATH = "/console/direktori/akun"
-AGENCY_LIMIT = 200
 log = logging.getLogger(__name__)
 NOTICES = {"sandi": N_("Your password is changed. Your other sessions have ended."),
            "totp": N_("Two-step sign-in is on: from now on, signing in also asks for a code from your app."),
@@ -220,15 +220,13 @@ class ConsoleAccounts:
     def _people_page(self, request, language, actor, agency_id, values, errors=None, invited=None, notice=None,
                      status=200):
         agency = self.rpc.start("directory", "get_agency", agency_id)
-        agencies = None
-        if actor["role"] == "coordinator":  # the coordinator's admins pick any agency
-            agencies = self.rpc.start("directory", "list_agencies", {"active": True, "limit": AGENCY_LIMIT,
-                                                                     "offset": 0})
         try:
             accounts = self.rpc("directory", "list_accounts", actor, agency_id)
         except DomainError as exc:
             raise forbidden(exc) from None
-        agency, agencies = agency(), agencies()["items"] if agencies else None
+        agency = agency()
+        # the coordinator's admins pick any agency
+        agencies = picker(self.rpc, request.args, "instansi", [agency_id]) if actor["role"] == "coordinator" else None
         return console_render(request, language, actor, "console/people.html", status=status, agency=agency,
                               accounts=accounts, agencies=agencies, values=values, errors=errors or {},
                               invited=invited, notice=notice, zone=self.forum_timezone)

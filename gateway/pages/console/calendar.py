@@ -13,8 +13,8 @@ from werkzeug.utils import redirect
 
 from gateway.http import read_form
 from gateway.pages.console import calendar_reading as reading
-from gateway.pages.console.forms import agency_options
 from gateway.pages.console.session import N_, console_page, console_render
+from gateway.pages.pickers import finding, picker
 from gateway.pages.web import PAGES, PageError
 from services.calendar.schemas import ZONES
 from shared.contracts.calendar import ITEM_KINDS
@@ -22,9 +22,8 @@ from shared.errors import DomainError
 
 # What one day of the month view shows; the rest is a link to its week, where every item is listed.
 MONTH_DAY_ITEMS = 3
-# The most items one week lists (the list's own limit); a fuller week says so.
-WEEK_LIMIT = 500
-AGENCY_LIMIT = 200
+# The list's largest page: a busier week is read a page after another, every item listed.
+WEEK_PAGE = 500
 ITEM_PATH = "/console/kalender/<item_id>"
 CLASH_NEEDS_REASON = N_("The item clashes with a scheduled item: say why it is scheduled anyway")
 
@@ -43,14 +42,21 @@ class CalendarPages:
                                       {**reading.window(first, last, zone), "per_day": str(MONTH_DAY_ITEMS)})
             days = reading.month_days(json.loads(answer)["days"], first, last)
         else:  # a week lists every item
-            answer = self.rpc("calendar", "list_items", actor, {**reading.window(first, last, zone),
-                                                                "limit": str(WEEK_LIMIT)})
-            days = reading.days_with_items(json.loads(answer)["items"], first, last)
+            days = reading.days_with_items(self._every_item(actor, reading.window(first, last, zone)), first, last)
         count = sum(len(items) + more for _, items, more in days)
         return console_render(request, language, actor, "console/calendar/month.html", view=view, first=first,
                               days=days, count=count, blanks=first.weekday() if view["kind"] == "month" else 0,
-                              limit=WEEK_LIMIT, full=view["kind"] == "week" and count >= WEEK_LIMIT, today=today,
-                              shown_time=reading.shown_time, day_label=lambda day: reading.day_label(day, language))
+                              today=today, shown_time=reading.shown_time,
+                              day_label=lambda day: reading.day_label(day, language))
+
+    def _every_item(self, actor, window):
+        items = []
+        while True:
+            page = json.loads(self.rpc("calendar", "list_items", actor, {**window, "limit": str(WEEK_PAGE),
+                                                                         "offset": str(len(items))}))["items"]
+            items += page
+            if len(page) < WEEK_PAGE:
+                return items
 
     @console_page(ITEM_PATH)
     def calendar_item(self, request, language, actor, item_id):
@@ -105,6 +111,8 @@ class CalendarPages:
     def calendar_propose(self, request, language, actor):
         form = read_form(request)
         body = reading.form_body(form, self.forum_timezone)
+        if finding(form):
+            return self._item_form(request, language, actor, None, form_state(form))
         if form.get("action") == "check":
             return self._item_form(request, language, actor, None, form_state(form), check=body)
         try:
@@ -127,6 +135,8 @@ class CalendarPages:
         item = self.rpc("calendar", "get_item", actor, item_id)
         body = reading.form_body(form, item["timezone"])
         body.pop("kind", None)
+        if finding(form):
+            return self._item_form(request, language, actor, item, form_state(form))
         if form.get("action") == "check":
             return self._item_form(request, language, actor, item, form_state(form), check=body)
         try:
@@ -142,14 +152,13 @@ class CalendarPages:
                    clashes=None):
         """The propose (``item`` None) or edit form; with ``check``, the clashes and free slots of
         what was typed beside it (asked side by side with the agencies)."""
-        agencies = self.rpc.start("directory", "list_agencies", {"active": True, "limit": AGENCY_LIMIT, "offset": 0})
         planning = self._planning(actor, item, check) if check else None
         if planning is not None and clashes:
             planning["clashes"] = clashes
         return console_render(request, language, actor, "console/calendar/form.html", status=status, item=item,
                               values=values, errors=errors or {}, planning=planning, zones=ZONES,
-                              kinds=ITEM_KINDS, agency_options=agency_options(
-                                  agencies()["items"], (item or {}).get("lead_agency_id", actor["agency_id"])))
+                              kinds=ITEM_KINDS, supporting=picker(self.rpc, values, "supporting_agency_ids",
+                                                                  values.get("supporting_agency_ids") or []))
 
     def _planning(self, actor, item, body):
         """Clashes and free slots of a form's body, asked side by side; what cannot be asked yet

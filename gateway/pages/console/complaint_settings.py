@@ -5,10 +5,10 @@ import functools
 import uuid
 
 from gateway.pages.charts import bar_chart
-from gateway.pages.console.complaints import BASE
+from gateway.pages.console.complaints import BASE, category_names
 from gateway.pages.console.posting import submitted
-from gateway.pages.console.forum import start_agencies
 from gateway.pages.console.session import console_page, console_render
+from gateway.pages.pickers import picker
 from gateway.pages.web import PAGES
 from shared.contracts.directory import AGENCY_KINDS
 
@@ -26,14 +26,16 @@ class ConsoleComplaintSettings:
 
     @console_page(BASE + "/angka")
     def console_complaint_figures(self, request, language, actor):
-        figures = self.rpc("complaints", "stats", actor)
+        figures = self.rpc.start("complaints", "stats", actor)
+        names = category_names(self.rpc("complaints", "list_categories"), language)
+        figures = figures()
         gettext = functools.partial(PAGES.gettext, language)
 
         def agency(key, found):
-            return found["agency"]["short_name"] if found.get("agency") else gettext("Triage")
+            return found["agency"]["name"] if found.get("agency") else gettext("Triage")
 
         def category(key, found):
-            return key if key != "uncategorised" else gettext("No category")
+            return names.get(key, key) if key != "uncategorised" else gettext("No category")
 
         charts = [
             ("overdue-agency", gettext("Overdue open complaints per agency"),
@@ -85,11 +87,15 @@ class ConsoleComplaintSettings:
     def _rules_page(self, request, language, actor, values=None, errors=None, status=200):
         rules = self.rpc.start("complaints", "list_rules", actor)
         categories = self.rpc.start("complaints", "list_categories")
-        agencies = start_agencies(self.rpc)
-        listed = agencies()
-        return console_render(request, language, actor, "console/pengaduan/rules.html", rules=rules(),
-                              categories=categories(), agencies=listed,
-                              names={agency["id"]: agency for agency in listed}, kinds=AGENCY_KINDS,
+        values = values or {}
+        agency = picker(self.rpc, values, "agency_id", [values.get("agency_id")])
+        rules, categories = rules(), categories()
+        named = {agency_id: self.rpc.start("directory", "get_agency", agency_id)
+                 for agency_id in {rule["agency_id"] for rule in rules if rule["agency_id"]}}
+        return console_render(request, language, actor, "console/pengaduan/rules.html", rules=rules,
+                              categories=categories, category_names=category_names(categories, language),
+                              agency_picked=agency, names={agency_id: read() for agency_id, read in named.items()},
+                              kinds=AGENCY_KINDS,
                               values=values or {}, errors=errors or {}, idempotency_key=str(uuid.uuid4()),
                               done=request.args.get("selesai"), status=status)
 

@@ -8,10 +8,12 @@ import functools
 import uuid
 from urllib.parse import urlencode
 
+import eventlet
+
 from gateway.pages.console.posting import field_errors, refused, submitted
-from gateway.pages.console.forum import start_agencies
 from gateway.pages.console.session import console_page, console_render
 from gateway.pages.exports import complaint_rows, csv_download, xlsx_download
+from gateway.pages.pickers import form_pickers, picker
 from gateway.pages.web import PAGES, PageError
 from gateway.uploads import attachment_response
 from shared.errors import DomainError
@@ -19,14 +21,21 @@ from shared.rules import is_coordinator
 
 PAGE_SIZE = 25
 EXPORT_PAGE = 500  # the list RPC's largest page
-EXPORT_MOST = 5000
+EXPORT_READS = 4  # an export reads every page of the list, this many side by side
 FILTERS = ("status", "stage", "agency_id", "category", "overdue", "triage")
 BASE = "/console/pengaduan"
+# The agency pickers of a complaint's forms: (form, field).
+AGENCY_FIELDS = (("status", "agency_id"), ("forward", "to_agency_id"), ("decide", "agency_id"))
 
 
 def list_filters(request):
     """The filters given, as the list RPC takes them (strings)."""
     return {name: request.args[name] for name in FILTERS if request.args.get(name, "").strip()}
+
+
+def category_names(categories, language):
+    """Each category's name in the page's language, by its code."""
+    return {category["code"]: category["name_en" if language == "en" else "name_id"] for category in categories}
 
 
 def page_number(request):
@@ -45,7 +54,7 @@ class ConsoleComplaints:
     def console_complaints(self, request, language, actor):
         filters, number = list_filters(request), page_number(request)
         categories = self.rpc.start("complaints", "list_categories")
-        agencies = start_agencies(self.rpc)
+        agency = picker(self.rpc, request.args, "agency_id", [filters.get("agency_id")])
         errors, found = {}, {"complaints": [], "total": 0}
         try:
             found = self.rpc("complaints", "list_complaints", actor,
@@ -56,11 +65,13 @@ class ConsoleComplaints:
             errors = field_errors(exc)
         pages = max(1, -(-found["total"] // PAGE_SIZE))
         query = urlencode(filters)
+        categories = categories()
         return console_render(
             request, language, actor, "console/pengaduan/list.html", found=found, filters=filters,
-            errors=errors, number=number, pages=pages, query=query, categories=categories(),
-            agencies=agencies(), coordinator=is_coordinator(actor), done=request.args.get("selesai"),
-            zone=self.forum_timezone, status=400 if errors else 200)
+            errors=errors, number=number, pages=pages, query=query, categories=categories,
+            category_names=category_names(categories, language), agency_picked=agency,
+            coordinator=is_coordinator(actor), done=request.args.get("selesai"), zone=self.forum_timezone,
+            status=400 if errors else 200)
 
     @console_page(BASE + "/ekspor.<file_type>")
     def console_complaints_export(self, request, language, actor, file_type):
@@ -68,12 +79,12 @@ class ConsoleComplaints:
             raise PageError(404, "not found")
         filters = list_filters(request)
         first = self.rpc("complaints", "list_complaints", actor, {**filters, "limit": EXPORT_PAGE, "offset": 0})
-        rest = [self.rpc.start("complaints", "list_complaints", actor, {**filters, "limit": EXPORT_PAGE,
-                                                                       "offset": offset})
-                for offset in range(EXPORT_PAGE, min(first["total"], EXPORT_MOST), EXPORT_PAGE)]
-        complaints = first["complaints"] + [c for result in rest for c in result()["complaints"]]
+        rest = eventlet.GreenPool(EXPORT_READS).imap(lambda offset: self.rpc(
+            "complaints", "list_complaints", actor, {**filters, "limit": EXPORT_PAGE, "offset": offset})["complaints"],
+            range(EXPORT_PAGE, first["total"], EXPORT_PAGE))
+        complaints = first["complaints"] + [complaint for page in rest for complaint in page]
         gettext = functools.partial(PAGES.gettext, language)
-        rows = complaint_rows(complaints, gettext, self.forum_timezone)
+        rows = complaint_rows(complaints, gettext, self.forum_timezone, language)
         if file_type == "csv":
             return csv_download(rows, "pengaduan.csv")
         return xlsx_download(rows, "pengaduan.xlsx", gettext("Complaints"))
@@ -83,10 +94,10 @@ class ConsoleComplaints:
     def _complaint_page(self, request, language, actor, complaint_id, form=None, values=None, errors=None,
                         status=200):
         complaint = self.rpc.start("complaints", "get_complaint", actor, complaint_id)
-        agencies = start_agencies(self.rpc)
+        pickers = form_pickers(self.rpc, form, values or {}, AGENCY_FIELDS)
         return console_render(
             request, language, actor, "console/pengaduan/complaint.html", complaint=complaint(),
-            agencies=agencies(), form=form, values=values or {}, errors=errors or {},
+            pickers=pickers, form=form, values=values or {}, errors=errors or {},
             idempotency_key=str(uuid.uuid4()), done=request.args.get("selesai"),
             coordinator=is_coordinator(actor), zone=self.forum_timezone, status=status)
 

@@ -12,15 +12,15 @@ from werkzeug.utils import redirect
 
 from gateway.http import read_form
 from gateway.pages.console import content_reading as reading
-from gateway.pages.console.forms import agency_options, moment
+from gateway.pages.console.forms import moment
 from gateway.pages.console.session import console_page, console_render
+from gateway.pages.pickers import finding, picker
 from gateway.pages.web import PageError
 from services.calendar.schemas import ZONES
 from services.distribution.schemas import SUBJECT_NAMES_ID, SUBJECTS
 from shared.contracts.distribution import CONTENT_TYPES
 from shared.errors import DomainError
 
-AGENCY_LIMIT = 200
 ITEM_PATH = "/console/konten/<item_id>"
 STATES = ("draft", "embargoed", "published", "corrected", "withdrawn")
 
@@ -55,6 +55,8 @@ class ContentPages:
     @console_page("/console/konten/baru", method="POST")
     def content_create(self, request, language, actor):
         form = read_form(request)
+        if finding(form):
+            return self._editor(request, language, actor, None, reading.form_state(form))
         try:
             item = self.rpc("distribution", "create_content", actor,
                             reading.content_body(form, self.forum_timezone, creating=True))
@@ -71,6 +73,9 @@ class ContentPages:
     @console_page(ITEM_PATH + "/ubah", method="POST")
     def content_edit(self, request, language, actor, item_id):
         form = read_form(request)
+        if finding(form):
+            item = self.rpc("distribution", "get_content", actor, item_id)
+            return self._editor(request, language, actor, item, reading.form_state(form))
         body = reading.content_body(form, self.forum_timezone, creating=False)
         try:
             self.rpc("distribution", "edit_content", actor, item_id, body)
@@ -81,12 +86,10 @@ class ContentPages:
         return redirect(f"/console/konten/{item_id}", code=303)
 
     def _editor(self, request, language, actor, item, values, errors=None, status=200):
-        agencies = self.rpc("directory", "list_agencies", {"active": True, "limit": AGENCY_LIMIT, "offset": 0})
-        author = item["agency_id"] if item else actor["agency_id"]
         return console_render(request, language, actor, "console/content/editor.html", status=status, item=item,
                               values=values, errors=errors or {}, types=CONTENT_TYPES,
-                              subjects=SUBJECT_NAMES_ID if language == "id" else SUBJECTS,
-                              zones=ZONES, agency_options=agency_options(agencies["items"], author))
+                              subjects=SUBJECT_NAMES_ID if language == "id" else SUBJECTS, zones=ZONES,
+                              co_issuers=picker(self.rpc, values, "co_issuers", values.get("co_issuers") or []))
 
     # --- one item: preview and its moves ---
 

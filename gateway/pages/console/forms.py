@@ -45,7 +45,3 @@ def errors_of(exc, renames=None, skip=("clashes",)):
              for field, messages in (exc.fields or {}).items() if field not in skip}
     return found or {"form": ServiceMessage(exc.message)}
 
-
-def agency_options(agencies, leaving_out):
-    """The forum's agencies as checkbox options, ``(id, "Name (SHORT)")``, but ``leaving_out``."""
-    return [(a["id"], f"{a['name']} ({a['short_name']})") for a in agencies if a["id"] != leaving_out]

@@ -10,12 +10,15 @@ from werkzeug.utils import redirect
 from gateway.exports import export
 from gateway.http import read_form
 from gateway.pages.console.session import console_page, console_render
+from gateway.pages.paging import Paging
+from gateway.pages.pickers import finding, picker
 from gateway.pages.web import PageError
 from shared.errors import DomainError
 from shared.workdays import forum_zone
 
 BASE = "/console/informasi"
-MEMBER_LIMIT = 200
+INBOX_PAGE = 50
+FORWARD_TO = "forward-to_agency_id"
 # The fields of each move's form, in the form's order (named "<move>-<field>" on the page, where
 # several forms share it).
 MOVE_FIELDS = {
@@ -83,18 +86,18 @@ class InformationConsole:
     @console_page(BASE)
     def information_inbox(self, request, language, actor):
         query = {name: request.args[name] for name in ("status", "overdue", "objection") if request.args.get(name)}
-        listed = self.rpc("information", "list_requests", actor, {**query, "limit": "200"})
+        paging = Paging.of(request.args, INBOX_PAGE, keep=query)
+        listed = self.rpc("information", "list_requests", actor, paging.asked(query))
         return console_render(request, language, actor, "console/information/inbox.html", listed=listed,
-                              query=query, zone=self.forum_timezone)
+                              query=query, paging=paging.counted(listed["total"]), zone=self.forum_timezone)
 
     def _request_page(self, request, language, actor, request_id, status=200, errors=(), values=None,
                       problem=None, move=None):
-        found = self.rpc("information", "get_request", actor, request_id)
-        agencies = [a for a in self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT,
-                                                                        "offset": 0})["items"]
-                    if a["id"] != found["agency_id"]]
+        found = self.rpc.start("information", "get_request", actor, request_id)
+        values = values or {}
+        holder = picker(self.rpc, values, FORWARD_TO, [values.get(FORWARD_TO)])
         return console_render(request, language, actor, "console/information/request.html", status=status,
-                              request_=found, agencies=agencies, errors=list(errors), values=values or {},
+                              request_=found(), holder=holder, errors=list(errors), values=values,
                               problem=problem, failed_move=move, done=request.args.get("selesai"),
                               zone=self.forum_timezone)
 
@@ -107,6 +110,8 @@ class InformationConsole:
         if move not in MOVE_FIELDS:
             raise PageError(404, "no such move")
         typed = read_form(request)
+        if finding(typed):
+            return self._request_page(request, language, actor, request_id, values=typed.to_dict())
         form = {name: typed.get(f"{move}-{name}", "") for name in MOVE_FIELDS[move]}
         body = move_body(move, form)
         try:
@@ -134,11 +139,10 @@ class InformationConsole:
         return chosen
 
     def _dip_page(self, request, language, actor, agency_id, status=200, errors=(), values=None):
-        dip = self.rpc("information", "dip", agency_id)
-        members = self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT, "offset": 0})[
-            "items"] if actor["role"] == "coordinator" else []
-        return console_render(request, language, actor, "console/information/dip.html", status=status, dip=dip,
-                              errors=list(errors), values=values or {"class": "berkala"}, members=members,
+        dip = self.rpc.start("information", "dip", agency_id)
+        keeper = picker(self.rpc, request.args, "instansi", [agency_id]) if actor["role"] == "coordinator" else None
+        return console_render(request, language, actor, "console/information/dip.html", status=status, dip=dip(),
+                              errors=list(errors), values=values or {"class": "berkala"}, keeper=keeper,
                               zone=self.forum_timezone)
 
     @console_page(BASE + "/dip")

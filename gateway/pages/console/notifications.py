@@ -3,11 +3,12 @@ by mail or WhatsApp; below, the delivery log (the coordinator reads every agency
 from werkzeug.utils import redirect
 
 from gateway.pages.console.session import console_page, console_render
+from gateway.pages.paging import Paging
 from gateway.pages.web import PageError
 from shared.errors import DomainError
 
 PATH = "/console/notifikasi"
-LOG_LIMIT = 50
+LOG_PAGE = 50
 
 
 def choices_from(form, kinds):
@@ -23,11 +24,15 @@ class ConsoleNotifications:
 
     def _show(self, request, language, actor, errors=None, status=200, saved=False):
         choices = self.rpc.start("notifications", "preferences", actor)
-        log = self.rpc("notifications", "delivery_log", actor, {"limit": str(LOG_LIMIT)})
-        failed = self.rpc("notifications", "delivery_log", actor, {"state": "failed", "limit": str(LOG_LIMIT)})
+        log_page = Paging.of(request.args, LOG_PAGE, keep=("gagal",))
+        failed_page = Paging.of(request.args, LOG_PAGE, keep=("halaman",), parameter="gagal")
+        log = self.rpc.start("notifications", "delivery_log", actor, log_page.asked())
+        failed = self.rpc("notifications", "delivery_log", actor, failed_page.asked({"state": "failed"}))
+        log = log()
         return console_render(request, language, actor, "console/notifications.html", status=status,
                               choices=choices(), log=log, failed=failed, errors=errors or {}, saved=saved,
-                              zone=self.forum_timezone)
+                              log_page=log_page.counted(log["total"]),
+                              failed_page=failed_page.counted(failed["total"]), zone=self.forum_timezone)
 
     @console_page(PATH)
     def console_notifications(self, request, language, actor):

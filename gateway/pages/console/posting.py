@@ -2,6 +2,7 @@
 page, or the same page again with each bad field named and what was typed kept)."""
 from werkzeug.utils import redirect
 
+from gateway.pages.pickers import finding, without_searches
 from gateway.pages.service_said import ServiceMessage
 from shared.errors import DomainError
 
@@ -38,10 +39,12 @@ def refused(exc):
 def submitted(request, change, shown_again, done_url):
     """A form sent: ``change(values)`` with what was filled in, then on to ``done_url``; a refusal
     shows the page again (``shown_again(values, errors, status)``) with each bad field named and
-    what was typed kept."""
+    what was typed kept. A picker's "Find" button shows the page again with what it found, nothing done."""
     values = form_values(request)
+    if finding(request.form):
+        return shown_again(values, {}, 200)
     try:
-        change(values)
+        change(without_searches(values))
     except DomainError as exc:
         if not refused(exc):
             raise

@@ -8,7 +8,8 @@ import secrets
 
 from gateway.errors import HttpError
 from gateway.http import MAX_BODY_BYTES, read_form
-from gateway.pages.public.reporting import (complaint_body, form_values, offices, problems, regions)
+from gateway.pages.pickers import finding, picker
+from gateway.pages.public.reporting import complaint_body, form_values, problems
 from gateway.pages.web import PAGES, page
 from gateway.uploads import attachment_response
 from shared.errors import DomainError
@@ -17,7 +18,6 @@ from shared.uploads import FileRefused, checked_files
 
 # A form with files: up to 3 files of 5 MB and the rest of the form.
 MAX_FORM_WITH_FILES = MAX_ATTACHMENTS * MAX_ATTACHMENT_BYTES + MAX_BODY_BYTES
-FORM_AGENCIES = 200
 LOOKUP_TIMEOUT = 2.0
 # Answers that hold the reporter's secret are kept by no cache.
 PRIVATE = {"Cache-Control": "no-store"}
@@ -34,16 +34,16 @@ class ComplaintPages:
     """Needs ``self.rpc``, ``self.public_url``, ``self.forum_timezone`` and ``ComplaintsRoutes``."""
 
     def _form_page(self, request, language, values, errors=(), status=200, files_lost=False):
-        agencies = self.rpc("directory", "list_agencies",
-                            {"active": True, "limit": FORM_AGENCIES, "offset": 0})["items"]
+        office = picker(self.rpc, values, "instansi", [values.get("instansi")])
+        region = picker(self.rpc, values, "wilayah", region=True)
         try:
             categories = self.rpc("complaints", "list_categories", timeout=LOOKUP_TIMEOUT)
         except HttpError:  # the complaints service is away: "Tidak tahu" still files (triage)
             categories = []
-        preset = next((a for a in agencies if a["id"] == values.get("instansi")), None)
         return PAGES.render(language, "public/report.html", status=status, values=values, problems=list(errors),
-                            offices=offices(agencies), regions=regions(agencies), categories=categories,
-                            preset=preset, files_lost=files_lost, max_files=MAX_ATTACHMENTS,
+                            office=office, region=region, categories=categories,
+                            preset=office["chosen"][0] if office["chosen"] else None, files_lost=files_lost,
+                            max_files=MAX_ATTACHMENTS,
                             max_megabytes=MAX_ATTACHMENT_BYTES // (1024 * 1024))
 
     @page("/lapor")
@@ -74,6 +74,8 @@ class ComplaintPages:
         values = form_values(form)
         files = uploaded(request)
         sent_files = any(content or name for content, name, _ in files)
+        if finding(form):  # a search for an office or a region, without JavaScript: nothing is sent yet
+            return self._form_page(request, language, values, files_lost=sent_files)
         body = complaint_body(values)
         errors = problems(body)
         if form.get("situs"):  # the honeypot: a person never sees this field

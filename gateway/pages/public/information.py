@@ -11,12 +11,14 @@ from werkzeug.utils import redirect
 
 from gateway.errors import HttpError
 from gateway.http import Call, read_form
+from gateway.pages.paging import Paging
+from gateway.pages.pickers import finding, picker
 from gateway.pages.web import PAGES, PageError, page
 from shared.errors import DomainError
 
-MEMBER_LIMIT = 200
-REQUEST_FIELDS = ("agency_id", "name", "address", "phone", "email", "identity_number", "information", "purpose",
-                  "obtain", "delivery")
+MEMBERS_PER_PAGE = 50
+REQUEST_FIELDS = ("agency_id", "agency_id-cari", "name", "address", "phone", "email", "identity_number",
+                  "information", "purpose", "obtain", "delivery")
 OBJECTION_FIELDS = ("identity_number", "grounds", "reason")
 
 
@@ -41,16 +43,18 @@ def request_body(form):
 class InformationPages:
     """Needs ``self.rpc``, ``self.forum_timezone`` and ``register_information_request`` (routes/information)."""
 
-    def _members(self):
-        return self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT, "offset": 0})["items"]
-
     @page("/informasi")
     def information_home(self, request, language):
-        return PAGES.render(language, "public/information.html", members=self._members())
+        paging = Paging.of(request.args, MEMBERS_PER_PAGE)
+        found = self.rpc("directory", "list_agencies", {"active": True, "limit": paging.size,
+                                                        "offset": paging.offset})
+        return PAGES.render(language, "public/information.html", members=found["items"],
+                            paging=paging.counted(found["total"]))
 
     def _request_form(self, language, values, errors=(), status=200, notice=None):
+        body = picker(self.rpc, values, "agency_id", [values.get("agency_id")])
         return PAGES.render(language, "public/information_request.html", status=status, values=values,
-                            errors=list(errors), notice=notice, members=self._members())
+                            errors=list(errors), notice=notice, body=body)
 
     @page("/informasi/permohonan")
     def information_request_form(self, request, language):
@@ -61,6 +65,8 @@ class InformationPages:
     def information_request_send(self, request, language):
         form = read_form(request)
         values = {name: form.get(name, "") for name in REQUEST_FIELDS}
+        if finding(form):  # a search for the body, without JavaScript: nothing is sent yet
+            return self._request_form(language, values)
         if form.get("website"):  # the honeypot: people do not see it, robots fill it
             return self._request_form(language, values, ["website"], status=400)
         try:

@@ -15,7 +15,7 @@ FORM_FIELDS = {"text": "isi", "category": "kategori", "target_agency_id": "insta
 FIELD_ORDER = ("isi", "wilayah", "alamat", "lokasi", "instansi", "kategori", "nama", "telepon", "email", "anonim",
                "berkas", "situs", "kirim")
 TEXT_FIELDS = ("isi", "wilayah", "alamat", "lintang", "bujur", "instansi", "hubungan", "kategori", "nama", "telepon",
-               "email", "pintu", "kunci")
+               "email", "pintu", "kunci", "wilayah-cari", "instansi-cari")
 MAX_VALUE = 5000
 
 
@@ -65,17 +65,3 @@ def problems(body):
                  for field in _flatten(exc.messages)}
         return [field for field in FIELD_ORDER if field in named]
     return []
-
-
-def offices(agencies):
-    """The forum's active agencies, by name, for the office picker."""
-    return sorted(({"id": a["id"], "name": a["name"]} for a in agencies), key=lambda a: a["name"].casefold())
-
-
-def regions(agencies):
-    """The forum's regions (Kemendagri codes its agencies serve), each named by its agencies."""
-    serving = {}
-    for agency in agencies:
-        if agency.get("region_code"):
-            serving.setdefault(agency["region_code"], []).append(agency["name"])
-    return [{"code": code, "agencies": sorted(names)} for code, names in sorted(serving.items())]

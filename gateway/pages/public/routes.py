@@ -5,6 +5,7 @@ import eventlet
 from werkzeug.utils import redirect
 
 from gateway.http import feed_response
+from gateway.pages.paging import Paging
 from gateway.pages.public.reading import (by_week, one_event_calendar, release_from_ninjs,
                                           upcoming_events)
 from gateway.pages.web import PAGES, STATIC_FILES, PageError, page
@@ -12,8 +13,8 @@ from shared.errors import DomainError
 
 HOME_RELEASES = 8
 HOME_EVENT_DAYS = 30
-MEMBER_LIMIT = 200
-# How many agency reads the home page runs side by side (the list has no channels of its own).
+MEMBERS_PER_PAGE = 24
+# How many agency reads the member list runs side by side (the list has no channels of its own).
 AGENCY_READS = 10
 
 
@@ -24,13 +25,23 @@ class PublicPages:
     def home(self, request, language):
         feed = self.rpc.start("distribution", "json_feed", {})
         calendar = self.rpc.start("calendar", "public_feed")
-        agencies = self.rpc("directory", "list_agencies", {"active": True, "limit": MEMBER_LIMIT, "offset": 0})
-        members = list(eventlet.GreenPool(AGENCY_READS).imap(
-            lambda agency: self.rpc("directory", "get_agency", agency["id"]), agencies["items"]))
+        members = self.rpc("directory", "list_agencies", {"active": True, "limit": 1, "offset": 0})["total"]
         releases = [release_from_ninjs(document) for document in feed()[:HOME_RELEASES]]
         events = upcoming_events(calendar(), days=HOME_EVENT_DAYS)
         return PAGES.render(language, "public/home.html", releases=releases, events=events,
                             members=members, zone=self.forum_timezone, public_url=self.public_url)
+
+    @page("/instansi")
+    def members(self, request, language):
+        """The forum's members with their official channels, a page at a time, found by name."""
+        paging = Paging.of(request.args, MEMBERS_PER_PAGE, keep=("q",))
+        query = {"active": True, "limit": paging.size, "offset": paging.offset}
+        typed = request.args.get("q", "").strip()[:100]
+        found = self.rpc("directory", "list_agencies", {**query, "q": typed} if typed else query)
+        members = list(eventlet.GreenPool(AGENCY_READS).imap(
+            lambda agency: self.rpc("directory", "get_agency", agency["id"]), found["items"]))
+        return PAGES.render(language, "public/members.html", members=members, typed=typed,
+                            paging=paging.counted(found["total"]))
 
     @page("/berita/<item_id>")
     def release(self, request, language, item_id):

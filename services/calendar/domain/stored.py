@@ -26,7 +26,8 @@ def lead_of(session, item):
 def render(session, item):
     """Render the item's stored VEVENT and summary again, from the item as it is now."""
     lead = lead_of(session, item)
-    item.vevent = vevent(item, lead["short_name"] or item.lead_agency_id, cancellation_reason(session, item))
+    # The public agenda names the lead agency as people read it (its name, not its short name).
+    item.vevent = vevent(item, lead["name"] or item.lead_agency_id, cancellation_reason(session, item))
     item.summary_json = json.dumps(summary(item, lead))
 
 

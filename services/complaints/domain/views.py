@@ -16,7 +16,7 @@ from services.complaints.domain.actions import allowed_actions
 from services.complaints.domain.agencies import agency_names
 from services.complaints.domain.attachments import files_of
 from services.complaints.domain.deadlines import overdue_in_sql, overdue_stages, stages_overdue_in_sql
-from services.complaints.models import Agency, AuditEntry, Complaint, Forward, Note
+from services.complaints.models import Agency, AuditEntry, Category, Complaint, Forward, Note
 from services.complaints.domain.visibility import escalated_stages, reporter_for, seen_by
 from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
 from shared.errors import NotFound
@@ -47,15 +47,22 @@ def _row(record, columns):
     return {column: getattr(record, column) for column in columns}
 
 
-def complaint_view(session, actor, complaint, now, detail=True, names=None):
-    """A complaint as ``actor`` may see it; every agency id comes with the agency's name.
-    ``names`` (from ``agency_names``) spares a query per complaint when listing."""
+def category_names(session):
+    """Every category's name, ``{code: {"id", "en"}}`` (a short table, read once per answer)."""
+    return {c.code: {"id": c.name_id, "en": c.name_en} for c in session.scalars(select(Category))}
+
+
+def complaint_view(session, actor, complaint, now, detail=True, names=None, categories=None):
+    """A complaint as ``actor`` may see it; every agency id comes with the agency's name, the
+    category's code with its name. ``names`` (from ``agency_names``) and ``categories`` (from
+    ``category_names``) spare queries per complaint when listing."""
     view = _row(complaint, (
         "id", "tracking_number", "channel", "text", "category", "status", "status_reason", "agency_id",
         "routed_by", "target_agency_id", "about_agency_id", "filed_by_agency_id", "region_code",
         "latitude", "longitude", "address", "anonymous", "confidential", "received_at", "updated_at",
         "verify_due", "follow_up_due", "settle_due"))
     view["attachments"] = json.loads(complaint.attachments)
+    view["category_name"] = (categories if categories is not None else category_names(session)).get(complaint.category)
     if detail:
         view["files"] = files_of(session, complaint.id)
     view["reporter"] = reporter_for(actor, complaint)
@@ -113,7 +120,9 @@ def list_complaints(session, actor, query, now):
                            .limit(query["limit"]).offset(query["offset"])).all()
     names = agency_names(session, {c.agency_id for c in page} | {c.target_agency_id for c in page}
                          | {c.about_agency_id for c in page} | {c.filed_by_agency_id for c in page})
-    return {"complaints": [complaint_view(session, actor, c, now, detail=False, names=names) for c in page],
+    categories = category_names(session)
+    return {"complaints": [complaint_view(session, actor, c, now, detail=False, names=names, categories=categories)
+                           for c in page],
             "total": total}
 
 

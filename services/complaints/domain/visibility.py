@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from services.complaints.domain.statuses import STAGES
 from services.complaints.models import Agency, Complaint, Forward
 from shared.errors import Forbidden, NotFound
-from shared.intake import normalise_tracking_number, secret_hash
+from shared.intake import normalise_tracking_number, secret_hash, secret_readings
 from shared.rules import is_coordinator
 
 
@@ -71,12 +71,13 @@ def visible_complaint(session, actor, complaint_id):
 
 def reported_complaint(session, tracking_number, secret):
     """The complaint of ``tracking_number`` (typed as people type it) for its reporter: the
-    secret given at intake must match (403 otherwise)."""
+    secret given at intake must match, as a person reads it back (403 otherwise)."""
     complaint = session.scalar(select(Complaint).where(
         Complaint.tracking_number == normalise_tracking_number(tracking_number)))
     if complaint is None:
         raise NotFound("no complaint with this tracking number")
-    if not hmac.compare_digest(complaint.reporter_secret_hash, secret_hash(secret or "")):
+    if not any(hmac.compare_digest(complaint.reporter_secret_hash, secret_hash(reading))
+               for reading in secret_readings(secret or "")):
         raise Forbidden("the reporter secret does not match", {"reporter_secret": ["does not match"]})
     return complaint
 

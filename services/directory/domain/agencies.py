@@ -9,12 +9,16 @@ from sqlalchemy import func, or_, select
 from services.directory import schemas
 from services.directory.domain.coordinators import has_coordinator, keep_a_coordinator, require_may_change
 from services.directory.domain.details import (detail, get_agency, refresh_details, set_channels,
-                                               set_contributors, set_officers, snapshot, sub_units)
+                                               set_contributors, set_officers, set_search_words, snapshot,
+                                               sub_units, words_of)
 from services.directory.domain.keys import new_key
-from services.directory.models import Agency, ApiKey
+from services.directory.models import Agency, ApiKey, SearchWord
 from shared.errors import Conflict, ValidationFailed
 from shared.rules import load, require_coordinator
 from shared.schemas import name_key
+
+
+LAST_CHARACTER = "\U0010ffff"
 
 
 @dataclass
@@ -70,6 +74,7 @@ def add_agency(uow, data, now):
     set_officers(agency, officers)
     set_channels(agency, channels)
     set_contributors(agency, contributors)
+    set_search_words(agency)
     session.add(agency)
     refresh_details(session, agency, agency.parent_id)
     uow.emit("agency.registered", {"agency": snapshot(agency)})
@@ -101,6 +106,8 @@ def update_agency(uow, actor, agency_id, data, now):
         set_contributors(agency, values["contributors"])
     after = snapshot(agency)
     changed = sorted(name for name in after if after[name] != before[name])
+    if {"name", "short_name"} & set(changed):
+        set_search_words(agency)
     if changed:
         agency.updated_at = now
         refresh_details(session, agency, before["parent_id"], agency.parent_id)
@@ -161,12 +168,14 @@ def list_agencies(session, args):
         conditions.append(or_(Agency.region_code == region, Agency.region_code.startswith(region + ".")))
     if query.get("active") is not None:
         conditions.append(Agency.active.is_(query["active"]))
-    for word in (query.get("q") or "").lower().split():
-        conditions.append(or_(func.lower(Agency.name).contains(word, autoescape=True),
-                              func.lower(Agency.short_name).contains(word, autoescape=True)))
-    total = session.scalar(select(func.count()).select_from(Agency).where(*conditions))
+    for typed in words_of(query.get("q") or ""):  # each word typed begins a word of the agency
+        conditions.append(Agency.id.in_(select(SearchWord.agency_id).where(
+            SearchWord.word >= typed, SearchWord.word < typed + LAST_CHARACTER)))
     items = session.scalars(select(Agency).where(*conditions).order_by(Agency.name, Agency.id)
                             .limit(query["limit"]).offset(query["offset"])).all()
+    if query["offset"] == 0 and len(items) < query["limit"]:  # all of them: no need to count (a picker's usual answer)
+        return AgencyPage(items, len(items), query["limit"], 0)
+    total = session.scalar(select(func.count()).select_from(Agency).where(*conditions))
     return AgencyPage(items, total, query["limit"], query["offset"])
 
 

@@ -1,13 +1,15 @@
 """What the directory keeps about an agency and shows of it: its snapshot for other services, its
 lists (officers, channels, contributors), and the stored answer of GET one agency."""
 import json
+import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.directory import schemas
-from services.directory.models import Agency, Channel, Contributor, HumasOfficer
+from services.directory.models import Agency, Channel, Contributor, HumasOfficer, SearchWord
 from shared.errors import Conflict, NotFound
+from shared.schemas import name_key
 
 OFFICER_FIELDS = ("name", "position", "title", "phone", "email")
 CONTRIBUTOR_FIELDS = ("name", "unit", "phone", "email")
@@ -45,6 +47,19 @@ def snapshot(agency):
         "active": agency.active, "officers": officers_of(agency), "channels": channels_of(agency),
         "contributors": contributors_of(agency),
     }
+
+
+def words_of(*texts):
+    """The words of a name as people type them: case and Unicode form folded, split at spaces and
+    punctuation ("KUA-Soreang": "kua", "soreang"); a word of punctuation only stays whole."""
+    words = set()
+    for word in name_key(" ".join(texts)).split():
+        words.update([part for part in re.split(r"[\W_]+", word) if part] or [word])
+    return words
+
+
+def set_search_words(agency):
+    agency.search_words = [SearchWord(word=word) for word in sorted(words_of(agency.name, agency.short_name))]
 
 
 def set_officers(agency, officers):
