@@ -10,16 +10,17 @@ home is. Re-encoding is also the real type check of an image: what Pillow cannot
 type its first bytes claim is refused. A PDF's pages are written again by pypdf into a new document
 without the old one's information (author, creator, dates), XMP metadata, attachments or scripts (a
 scanned letter must not carry its writer's name or machine); a protected or broken PDF is refused.
+Both run in the process's pool for CPU work (``shared.offload``), never on its event loop.
 """
 import io
 import re
-import warnings
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
 
 from shared.intake import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, attachment_payload
+from shared.offload import offloaded
 
 # A decoded image larger than this many pixels is refused (a small file can decode to gigabytes).
 MAX_PIXELS = 40_000_000
@@ -71,18 +72,20 @@ def safe_filename(filename, content_type):
 def reencoded(content, content_type):
     """The image decoded and written again with nothing but its pixels (turned upright first)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                if image.format != PILLOW_FORMATS[content_type]:
-                    raise FileRefused("mismatch")
-                if image.width * image.height > MAX_PIXELS:
-                    raise FileRefused("too_large")
-                image.load()
-                upright = ImageOps.exif_transpose(image)
+        # Its size is checked from the header, before any pixel is decoded (a warning filter would not
+        # do: filters are the whole process's, and this runs in the pool's threads).
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != PILLOW_FORMATS[content_type]:
+                raise FileRefused("mismatch")
+            if image.width * image.height > MAX_PIXELS:
+                raise FileRefused("too_large")
+            image.load()
+            upright = ImageOps.exif_transpose(image)
     except FileRefused:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
+        raise FileRefused("too_large") from None
+    except (OSError, ValueError, SyntaxError):
         raise FileRefused("unreadable") from None
     transparency = upright.info.get("transparency")
     # A fresh image from the pixels alone: no EXIF, XMP, ICC profile, comment or text chunk can follow.
@@ -140,7 +143,8 @@ def checked_file(content, filename, declared_type):
     if (named_type and named_type != content_type) or (declared not in UNSPECIFIC_TYPES and declared != content_type):
         raise FileRefused("mismatch", filename)
     try:
-        content = cleaned_pdf(content) if content_type == "application/pdf" else reencoded(content, content_type)
+        content = (offloaded(cleaned_pdf, content) if content_type == "application/pdf"
+                   else offloaded(reencoded, content, content_type))
     except FileRefused as exc:
         raise FileRefused(exc.code, filename) from None
     if len(content) > MAX_ATTACHMENT_BYTES:
