@@ -76,21 +76,18 @@ def hostile_pdf():
 
 
 def every_object(reader):
-    """Every dictionary, array and value reachable from the trailer, each indirect object once."""
-    seen, stack, found = set(), [reader.trailer], []
-    while stack:
-        item = stack.pop()
-        if isinstance(item, IndirectObject):
-            if item.idnum in seen:
-                continue
-            seen.add(item.idnum)
-            item = item.get_object()
-        found.append(item)
-        if isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
+    """Every object the file holds, by its number (reachable or not, so nothing orphaned hides), and
+    the trailer, each opened down to its plain values."""
+    found = []
+    for item in [reader.trailer] + [reader.get_object(number) for number in range(1, int(reader.trailer["/Size"]))]:
+        opened = [item]
+        while opened:
+            value = opened.pop()
+            found.append(value)
+            if isinstance(value, dict):
+                opened += [v for pair in value.items() for v in pair if not isinstance(v, IndirectObject)]
+            elif isinstance(value, list):
+                opened += [v for v in value if not isinstance(v, IndirectObject)]
     return found
 
 
