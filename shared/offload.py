@@ -7,6 +7,10 @@ second. ``offloaded(work, ...)`` runs ``work`` in eventlet's pool of real thread
 while the calling green thread waits and the others go on; argon2-cffi and Pillow's codecs release
 the GIL, so two such jobs really use two cores.
 
+The pool's threads run at a lower priority (``nice`` +10, Linux): when the cores are busy, the event
+loop's thread is scheduled first, so the process keeps answering while it computes (argon2's own lane
+threads inherit it).
+
 Per process at most ``CPU_WORK_THREADS`` jobs run at once and at most ``CPU_WORK_QUEUE`` more wait
 for a turn; one more is refused at once with ``TooBusy`` (429 with Retry-After), never queued without
 end. The queue stays below a service's ``max_workers`` (10) so that waiting jobs can never hold every
@@ -14,13 +18,24 @@ worker: a health check or a read still finds one free.
 """
 import os
 
-from eventlet import tpool
+from eventlet import patcher, tpool
 from eventlet.semaphore import Semaphore
 
 from shared.errors import TooBusy
 
 DEFAULT_THREADS = 2
 DEFAULT_QUEUE = 4
+LOWER_PRIORITY = 10
+_threads = patcher.original("threading")
+_lowered = _threads.local()
+
+
+def lowered(work, *args, **kwargs):
+    """``work`` run at the pool's lower priority (set once per thread; a thread may always lower its own)."""
+    if not getattr(_lowered, "done", False) and hasattr(os, "setpriority"):
+        os.setpriority(os.PRIO_PROCESS, _threads.get_native_id(), LOWER_PRIORITY)
+        _lowered.done = True
+    return work(*args, **kwargs)
 
 
 class CpuPool:
@@ -38,7 +53,7 @@ class CpuPool:
         self.admitted += 1
         try:
             with self.running:
-                return tpool.execute(work, *args, **kwargs)
+                return tpool.execute(lowered, work, *args, **kwargs)
         finally:
             self.admitted -= 1
 

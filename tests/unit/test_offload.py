@@ -2,6 +2,7 @@
 while a job computes. No wall-clock threshold: a job waits for an OS-thread event that only another
 green thread sets, so it sees it set only if that green thread ran while the job was in the pool."""
 import io
+import os
 
 import eventlet
 import pytest
@@ -128,3 +129,10 @@ def test_photos_and_pdfs_are_cleaned_in_the_pool(watched_pool):
     writer.write(document)
     uploads.checked_files([(photo.getvalue(), "foto.jpg", "image/jpeg"), (document.getvalue(), "surat.pdf", "")])
     assert watched_pool == [True, True]
+
+
+def test_the_pool_s_threads_compute_at_a_lower_priority_than_the_event_loop():
+    def niceness():
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert offload.CpuPool(threads=1, queue=0).run(niceness) == min(niceness() + offload.LOWER_PRIORITY, 19)
