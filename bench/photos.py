@@ -22,6 +22,8 @@ PHOTOS = 3
 SIDE = (8000, 5000)
 READERS = 2
 GOAL_P99_MS = 1000.0
+# /health is measured from the moment the forms are sent, for this long (the forms take longer).
+HEALTH_SECONDS = 20
 
 
 def largest_photo():
@@ -40,7 +42,7 @@ def send_form(url, photo, answers):
     while True:
         files = [("berkas", (f"foto-{n}.png", photo, "image/png")) for n in range(PHOTOS)]
         answer = requests.post(url, data={"isi": "Jalan berlubang di depan pasar, sudah tiga bulan.", "kunci": key},
-                               files=files, timeout=120)
+                               files=files, timeout=600)
         if answer.status_code != 429:
             break
         refused += 1
@@ -69,7 +71,8 @@ def main(options):
             for sender in senders:
                 sender.start()
             under = {}
-            reader = threading.Thread(target=lambda: under.update(wrk(stack.url + "/health", READERS, 8)))
+            reader = threading.Thread(target=lambda: under.update(wrk(stack.url + "/health", READERS,
+                                                                          HEALTH_SECONDS)))
             reader.start()
             reader.join()
             for sender in senders:
@@ -79,8 +82,8 @@ def main(options):
                          "goal": met(under)})
     finally:
         stack.stop()
-    print(f"photo: {SIDE[0]}x{SIDE[1]} PNG, {len(photo) / 1e6:.1f} MB; wrk at concurrency {READERS} for 8 s "
-          f"while the forms are sent; goal: p99 < {GOAL_P99_MS:.0f} ms and no non-2xx")
+    print(f"photo: {SIDE[0]}x{SIDE[1]} PNG, {len(photo) / 1e6:.1f} MB; wrk at concurrency {READERS} for "
+          f"{HEALTH_SECONDS} s from when the forms are sent; goal: p99 < {GOAL_P99_MS:.0f} ms and no non-2xx")
     table(rows, ["path", "load", "rps", "p50_ms", "p99_ms", "non_2xx", "socket_errors", "goal"])
     statuses = sorted(a["status"] for a in answers)
     print(f"{FORMS} forms answered {statuses} in {took:.1f} s (slowest form {max(a['seconds'] for a in answers):.1f} s; "
