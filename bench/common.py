@@ -58,12 +58,15 @@ def wrk(url, concurrency, seconds=5, headers=None, lua=None):
     percentiles = dict(re.findall(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+\w+)", out, re.M))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: (.*)", out)
+    # A script may print "status <code> <count>" lines when done (bench/signins.py counts answers so).
+    statuses = {int(code): int(count) for code, count in re.findall(r"^status (\d+) (\d+)$", out, re.M)}
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50_ms": _ms(percentiles["50"]),
         "p99_ms": _ms(percentiles["99"]),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
+        "statuses": dict(sorted(statuses.items())),
     }
 
 

@@ -5,7 +5,7 @@ import logging
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from shared.errors import DomainError
+from shared.errors import DomainError, TooBusy
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,11 @@ def service_unavailable(services):
     names = ", ".join(sorted(services))
     return HttpError(503, "service_unavailable", f"service not available: {names}",
                      {"services": sorted(services)}, {"Retry-After": "5"})
+
+
+def retry_after(exc):
+    """The Retry-After header of a refusal that passes with time (too much CPU work at once), else None."""
+    return {"Retry-After": str(TooBusy.RETRY_AFTER)} if isinstance(exc, TooBusy) else None
 
 
 def json_response(status, body, headers=None):
@@ -51,7 +56,7 @@ def response_for(exc):
     if isinstance(exc, HttpError):
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.headers)
     if isinstance(exc, DomainError):
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        return error_response(exc.status, exc.code, exc.message, exc.fields, retry_after(exc))
     if isinstance(exc, HTTPException) and exc.code and exc.code < 500:
         headers = {}
         if exc.code == 405 and getattr(exc, "valid_methods", None):

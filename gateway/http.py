@@ -18,7 +18,8 @@ from marshmallow import EXCLUDE
 from nameko.extensions import DependencyProvider
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import HttpOnlyProtocol, WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.wrappers import Request, Response
 
 from gateway.errors import HttpError, json_response, response_for
@@ -276,9 +277,47 @@ def buffered_body(request):
 
 
 def read_form(request):
-    """A form-encoded body (werkzeug's parse of the buffered body), or 413 when it is too large."""
+    """A form-encoded body (werkzeug's parse of the buffered body), or 413 when it is too large or,
+    multipart, has more parts than werkzeug parses (``Request.max_form_parts``, 1,000)."""
     buffered_body(request)
-    return request.form
+    try:
+        return request.form
+    except RequestEntityTooLarge:
+        raise HttpError(413, "too_many_parts",
+                        f"a form may have at most {request.max_form_parts} parts") from None
+
+
+def first_form_fields(request, names):
+    """The first value of each of ``names`` among the first ``max_form_parts`` parts of a multipart form
+    that has too many to parse whole: what a person typed, to show again (files are never kept)."""
+    found = {}
+    for name, value in multipart_fields(buffered_body(request), request.mimetype_params.get("boundary", ""),
+                                        request.max_form_parts):
+        if name in names:
+            found.setdefault(name, value)
+    return found
+
+
+def multipart_fields(raw, boundary, limit):
+    """``(name, text)`` of the plain fields among the first ``limit`` parts of a multipart body."""
+    decoder = MultipartDecoder(boundary.encode("latin-1", "replace"), max_form_memory_size=len(raw) + 1)
+    decoder.receive_data(raw)
+    decoder.receive_data(None)
+    pairs, name, chunks, parts = [], None, [], 0
+    try:
+        event = decoder.next_event()
+        while not isinstance(event, (Epilogue, NeedData)) and parts <= limit:
+            if isinstance(event, (Field, File)):
+                parts += 1
+                name, chunks = (event.name if isinstance(event, Field) else None), []
+            elif isinstance(event, Data) and name is not None:
+                chunks.append(event.data)
+                if not event.more_data:
+                    pairs.append((name, b"".join(chunks).decode("utf-8", "replace")))
+            event = decoder.next_event()
+    except ValueError:  # a malformed part: what came before it is all there is
+        pass
+    return pairs
 
 
 def read_json(request):

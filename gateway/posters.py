@@ -2,8 +2,9 @@
 opens the complaint form preset to that office and door, and the other doors (website, WhatsApp).
 
 The directory has no notion of PTSP desks: every agency gets two posters, one for its wall
-(door ``qr``) and one for its PTSP desk (door ``ptsp``). Pure rendering: the routes fetch the
-agency and answer the file.
+(door ``qr``) and one for its PTSP desk (door ``ptsp``). Pure rendering, in the gateway's pool for
+CPU work (``shared.offload``: a forum's archive is hundreds of QR codes): the routes fetch the agency
+and answer the file.
 """
 import io
 import textwrap
@@ -13,6 +14,8 @@ from xml.sax.saxutils import escape
 
 import eventlet
 import segno
+
+from shared.offload import offloaded
 
 DOORS = ("qr", "ptsp")
 # A4 in millimetres; the QR code's side, with a quiet zone of 4 modules inside it.
@@ -54,6 +57,10 @@ def _qr_code(url, x, y, side):
 
 def poster_svg(agency, door, public_url):
     """The poster of ``agency`` (as the directory answers it, with its channels) for ``door``."""
+    return offloaded(_drawn_poster, agency, door, public_url)
+
+
+def _drawn_poster(agency, door, public_url):
     url = form_url(public_url, agency["id"], door)
     heading_id, heading_en = HEADINGS[door]
     middle = WIDTH / 2
@@ -98,11 +105,15 @@ def poster_filename(agency, door):
 
 def posters_zip(agencies, public_url):
     """Every agency's posters, both doors, in one ZIP archive."""
+    return offloaded(_zipped_posters, agencies, public_url)
+
+
+def _zipped_posters(agencies, public_url):
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for agency in agencies:
             for door in DOORS:
-                bundle.writestr(poster_filename(agency, door), poster_svg(agency, door, public_url))
+                bundle.writestr(poster_filename(agency, door), _drawn_poster(agency, door, public_url))
     return archive.getvalue()
 
 

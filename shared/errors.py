@@ -55,7 +55,16 @@ class Unauthenticated(DomainError):
     code = "unauthenticated"
 
 
-EXPECTED = (ValidationFailed, NotFound, Forbidden, Conflict, Unauthenticated)
+@deserialize_to_instance
+class TooBusy(DomainError):
+    """Too much CPU-heavy work at once in one process (``shared.offload``): refused, to be tried again
+    after ``RETRY_AFTER`` seconds, rather than queued without end."""
+    status = 429
+    code = "too_busy"
+    RETRY_AFTER = 2
+
+
+EXPECTED = (ValidationFailed, NotFound, Forbidden, Conflict, Unauthenticated, TooBusy)
 
 
 def from_marshmallow(error):

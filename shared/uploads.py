@@ -9,17 +9,24 @@ position, XMP, ICC profiles, comments, text chunks): a photo taken at home must 
 home is. Re-encoding is also the real type check of an image: what Pillow cannot decode as the
 type its first bytes claim is refused. A PDF's pages are written again by pypdf into a new document
 without the old one's information (author, creator, dates), XMP metadata, attachments or scripts (a
-scanned letter must not carry its writer's name or machine); a protected or broken PDF is refused.
+scanned letter must not carry its writer's name or machine): each page is rebuilt from its content
+stream and resources alone, keeping only plain web links, so no page or document action, other
+annotation, embedded file or script follows; a protected or broken PDF, or one whose resources still
+hold any of these, is refused.
+Both run in the process's pool for CPU work (``shared.offload``), never on its event loop.
 """
 import io
 import re
-import warnings
+from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PyPdfError
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
+                           NameObject, NumberObject, TextStringObject)
 
 from shared.intake import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, attachment_payload
+from shared.offload import offloaded
 
 # A decoded image larger than this many pixels is refused (a small file can decode to gigabytes).
 MAX_PIXELS = 40_000_000
@@ -30,6 +37,12 @@ EXTENSIONS = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", 
 # Declared types that say nothing (a client that does not know): the content decides alone.
 UNSPECIFIC_TYPES = ("", "application/octet-stream")
 MAX_FILENAME = 100
+# A link kept in a PDF opens one of these; the keys and names below may be nowhere in a cleaned PDF
+# (what runs: scripts, actions, launches, forms, rich media; what carries a file: embedded files).
+LINK_SCHEMES = ("http", "https", "mailto")
+ACTIVE = {"/JS", "/JavaScript", "/AA", "/OpenAction", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/EF",
+          "/FileAttachment", "/AcroForm", "/XFA", "/SubmitForm", "/ImportData", "/RichMedia", "/GoToE", "/GoToR",
+          "/Sound", "/Movie", "/Rendition"}
 
 
 class FileRefused(ValueError):
@@ -71,18 +84,20 @@ def safe_filename(filename, content_type):
 def reencoded(content, content_type):
     """The image decoded and written again with nothing but its pixels (turned upright first)."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(content)) as image:
-                if image.format != PILLOW_FORMATS[content_type]:
-                    raise FileRefused("mismatch")
-                if image.width * image.height > MAX_PIXELS:
-                    raise FileRefused("too_large")
-                image.load()
-                upright = ImageOps.exif_transpose(image)
+        # Its size is checked from the header, before any pixel is decoded (a warning filter would not
+        # do: filters are the whole process's, and this runs in the pool's threads).
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format != PILLOW_FORMATS[content_type]:
+                raise FileRefused("mismatch")
+            if image.width * image.height > MAX_PIXELS:
+                raise FileRefused("too_large")
+            image.load()
+            upright = ImageOps.exif_transpose(image)
     except FileRefused:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
+        raise FileRefused("too_large") from None
+    except (OSError, ValueError, SyntaxError):
         raise FileRefused("unreadable") from None
     transparency = upright.info.get("transparency")
     # A fresh image from the pixels alone: no EXIF, XMP, ICC profile, comment or text chunk can follow.
@@ -104,24 +119,88 @@ def reencoded(content, content_type):
 
 
 def cleaned_pdf(content):
-    """The PDF's pages alone, in a new document with no document information or XMP metadata."""
+    """A new document of the PDF's pages, each rebuilt from its content stream and resources alone
+    (with its size and turn, and its plain web links): no document information, XMP, outline, forms,
+    page or document actions, other annotations, embedded files or scripts. The result is read again
+    and refused if anything that runs or carries a file is still in it (a resource can hide one)."""
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted:
             raise FileRefused("unreadable")
         writer = PdfWriter()
         for page in reader.pages:
-            writer.add_page(page)
-        for page in writer.pages:
-            page.pop("/Metadata", None)  # a page may carry XMP of its own
+            rebuilt_page(writer, page)
         writer.metadata = None
         output = io.BytesIO()
         writer.write(output)
+        cleaned = output.getvalue()
+        if active_parts(PdfReader(io.BytesIO(cleaned))):
+            raise FileRefused("unreadable")
     except FileRefused:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         raise FileRefused("unreadable") from None
-    return output.getvalue()
+    return cleaned
+
+
+def rebuilt_page(writer, page):
+    """``page`` again in ``writer``: its box, turn, content and resources, and its plain web links."""
+    box = page.mediabox
+    fresh = writer.add_blank_page(float(box.width), float(box.height))
+    fresh[NameObject("/MediaBox")] = ArrayObject(FloatObject(float(v)) for v in box)
+    if "/CropBox" in page:
+        fresh[NameObject("/CropBox")] = ArrayObject(FloatObject(float(v)) for v in page.cropbox)
+    if page.rotation:
+        fresh[NameObject("/Rotate")] = NumberObject(page.rotation)
+    resources = page.get("/Resources")
+    if resources is not None:
+        fresh[NameObject("/Resources")] = resources.get_object().clone(writer)
+    contents = page.get_contents()
+    if contents is not None:
+        stream = DecodedStreamObject()
+        stream.set_data(contents.get_data())
+        fresh[NameObject("/Contents")] = writer._add_object(stream)
+        fresh.compress_content_streams()
+    links = [link for link in (plain_link(a.get_object()) for a in page.get("/Annots") or ()) if link]
+    if links:
+        fresh[NameObject("/Annots")] = ArrayObject(writer._add_object(link) for link in links)
+
+
+def plain_link(annotation):
+    """A fresh link annotation to the same web address, or None for anything else (scripts, files,
+    launches, forms, another document, a ``javascript:`` address)."""
+    action = annotation.get("/A")
+    action = action.get_object() if action is not None else None
+    if annotation.get("/Subtype") != "/Link" or not isinstance(action, dict) or action.get("/S") != "/URI":
+        return None
+    address = str(action.get("/URI") or "")
+    if urlsplit(address).scheme.lower() not in LINK_SCHEMES:
+        return None
+    return DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Link"),
+        NameObject("/Rect"): ArrayObject(FloatObject(float(v)) for v in annotation["/Rect"]),
+        NameObject("/Border"): ArrayObject([NumberObject(0), NumberObject(0), NumberObject(0)]),
+        NameObject("/A"): DictionaryObject({NameObject("/S"): NameObject("/URI"),
+                                            NameObject("/URI"): TextStringObject(address)})})
+
+
+def active_parts(reader):
+    """The names of what runs or carries a file anywhere in the document (an empty set when clean)."""
+    seen, waiting, found = set(), [reader.trailer], set()
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, IndirectObject):
+            if item.idnum in seen:
+                continue
+            seen.add(item.idnum)
+            item = item.get_object()
+        if isinstance(item, dict):
+            found |= ACTIVE & {str(key) for key in item} | ACTIVE & {str(v) for v in item.values()
+                                                                      if isinstance(v, NameObject)}
+            waiting.extend(item.values())
+        elif isinstance(item, list):
+            waiting.extend(item)
+    return found
 
 
 def checked_file(content, filename, declared_type):
@@ -140,7 +219,8 @@ def checked_file(content, filename, declared_type):
     if (named_type and named_type != content_type) or (declared not in UNSPECIFIC_TYPES and declared != content_type):
         raise FileRefused("mismatch", filename)
     try:
-        content = cleaned_pdf(content) if content_type == "application/pdf" else reencoded(content, content_type)
+        content = (offloaded(cleaned_pdf, content) if content_type == "application/pdf"
+                   else offloaded(reencoded, content, content_type))
     except FileRefused as exc:
         raise FileRefused(exc.code, filename) from None
     if len(content) > MAX_ATTACHMENT_BYTES:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from gateway.http import download_response
 from gateway.pages.web import zone_label
+from shared.offload import offloaded
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A cell a spreadsheet would read as a formula (CSV/formula injection): kept as text.
@@ -77,12 +78,21 @@ def complaint_rows(complaints, gettext, zone, language="id"):
 
 def csv_download(rows, filename):
     """UTF-8 with a byte-order mark, so that a spreadsheet opens Indonesian names correctly."""
+    return download_response(offloaded(_csv, rows), "text/csv", filename)
+
+
+def _csv(rows):
     text = io.StringIO()
     csv.writer(text).writerows(rows)
-    return download_response(("\ufeff" + text.getvalue()).encode("utf-8"), "text/csv", filename)
+    return ("\ufeff" + text.getvalue()).encode("utf-8")
 
 
 def xlsx_download(rows, filename, sheet_title):
+    """Written in the gateway's pool for CPU work (``shared.offload``): openpyxl is slow on a long list."""
+    return download_response(offloaded(_xlsx, rows, sheet_title), XLSX_TYPE, filename)
+
+
+def _xlsx(rows, sheet_title):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]
@@ -91,4 +101,4 @@ def xlsx_download(rows, filename, sheet_title):
     sheet.freeze_panes = "A2"
     content = io.BytesIO()
     workbook.save(content)
-    return download_response(content.getvalue(), XLSX_TYPE, filename)
+    return content.getvalue()

@@ -23,7 +23,7 @@ from markupsafe import Markup
 from nameko.extensions import DependencyProvider
 from werkzeug.wrappers import Response
 
-from gateway.errors import HttpError
+from gateway.errors import HttpError, retry_after
 from gateway.http import MAX_BODY_BYTES, HttpRoute, observed
 from gateway.pages.service_said import said
 from shared.errors import DomainError
@@ -221,7 +221,7 @@ class PageError(Exception):
 def _error_page(language, exc):
     if isinstance(exc, PageError):
         status = exc.status
-    elif isinstance(exc, (HttpError, DomainError)) and exc.status in (404, 503):
+    elif isinstance(exc, (HttpError, DomainError)) and exc.status in (404, 429, 503):
         status = exc.status
     elif isinstance(exc, (HttpError, DomainError)) and 400 <= exc.status < 500:
         status = 404  # an id that is not an id, or an item a visitor may not see: nothing here
@@ -229,6 +229,8 @@ def _error_page(language, exc):
         status = 500
         log.error("unexpected error on a page", exc_info=(type(exc), exc, exc.__traceback__))
     headers = {"Retry-After": "30"} if status == 503 else None
+    if status == 429:
+        headers = getattr(exc, "headers", None) or retry_after(exc)
     return PAGES.render(language, "error.html", status=status, headers=headers, status_code=status)
 
 

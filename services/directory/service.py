@@ -148,8 +148,11 @@ class DirectoryService(HealthCheck):
 
     @service_rpc
     def sign_in(self, data, session_token_hash):
+        # The slow password check first, outside the unit of work: no other write waits on argon2.
+        with self.db.reading() as session:
+            checked = domain.check_password(session, data)
         with self.db.unit_of_work() as uow:
-            return SIGNED_IN.dump(domain.sign_in(uow, data, session_token_hash, utcnow()))
+            return SIGNED_IN.dump(domain.sign_in(uow, data, checked, session_token_hash, utcnow()))
 
     @service_rpc
     def resolve_session(self, session_token_hash):

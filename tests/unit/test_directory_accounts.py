@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from services.directory import domain, models
 from services.directory.domain import credentials
 from services.directory.domain.credentials import token_hash
+from shared import offload
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -61,9 +62,11 @@ def accept(store, token, password=PASSWORD, now=NOW):
 
 def sign_in(store, email, password=PASSWORD, now=NOW, totp_code=None, token=None):
     token = token or str(uuid.uuid4())
+    data = {"email": email, "password": password, "totp_code": totp_code}
+    with store.reading() as session:
+        checked = domain.check_password(session, data)
     with store.unit_of_work() as uow:
-        return domain.sign_in(uow, {"email": email, "password": password, "totp_code": totp_code},
-                              token_hash(token), now)
+        return domain.sign_in(uow, data, checked, token_hash(token), now)
 
 
 def resolve(store, signed_in, now):
@@ -236,3 +239,24 @@ def test_a_hash_of_older_parameters_is_replaced_at_the_next_sign_in(store, forum
     with store.reading() as session:
         stored = session.query(models.Account).filter_by(email_key="rina@example.go.id").one().password_hash
     assert not stronger.check_needs_rehash(stored) and stronger.verify(stored, PASSWORD)
+
+
+def test_a_sign_in_checks_the_password_before_its_unit_of_work_and_a_changed_one_is_wrong(store, forum,
+                                                                                         monkeypatch):
+    """argon2 runs on a reading session, never inside the unit of work that (on SQLite) holds the
+    process's one writer lock; a password changed in between was checked against the old hash."""
+    data = {"email": "rina@example.go.id", "password": PASSWORD, "totp_code": None}
+    with store.reading() as session:
+        stale = domain.check_password(session, data)
+    with store.unit_of_work() as uow:  # changed, then changed back: the same password, a new hash
+        domain.change_password(uow, forum["admin"], None, {"current_password": PASSWORD,
+                                                           "new_password": "a-new-password-2"}, NOW)
+        domain.change_password(uow, forum["admin"], None, {"current_password": "a-new-password-2",
+                                                           "new_password": PASSWORD}, NOW)
+    with store.reading() as session:
+        fresh = domain.check_password(session, data)
+    monkeypatch.setattr(offload, "CPU", offload.CpuPool(threads=0, queue=0))  # no argon2 from here on
+    with store.unit_of_work() as uow:
+        assert domain.sign_in(uow, data, stale, token_hash("stale"), NOW).token is None
+        assert domain.sign_in(uow, data, fresh, token_hash("fresh"), NOW).token is not None
+    assert stale.right and fresh.right

@@ -6,13 +6,13 @@ and the reporter acts through the same RPCs; files are checked and cleaned by ``
 """
 import secrets
 
-from gateway.errors import HttpError
-from gateway.http import MAX_BODY_BYTES, read_form
+from gateway.errors import HttpError, retry_after
+from gateway.http import MAX_BODY_BYTES, first_form_fields, read_form
 from gateway.pages.pickers import finding, picker
-from gateway.pages.public.reporting import complaint_body, form_values, problems
+from gateway.pages.public.reporting import TEXT_FIELDS, complaint_body, form_values, problems
 from gateway.pages.web import PAGES, page
 from gateway.uploads import attachment_response
-from shared.errors import DomainError
+from shared.errors import DomainError, TooBusy
 from shared.intake import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from shared.uploads import FileRefused, checked_files
 
@@ -55,20 +55,25 @@ class ComplaintPages:
 
     def _limited_form(self, request):
         """The form sent, once the per-address rate limit and the size limit let it in; else None
-        and the field to name (``kirim``: too many, ``berkas``: too large) with the status."""
+        and the field to name (``kirim``: too many, ``berkas``: too large, ``formulir``: in too many
+        parts) with the status."""
         try:
             self.complaint_intake.check_rate(request)
             return read_form(request), None, None
         except HttpError as exc:
             if exc.status not in (413, 429):
                 raise
-            return None, "kirim" if exc.status == 429 else "berkas", exc.status
+            problem = {429: "kirim", 413: "formulir" if exc.code == "too_many_parts" else "berkas"}[exc.status]
+            return None, problem, exc.status
 
     @page("/lapor", method="POST", max_body=MAX_FORM_WITH_FILES)
     def report_send(self, request, language):
         form, problem, status = self._limited_form(request)
         if form is None:
-            values = {**form_values(request.args), "kunci": secrets.token_urlsafe(16),
+            # Too many parts to parse: what was typed is found among the first ones, as far as it goes.
+            typed = (first_form_fields(request, TEXT_FIELDS + ("anonim", "rahasia")) if problem == "formulir"
+                     else request.args)
+            values = {**form_values(typed), "kunci": typed.get("kunci") or secrets.token_urlsafe(16),
                       "file_problem": FileRefused("too_large")}
             return self._form_page(request, language, values, [problem], status=status, files_lost=True)
         values = form_values(form)
@@ -81,11 +86,15 @@ class ComplaintPages:
         if form.get("situs"):  # the honeypot: a person never sees this field
             errors.append("situs")
         file_problem = None
+        busy = None
         if not errors:
             try:
                 attachments = checked_files(files)
             except FileRefused as exc:
                 file_problem = exc
+                errors.append("berkas")
+            except TooBusy as exc:  # too many files being cleaned at once: the form again, to send in a moment
+                file_problem = busy = exc
                 errors.append("berkas")
         if not errors:
             try:
@@ -95,8 +104,10 @@ class ComplaintPages:
                     raise
                 errors.append("kategori")
         if errors:
-            return self._form_page(request, language, {**values, "file_problem": file_problem}, errors, status=400,
-                                   files_lost=sent_files)
+            answer = self._form_page(request, language, {**values, "file_problem": file_problem}, errors,
+                                     status=429 if busy else 400, files_lost=sent_files)
+            answer.headers.update(retry_after(busy) or {})
+            return answer
         try:
             deadlines = self.rpc("complaints", "intake_deadlines", timeout=LOOKUP_TIMEOUT)
         except HttpError:  # the service is away: the receipt says the working days without dates
@@ -129,9 +140,12 @@ class ComplaintPages:
             elif action == "lengkapi":
                 try:
                     attachments = checked_files(uploaded(request))
-                except FileRefused as exc:
-                    return self._reporter_page(language, number, secret, 400, problem="berkas", file_problem=exc,
-                                               values={"teks": form.get("teks", "")})
+                except (FileRefused, TooBusy) as exc:
+                    answer = self._reporter_page(language, number, secret, 429 if isinstance(exc, TooBusy) else 400,
+                                                 problem="berkas", file_problem=exc,
+                                                 values={"teks": form.get("teks", "")})
+                    answer.headers.update(retry_after(exc) or {})
+                    return answer
                 self.rpc("complaints", "supplement_complaint", number, secret,
                          {"text": form.get("teks") or None, "attachments": attachments})
             return self._reporter_page(language, number, secret, done=action if action != "buka" else None)

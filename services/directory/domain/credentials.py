@@ -1,5 +1,8 @@
 """What proves who a person is: argon2 password hashes, TOTP codes, and the SHA-256 of random tokens
-(invitation links and session cookies are random, so no slow hash is needed for them)."""
+(invitation links and session cookies are random, so no slow hash is needed for them).
+
+argon2 runs in the process's pool for CPU work (``shared.offload``), off the event loop: a storm of
+wrong sign-ins waits there, or is refused (``TooBusy``), while the directory's other calls go on."""
 import hashlib
 import hmac
 import secrets
@@ -8,6 +11,8 @@ from datetime import timezone
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from shared.offload import offloaded
 
 # argon2id with the package's defaults (RFC 9106's second recommended set).
 PASSWORDS = PasswordHasher()
@@ -20,7 +25,7 @@ def token_hash(token):
 
 
 def hash_password(password):
-    return PASSWORDS.hash(password)
+    return offloaded(PASSWORDS.hash, password)
 
 
 def needs_rehash(password_hash):
@@ -31,7 +36,7 @@ def needs_rehash(password_hash):
 def password_matches(password_hash, password):
     """argon2 verification; with no hash it verifies against a throwaway one and answers False."""
     try:
-        return PASSWORDS.verify(password_hash or _NOBODY, password) and password_hash is not None
+        return offloaded(PASSWORDS.verify, password_hash or _NOBODY, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

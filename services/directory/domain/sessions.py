@@ -48,16 +48,37 @@ class SignedIn:
     totp_required: bool = False
 
 
-def sign_in(uow, data, session_token_hash, now):
-    """A new session for the right email, password (and TOTP code when enrolled), kept under
-    ``session_token_hash``; else ``SignedIn()`` with nothing in it, the same for an unknown email,
-    a wrong password, a locked or deactivated account (the password is verified in every case, so
-    the answers take as long)."""
+@dataclass
+class PasswordCheck:
+    """A password verified against the hash an account had when it was read (None: no such email)."""
+    account_id: str | None
+    password_hash: str | None
+    right: bool
+
+
+def check_password(session, data):
+    """The sign-in's argon2 verification, on a reading session of its own: it takes long, and a unit of
+    work must not wait on it (on SQLite a unit of work holds the process's one writer lock, which every
+    other write and session check waits for). An unknown email is verified against a throwaway hash,
+    so it takes as long as a wrong password."""
+    values = load(schemas.SignInInput, data)
+    account = session.execute(select(Account).where(Account.email_key == name_key(values["email"]))).scalar()
+    stored = account.password_hash if account else None
+    return PasswordCheck(account.id if account else None, stored, password_matches(stored, values["password"]))
+
+
+def sign_in(uow, data, checked, session_token_hash, now):
+    """A new session for the right email, password (``checked`` by ``check_password``, and still the
+    account's) and TOTP code when enrolled, kept under ``session_token_hash``; else ``SignedIn()``
+    with nothing in it, the same for an unknown email, a wrong password, a locked or deactivated
+    account."""
     values = load(schemas.SignInInput, data)
     row = uow.session.execute(select(Account, Agency).join(Agency, Agency.id == Account.agency_id)
                               .where(Account.email_key == name_key(values["email"]))).first()
     account, agency = row if row else (None, None)
-    password_right = password_matches(account.password_hash if account else None, values["password"])
+    # A password changed between the check and now was checked against the old one: not right.
+    password_right = (checked.right and account is not None and account.id == checked.account_id
+                      and account.password_hash == checked.password_hash)
     if account is None or not account.active or not agency.active:
         return SignedIn()
     if account.locked_until and account.locked_until > now:

@@ -6,10 +6,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from shared.intake import CROCKFORD
+from shared.offload import offloaded
 
 PREFIX = "PPID"
 # An identity number is short and structured (a NIK is region, birth date and a serial): a fast
-# hash of it could be reversed by trying them all, hence argon2 with its own salt per request.
+# hash of it could be reversed by trying them all, hence argon2 with its own salt per request,
+# computed off the event loop (``shared.offload``).
 IDENTITY_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 
 
@@ -40,11 +42,11 @@ def identity_key(number):
 
 
 def hash_identity(number):
-    return IDENTITY_HASHER.hash(identity_key(number))
+    return offloaded(IDENTITY_HASHER.hash, identity_key(number))
 
 
 def identity_matches(stored_hash, number):
     try:
-        return IDENTITY_HASHER.verify(stored_hash, identity_key(number))
+        return offloaded(IDENTITY_HASHER.verify, stored_hash, identity_key(number))
     except (VerificationError, InvalidHashError):
         return False
