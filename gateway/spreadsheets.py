@@ -1,16 +1,14 @@
 """The forum's member list as a file: read from an uploaded XLSX or CSV into a table of text cells
 (what the directory's import takes), and the XLSX template that names its columns.
 
-Reading a large workbook is CPU work: it runs in a real thread (eventlet's tpool), at most
-``READERS`` at once, so the gateway's event loop keeps answering; when every reader is busy the
-upload is answered 503 with Retry-After rather than queued.
+Reading a large workbook is CPU work: it runs in the process's bounded pool (``shared.offload``), so
+the gateway's event loop keeps answering; when the pool is full the upload is refused (429 with
+Retry-After) rather than queued.
 """
 import csv
 import io
 from datetime import date, datetime
 
-from eventlet import tpool
-from eventlet.semaphore import Semaphore
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
@@ -18,13 +16,12 @@ from gateway.errors import HttpError
 from gateway.http import buffered_body, read_form
 from services.directory import schemas
 from shared.contracts.directory import AGENCY_KINDS
+from shared.offload import offloaded
 
 MAX_MEMBER_LIST_BYTES = 4 * 1024 * 1024
 # A form upload carries the file and a few fields (the console's CSRF token) around it.
 MAX_MEMBER_LIST_UPLOAD = MAX_MEMBER_LIST_BYTES + 64 * 1024
 MAX_COLUMNS = 100
-READERS = 2
-RETRY_AFTER_SECONDS = 5
 TEMPLATE_FILENAME = "templat-daftar-anggota.xlsx"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = (XLSX_TYPE, "text/csv", "application/csv", "application/vnd.ms-excel", "application/octet-stream")
@@ -50,9 +47,6 @@ COLUMN_HELP = {
 }
 SOCIAL_HELP = "Akun resmi: alamat lengkap atau nama akun seperti @humas_parepare."
 
-_readers = Semaphore(READERS)
-
-
 class UnreadableFile(ValueError):
     pass
 
@@ -75,16 +69,11 @@ def uploaded_file(request):
 
 def read_member_list(content):
     """The uploaded file as ``{"columns": [...], "rows": [[...], ...]}``, read off the event loop."""
-    if not _readers.acquire(blocking=False):
-        raise HttpError(503, "busy", "other member lists are being read; try again in a few seconds",
-                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     try:
-        return tpool.execute(member_list_table, content)
+        return offloaded(member_list_table, content)
     except UnreadableFile as exc:
         raise HttpError(400, "validation_failed", "the file cannot be read as a member list",
                         {"file": [str(exc)]}) from None
-    finally:
-        _readers.release()
 
 
 def member_list_table(content):
