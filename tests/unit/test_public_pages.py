@@ -30,6 +30,14 @@ def test_every_message_of_the_pages_has_an_indonesian_translation():
     assert used and untranslated == []
 
 
+def test_both_catalogs_are_well_formed():
+    """Every entry has its msgstr (a merge that joined two entries printed warnings at every start
+    and lost a translation)."""
+    for language in ("id", "en"):
+        with open(GATEWAY / "i18n" / language / "LC_MESSAGES" / "messages.po", "rb") as po:
+            read_po(po, abort_invalid=True)
+
+
 def test_times_are_shown_in_the_zone_with_its_indonesian_label():
     assert local_datetime("2026-12-01T02:00:00+00:00", "Asia/Makassar") == "Selasa, 1 Desember 2026 10.00 WITA"
     assert local_datetime(NOW, "Asia/Jakarta", language="en") == "Tuesday, 1 December 2026 09.00 WIB"
