@@ -38,18 +38,18 @@ BROWSER_PASS = ["-p", "no:pytest_nameko", "--confcutdir=tests/browser"]
 # the part "e2e shared stack".
 E2E_ALONE = (
     "test_faults.py",                  # four scenarios, each its own stack on a private RabbitMQ node
-    "test_hostile.py",                 # schemathesis over every operation, as two roles
     "test_backup_restore.py",          # the restore drill, on SQLite and on PostgreSQL
-    "test_stop.py",                    # a stack per way of stopping it
-    "test_authorization_matrix.py",
-    "test_distribution_delivery.py",
-    "test_privacy_scan.py",
+    "test_privacy_scan.py",            # a stack per log format
+    "test_hostile.py",                 # schemathesis over every operation, as two roles
+    "test_gateway_edges.py",
+    "test_postgresql.py",
     "test_notifications.py",
     "test_observability.py",
-    "test_complaints_resilience.py",
+    "test_stop.py",                    # a stack per way of stopping it
+    "test_distribution_delivery.py",
     "test_directory_demo.py",
-    "test_postgresql.py",
-    "test_gateway_edges.py",
+    "test_complaints_resilience.py",
+    "test_authorization_matrix.py",
     "test_console_kept_answers.py",
 )
 # How many parts run at once: the e2e parts mostly wait on their stacks, so more than the cores.
