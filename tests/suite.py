@@ -233,10 +233,11 @@ def main(argv=None):
     def report(part):
         counts = part.outcome
         state = "FAILED" if failed(part, filtered) else "passed"
+        told = (f"{counts['tests']} tests, {counts['failures'] + counts['errors']} failed, {counts['skipped']} skipped"
+                if counts else f"pytest ended without a report (exit {part.exit_code})")
         with lock:
-            print(f"suite: {part.name} {state} in {minutes(part.seconds)}: {counts.get('tests', 0)} tests, "
-                  f"{counts.get('failures', 0) + counts.get('errors', 0)} failed, {counts.get('skipped', 0)} "
-                  f"skipped (log: {part.log.relative_to(ROOT)})", flush=True)
+            print(f"suite: {part.name} {state} in {minutes(part.seconds)}: {told} "
+                  f"(log: {part.log.relative_to(ROOT)})", flush=True)
             if failed(part, filtered):
                 print(failures_of(part), flush=True)
 
