@@ -54,6 +54,8 @@ E2E_ALONE = (
 )
 # How many parts run at once: the e2e parts mostly wait on their stacks, so more than the cores.
 DEFAULT_LANES = 3
+# How long a stopped part may take to tear its stacks down.
+STOP_SECONDS = 60
 FAILURE_HEADER = re.compile(r"^=+ (FAILURES|ERRORS) =+$", re.MULTILINE)
 
 
@@ -139,14 +141,18 @@ class Lanes:
         with open(part.log, "w") as log:
             log.write(f"$ {' '.join(command)}\n")
             log.flush()
+            # A process group of its own: whatever the part starts (its stacks) is stopped with it.
             process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL)
+                                       stdin=subprocess.DEVNULL, start_new_session=True)
             with self.lock:
                 self.running[part.name] = process
             part.exit_code = process.wait()
             with self.lock:
                 del self.running[part.name]
         part.ended = time.monotonic()
+        # A part that died before its fixtures tore down (a timeout, a crash) leaves its stacks
+        # running in its group; they stop as on Ctrl-C.
+        signal_group(process, signal.SIGINT)
         part.outcome = junit_outcome(part.junit)
 
     def lane(self, queue, report):
@@ -168,10 +174,22 @@ class Lanes:
             thread.join()
 
     def stop(self, *_signal):
+        """Ctrl-C to every running part and its stacks; what still runs a minute later is killed."""
         self.stopping = True
         with self.lock:
-            for process in self.running.values():
-                process.send_signal(signal.SIGINT)
+            running = list(self.running.values())
+        for process in running:
+            signal_group(process, signal.SIGINT)
+        killer = threading.Timer(STOP_SECONDS, lambda: [signal_group(process, signal.SIGKILL) for process in running])
+        killer.daemon = True
+        killer.start()
+
+
+def signal_group(process, sig):
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def failed(part, filtered):
