@@ -12,8 +12,8 @@ needs it), and execnet, which carries xdist's workers, then hangs before the fir
 interpreter patched before execnet starts dies instead when eventlet's hub cannot poll its output.
 
 Each part writes its log and JUnit XML into ``test-artifacts/suite/``; a failing part's failures are
-printed when it ends. The closing lines: a table of the layers (their parts' wall span and summed
-time), the slowest tests, and one ``N passed, N failed`` line.
+printed when it ends. The closing lines: a table of the layers (their parts' wall span, summed
+time and CPU time), the slowest tests, and one ``N passed, N failed`` line.
 """
 import argparse
 import os
@@ -68,6 +68,7 @@ class Part:
     started: float = 0.0
     ended: float = 0.0
     exit_code: int = None
+    cpu_seconds: float = 0.0
 
     @property
     def slug(self):
@@ -146,7 +147,10 @@ class Lanes:
                                        stdin=subprocess.DEVNULL, start_new_session=True)
             with self.lock:
                 self.running[part.name] = process
-            part.exit_code = process.wait()
+            # wait4: the exit and the CPU time of pytest and of every process it waited for (its stacks).
+            _pid, status, usage = os.wait4(process.pid, 0)
+            process.returncode = part.exit_code = os.waitstatus_to_exitcode(status)
+            part.cpu_seconds = usage.ru_utime + usage.ru_stime
             with self.lock:
                 del self.running[part.name]
         part.ended = time.monotonic()
@@ -203,8 +207,8 @@ def minutes(seconds):
 
 def summary(chosen, began, ended, lanes, filtered):
     print(f"\nsuite: time per layer ({lanes} lanes; wall: first start to last end of its parts, "
-          "summed: its parts' durations added)")
-    print(f"  {'layer':<12}{'parts':>6}{'tests':>7}{'failed':>8}{'skipped':>9}{'wall':>12}{'summed':>12}")
+          "summed: its parts' durations added; cpu: their processes' CPU time, stacks included)")
+    print(f"  {'layer':<12}{'parts':>6}{'tests':>7}{'failed':>8}{'skipped':>9}{'wall':>12}{'summed':>12}{'cpu':>12}")
     totals = {"tests": 0, "failed": 0, "skipped": 0}
     for layer in LAYERS:
         of_layer = [part for part in chosen if part.layer == layer and part.exit_code is not None]
@@ -217,7 +221,9 @@ def summary(chosen, began, ended, lanes, filtered):
         skipped = sum(part.outcome.get("skipped", 0) for part in of_layer)
         wall = max(part.ended for part in of_layer) - min(part.started for part in of_layer)
         summed = sum(part.seconds for part in of_layer)
-        print(f"  {layer:<12}{len(of_layer):>6}{tests:>7}{bad:>8}{skipped:>9}{minutes(wall):>12}{minutes(summed):>12}")
+        cpu = sum(part.cpu_seconds for part in of_layer)
+        print(f"  {layer:<12}{len(of_layer):>6}{tests:>7}{bad:>8}{skipped:>9}{minutes(wall):>12}{minutes(summed):>12}"
+              f"{minutes(cpu):>12}")
         totals["tests"] += tests
         totals["failed"] += bad
         totals["skipped"] += skipped
@@ -229,7 +235,8 @@ def summary(chosen, began, ended, lanes, filtered):
     for seconds, test in reversed(slowest):
         print(f"  {seconds:8.1f}s  {test}")
     passed = totals["tests"] - totals["failed"] - totals["skipped"]
-    print(f"\nsuite: whole run {minutes(ended - began)} on {lanes} lanes")
+    cpu = sum(part.cpu_seconds for part in chosen)
+    print(f"\nsuite: whole run {minutes(ended - began)} on {lanes} lanes, {minutes(cpu)} of CPU time")
     print(f"suite: {passed} passed, {totals['failed']} failed, {totals['skipped']} skipped")
 
 
