@@ -54,6 +54,8 @@ E2E_ALONE = (
 )
 # How many parts run at once: the e2e parts mostly wait on their stacks, so more than the cores.
 DEFAULT_LANES = 3
+# The lanes' lines, one whole line at a time.
+OUTPUT = threading.Lock()
 # How long a stopped part may take to tear its stacks down.
 STOP_SECONDS = 60
 FAILURE_HEADER = re.compile(r"^=+ (FAILURES|ERRORS) =+$", re.MULTILINE)
@@ -165,7 +167,8 @@ class Lanes:
                 if not queue:
                     return
                 part = queue.pop(0)
-            print(f"suite: {part.name} started", flush=True)
+            with OUTPUT:
+                print(f"suite: {part.name} started", flush=True)
             self.run(part)
             report(part)
 
@@ -253,14 +256,13 @@ def main(argv=None):
     ARTIFACTS.mkdir(parents=True)
     lanes = Lanes(max(1, options.lanes), options.pytest_arguments)
     signal.signal(signal.SIGTERM, lanes.stop)
-    lock = threading.Lock()
 
     def report(part):
         counts = part.outcome
         state = "FAILED" if failed(part, filtered) else "passed"
         told = (f"{counts['tests']} tests, {counts['failures'] + counts['errors']} failed, {counts['skipped']} skipped"
                 if counts else f"pytest ended without a report (exit {part.exit_code})")
-        with lock:
+        with OUTPUT:
             print(f"suite: {part.name} {state} in {minutes(part.seconds)}: {told} "
                   f"(log: {part.log.relative_to(ROOT)})", flush=True)
             if failed(part, filtered):
