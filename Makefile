@@ -10,13 +10,13 @@ setup:
 run: setup
 	@$(VENV)/bin/bakohumas run
 
-# Two passes: the suite (under nameko's pytest plugin and eventlet), then the browser tests
-# without them (--confcutdir keeps tests/conftest.py's monkey-patching out). Either failing fails.
+# Every test in parallel lanes (tests/suite.py): the unit, integration and e2e layers under nameko's
+# pytest plugin and eventlet, the browser tests without them (--confcutdir keeps tests/conftest.py's
+# monkey-patching out); each layer's time printed at the end. Any failing part fails.
+# SUITE_ARGS="--lanes 4", "--layer unit", "-- -k calendar" choose how many, which layers, which tests.
 test:
 	@VENV=$(VENV) deploy/setup.sh --management --browser
-	@$(PY) -m pytest --ignore=tests/browser --durations=15 $(PYTEST_ARGS); suite=$$?; \
-	  $(PY) -m pytest -p no:pytest_nameko --confcutdir=tests/browser tests/browser $(BROWSER_PYTEST_ARGS); \
-	  browser=$$?; [ $$suite -eq 0 ] && [ $$browser -eq 0 ]
+	@$(PY) -m tests.suite $(SUITE_ARGS)
 
 bench: setup
 	@$(PY) -m bench

@@ -110,19 +110,26 @@ class LocalStack:
         return subprocess.run([sys.executable, "-m", "bakohumas.cli", *args], env=self.env, cwd=ROOT,
                               capture_output=True, text=True, check=check, timeout=120)
 
-    def start(self, timeout=90):
+    def start(self, timeout=180):
+        """Start and wait until it runs; a stack that does not come up is stopped, never left behind.
+
+        ``timeout`` is generous: `make test` starts several stacks at once on two cores."""
         self.vhost.create()
         self._log = open(self.log_path, "ab")
         args = [sys.executable, "-m", "bakohumas.cli", "run", "--instances", str(self.instances)]
         self.runner = subprocess.Popen(args, env=self.env, cwd=ROOT, stdout=self._log,
                                        stderr=subprocess.STDOUT, start_new_session=self.own_group)
-        self.wait_healthy(timeout)
-        # Ready as a user sees it: the runner has printed its line (it checks health itself first).
-        deadline = time.monotonic() + timeout
-        while "Bakohumas Hub is running at" not in self.log():
-            if time.monotonic() > deadline or self.runner.poll() is not None:
-                raise RuntimeError(f"bakohumas run did not report running:\n{self.log()[-5000:]}")
-            time.sleep(0.2)
+        try:
+            self.wait_healthy(timeout)
+            # Ready as a user sees it: the runner has printed its line (it checks health itself first).
+            deadline = time.monotonic() + timeout
+            while "Bakohumas Hub is running at" not in self.log():
+                if time.monotonic() > deadline or self.runner.poll() is not None:
+                    raise RuntimeError(f"bakohumas run did not report running:\n{self.log()[-5000:]}")
+                time.sleep(0.2)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def wait_healthy(self, timeout=60):

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 import bakohumas
-from bakohumas.harness import LocalStack
+from bakohumas.harness import LocalStack, stopped_within
 from services import SERVICE_NAMES
 
 pytestmark = pytest.mark.e2e
@@ -103,6 +103,17 @@ def test_a_stopped_service_turns_into_503_not_a_hang():
             assert time.monotonic() < deadline, "the stack did not recover after the restart"
             time.sleep(0.5)
         assert requests.get(stack.url + "/api/v1/me", headers=headers, timeout=10).status_code == 200
+    finally:
+        stack.stop()
+
+
+def test_a_stack_that_does_not_come_up_in_time_is_stopped_not_left_running():
+    """A test whose stack never became healthy must not leave it running for the rest of the suite."""
+    stack = LocalStack()
+    try:
+        with pytest.raises(RuntimeError):
+            stack.start(timeout=1)
+        assert stopped_within(stack, 60) is not None, f"left running: {stack.leftovers()}"
     finally:
         stack.stop()
 
