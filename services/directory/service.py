@@ -120,8 +120,7 @@ class DirectoryService(HealthCheck):
 
     @service_rpc
     def sign_in(self, data, session_token_hash):
-        with self.db.unit_of_work() as uow:
-            return SIGNED_IN.dump(domain.sign_in(uow, data, session_token_hash, utcnow()))
+        return SIGNED_IN.dump(domain.sign_in(self.db.unit_of_work, data, session_token_hash, utcnow()))
 
     @service_rpc
     def resolve_session(self, session_token_hash):

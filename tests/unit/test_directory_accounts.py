@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from services.directory import domain, models
-from services.directory.domain import credentials
+from services.directory.domain import credentials, sessions
 from services.directory.domain.credentials import token_hash
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -34,6 +34,10 @@ def store(service_db):
 
 @pytest.fixture
 def forum(store):
+    return open_forum(store)
+
+
+def open_forum(store):
     """The coordinator with its first admin (signed up), and a Polres."""
     with store.unit_of_work() as uow:
         koord, _key, _secret = domain.bootstrap_forum(uow, {"name": "Bagian Humas", "short_name": "HUMAS",
@@ -61,9 +65,8 @@ def accept(store, token, password=PASSWORD, now=NOW):
 
 def sign_in(store, email, password=PASSWORD, now=NOW, totp_code=None, token=None):
     token = token or str(uuid.uuid4())
-    with store.unit_of_work() as uow:
-        return domain.sign_in(uow, {"email": email, "password": password, "totp_code": totp_code},
-                              token_hash(token), now)
+    return domain.sign_in(store.unit_of_work, {"email": email, "password": password, "totp_code": totp_code},
+                          token_hash(token), now)
 
 
 def resolve(store, signed_in, now):
@@ -125,6 +128,30 @@ def test_sign_in_answers_an_unknown_email_as_a_wrong_password_then_slows_and_loc
     assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=22)).token is not None
     assert sign_in(store, "rina@example.go.id", "wrong", now=NOW + timedelta(minutes=23)).token is None
     assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=24)).token is not None  # count reset
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_tries_on_one_account_at_the_same_moment_are_counted_before_any_password_is_checked(
+        service_db, monkeypatch, backend):
+    """Ten tries arrive while the one before is still at its password check (as concurrent requests
+    do): the third takes the account's last free try and locks it, so the rest are refused, the
+    right password too, and no failure is lost."""
+    store = service_db("directory", backend=backend)
+    open_forum(store)
+    answers, checked = [], []
+
+    def overlapping(password_hash, password):
+        checked.append(password)
+        if len(checked) < 10:
+            answers.append(sign_in(store, "rina@example.go.id", PASSWORD if len(checked) == 9 else "wrong-one"))
+        return credentials.password_matches(password_hash, password)
+
+    monkeypatch.setattr(sessions, "password_matches", overlapping)
+    answers.append(sign_in(store, "rina@example.go.id", "wrong-one"))
+    assert len(answers) == 10 and all(answer.token is None for answer in answers)
+    with store.reading() as session:
+        account = session.query(models.Account).filter_by(email_key="rina@example.go.id").one()
+    assert account.failed_logins == sessions.SLOW_AFTER and account.locked_until == NOW + sessions.SLOW_WAIT
 
 
 def test_a_session_ends_after_30_idle_minutes_or_12_hours(store, forum):

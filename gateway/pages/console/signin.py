@@ -2,8 +2,9 @@
 
 Besides each account's own slowing and locking (the directory's), one address that keeps failing is
 stopped for a while, whatever emails it tries: ``SIGN_IN_FAILURES_BURST`` (20) failures at once, then
-``SIGN_IN_FAILURES_PER_MINUTE`` (10). Only failures count, so an office behind one address signs in
-freely in the morning."""
+``SIGN_IN_FAILURES_PER_MINUTE`` (10). Each try takes its place in that count before its password is
+checked (so no more than the burst are ever checked at once) and gives it back when it succeeds, so
+an office behind one address signs in freely in the morning."""
 import logging
 import secrets
 
@@ -65,7 +66,9 @@ class ConsoleSignIn:
         if errors:
             return render_sign_in(language, target, values, errors=errors, status=400)
         address = request.remote_addr or "unknown"
-        wait = self.sign_in_failures.waiting(address)
+        # The try is counted before the password is checked and given back if it succeeds: attempts
+        # arriving at the same moment are then never more than the burst.
+        wait = self.sign_in_failures.take(address)
         if wait is not None:
             seconds = max(1, int(wait + 0.999))
             message = PAGES.gettext(language, N_("Too many failed sign-ins from this address. Wait %(seconds)s "
@@ -80,7 +83,6 @@ class ConsoleSignIn:
         except ValidationFailed:  # an email or password longer than any account's: wrong, like any other
             answer = {"token": None, "totp_required": False}
         if answer["token"] is None:
-            self.sign_in_failures.take(address)
             if answer["totp_required"]:
                 message = (PAGES.gettext(language, N_("The code is not right; enter the code your app shows now"))
                            if values["totp_code"] else
@@ -90,6 +92,7 @@ class ConsoleSignIn:
             message = PAGES.gettext(language, N_("The email or password is not right, or the account is locked "
                                                  "for a while. Check them and try again in a few minutes."))
             return render_sign_in(language, target, values, errors={"email": message}, status=400)
+        self.sign_in_failures.refund(address)
         log.info("account %s signed in", answer["session"]["account_id"])
         previous = session_token_hash(request)
         if previous is not None:  # a new session id at every sign-in; the old one ends
