@@ -20,12 +20,13 @@ CONSOLE_PATHS = {"complaint_assigned": "/console/pengaduan", "complaint_deadline
                  "information_request": "/console/informasi/permohonan/{request_id}",
                  "information_deadline": "/console/informasi/permohonan/{request_id}",
                  "information_overdue": "/console/informasi/permohonan/{request_id}",
-                 "information_objection": "/console/informasi/permohonan/{request_id}"}
+                 "information_objection": "/console/informasi/permohonan/{request_id}",
+                 "second_factor": "/console/akun"}
 # Times a message shows, each in the reader's zone.
 LOCAL_TIMES = {"due_at": "due_local", "deadline": "deadline_local", "start": "start_local",
-               "expires_at": "expires_local"}
+               "expires_at": "expires_local", "changed_at": "changed_local"}
 # Told whatever the person's preferences: nothing to unsubscribe from.
-ALWAYS_SENT = ("digest", "invitation")
+ALWAYS_SENT = ("digest", "invitation", "second_factor")
 
 _TEXT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True, lstrip_blocks=True,
                     keep_trailing_newline=True)

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from services.directory import domain, models
 from services.directory.domain import credentials, sessions
 from services.directory.domain.credentials import token_hash
+from services.directory.domain.passwords import password_refusal
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -219,15 +220,15 @@ def test_logout_deactivation_and_a_new_password_end_sessions(store, forum):
 
 def test_totp_once_confirmed_is_asked_at_sign_in_and_a_code_is_good_once(store, forum):
     with store.unit_of_work() as uow:
-        enrolment = domain.enrol_totp(uow, forum["admin"], NOW)
+        enrolment = domain.enrol_totp(uow, forum["admin"], {"current_password": PASSWORD}, NOW)
     assert enrolment.uri.startswith("otpauth://totp/")
     totp = pyotp.TOTP(enrolment.secret)
     with pytest.raises(Forbidden):
         with store.unit_of_work() as uow:
-            domain.confirm_totp(uow, forum["admin"], {"code": "000000" if totp.at(NOW) != "000000" else "111111"},
-                                NOW)
+            domain.confirm_totp(uow, forum["admin"], None,
+                                {"code": "000000" if totp.at(NOW) != "000000" else "111111"}, NOW)
     with store.unit_of_work() as uow:
-        domain.confirm_totp(uow, forum["admin"], {"code": totp.at(NOW)}, NOW)
+        domain.confirm_totp(uow, forum["admin"], None, {"code": totp.at(NOW)}, NOW)
     later = NOW + timedelta(minutes=5)
     asked = sign_in(store, "rina@example.go.id", now=later)
     assert asked.token is None and asked.totp_required
@@ -263,3 +264,97 @@ def test_a_hash_of_older_parameters_is_replaced_at_the_next_sign_in(store, forum
     with store.reading() as session:
         stored = session.query(models.Account).filter_by(email_key="rina@example.go.id").one().password_hash
     assert not stronger.check_needs_rehash(stored) and stronger.verify(stored, PASSWORD)
+
+
+@pytest.mark.parametrize("password, refusal", [
+    ("aaaaaaaaaa", "on a list of common or leaked passwords"),
+    ("Password123", "on a list of common or leaked passwords"),
+    ("zzzz-zzzz-zzzz", "repeats a few characters"),
+    ("7373737373", "repeats a few characters"),
+    ("Rina.Admin-2026", "contains the name of the account's email address"),
+    ("sandi-humas-koord-26", "contains the forum's name"),
+    ("BagianHumas!2026", "contains the forum's name"),
+    ("bakohumas-2026-ku", "contains the forum's name"),
+    ("kata-sandi-rahasia-1", None),
+])
+def test_a_new_password_is_refused_when_common_repetitive_or_of_this_place(password, refusal):
+    assert password_refusal(password, "rina.admin@example.go.id", ["Bakohumas", "Bagian Humas", "HUMAS-KOORD"]) \
+        == refusal
+
+
+def test_an_invitation_and_a_change_of_password_refuse_a_common_one(store, forum):
+    made = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    with pytest.raises(ValidationFailed) as refused:
+        accept(store, made.invite_token, password="qwertyuiop")
+    assert refused.value.fields == {"password": ["on a list of common or leaked passwords"]}
+    with pytest.raises(ValidationFailed) as refused:
+        accept(store, made.invite_token, password="budi-di-polres")
+    assert refused.value.fields == {"password": ["contains the name of the account's email address"]}
+    accept(store, made.invite_token)  # the link was not spent by the refusals
+    actor = sign_in(store, "budi@polres.example.go.id").session.__dict__ | {"key_id": None}
+    with pytest.raises(ValidationFailed) as refused:
+        with store.unit_of_work() as uow:
+            domain.change_password(uow, actor, None, {"current_password": PASSWORD,
+                                                      "new_password": "humas-sandi-baru"}, NOW)
+    assert refused.value.fields == {"new_password": ["contains the forum's name"]}
+
+
+def change(store, action, actor, keep, data, now):
+    with store.unit_of_work() as uow:
+        return action(uow, actor, keep, data, now)
+
+
+def test_changing_the_second_factor_password_or_email_asks_for_proof_and_ends_the_other_sessions(store, forum):
+    laptop = sign_in(store, "rina@example.go.id", token="laptop")
+    desk = sign_in(store, "rina@example.go.id", token="desk")
+    actor = desk.session.__dict__ | {"key_id": None}
+
+    def enrol(proof, now=NOW):
+        with store.unit_of_work() as uow:
+            return domain.enrol_totp(uow, actor, proof, now)
+
+    with pytest.raises(ValidationFailed):  # a session alone plants no authenticator
+        enrol({})
+    with pytest.raises(Forbidden) as refused:
+        enrol({"current_password": "not-the-password"})
+    assert "current_password" in refused.value.fields
+    first = pyotp.TOTP(enrol({"current_password": PASSWORD}).secret)
+    added = change(store, domain.confirm_totp, actor, desk.token, {"code": first.at(NOW)}, NOW)
+    assert added.change == "added" and added.account.totp_secret == first.secret
+    assert resolve(store, laptop, NOW) is None and resolve(store, desk, NOW) is not None
+
+    later = NOW + timedelta(minutes=1)
+    with pytest.raises(Forbidden) as refused:  # with TOTP on, the password alone is not enough
+        enrol({"current_password": PASSWORD}, later)
+    assert "current_code" in refused.value.fields
+    second = pyotp.TOTP(enrol({"current_password": PASSWORD, "current_code": first.at(later)}, later).secret)
+    replaced = change(store, domain.confirm_totp, actor, desk.token, {"code": second.at(later)}, later)
+    assert replaced.change == "replaced" and replaced.account.totp_secret == second.secret
+
+    later += timedelta(minutes=1)
+    with pytest.raises(Forbidden):
+        change(store, domain.remove_totp, actor, desk.token, {"current_password": PASSWORD,
+                                                             "current_code": first.at(later)}, later)
+    with pytest.raises(Forbidden):
+        change(store, domain.change_password, actor, desk.token,
+               {"current_password": PASSWORD, "new_password": "kapal-layar-biru-9"}, later)
+    phone = sign_in(store, "rina@example.go.id", now=later, totp_code=second.at(later), token="phone")
+    later += timedelta(minutes=1)
+    removed = change(store, domain.remove_totp, actor, desk.token, {"current_password": PASSWORD,
+                                                                   "current_code": second.at(later)}, later)
+    assert removed.change == "removed" and removed.account.totp_secret is None
+    assert resolve(store, phone, later) is None
+
+    with pytest.raises(Forbidden):
+        change(store, domain.change_email, actor, desk.token, {"current_password": "wrong",
+                                                              "email": "rina.baru@example.go.id"}, later)
+    invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    with pytest.raises(Conflict):  # another account's email, whatever its case
+        change(store, domain.change_email, actor, desk.token, {"current_password": PASSWORD,
+                                                              "email": "BUDI@polres.example.go.id"}, later)
+    tablet = sign_in(store, "rina@example.go.id", now=later, token="tablet")
+    change(store, domain.change_email, actor, desk.token, {"current_password": PASSWORD,
+                                                          "email": "rina.baru@example.go.id"}, later)
+    assert resolve(store, tablet, later) is None and resolve(store, desk, later) is not None
+    assert sign_in(store, "rina@example.go.id", now=later).token is None
+    assert sign_in(store, "Rina.Baru@example.go.id", now=later).token is not None

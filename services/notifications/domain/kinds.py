@@ -15,6 +15,8 @@ REPLY_KIND = "whatsapp_reply"
 DIGEST_KIND = "digest"
 # A new account's one-time link, mailed when the console invites (not an event's notice).
 INVITATION_KIND = "invitation"
+# A change of an account's second factor, mailed to the account whatever its preferences.
+SECOND_FACTOR_KIND = "second_factor"
 MODES = ("immediate", "digest", "off")
 CHANNELS = ("mail", "whatsapp")
 
