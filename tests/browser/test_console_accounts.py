@@ -81,6 +81,17 @@ def test_invite_set_password_two_step_sign_in_sign_out_and_deactivation(browser,
         expect(officer.get_by_role("status")).to_contain_text("Verifikasi dua langkah aktif")
         look(officer, "console-akun-saya")
 
+        # Replacing the app asks for the password and a code of the app in use; the new app then confirms.
+        officer.get_by_role("link", name="Ganti aplikasi autentikator").click()
+        officer.get_by_label("Kata sandi saat ini").fill(PASSWORD)
+        officer.get_by_label("Kode dari aplikasi autentikator Anda").fill(totp.at(time.time() + totp.interval))
+        look(officer, "console-totp-ganti")
+        officer.get_by_role("button", name="Lanjutkan").click()
+        totp = pyotp.TOTP(officer.locator(".secret").inner_text().strip())
+        officer.get_by_label("Kode dari aplikasi autentikator Anda").fill(totp.now())
+        officer.get_by_role("button", name="Aktifkan verifikasi dua langkah").click()
+        expect(officer.get_by_role("status")).to_contain_text("Verifikasi dua langkah aktif")
+
         cookie = {c["name"]: c["value"] for c in officer_context.cookies()}
         officer.get_by_role("button", name="Keluar").click()
         expect(officer).to_have_url(re.compile(r"/console/masuk\?pesan=keluar$"))

@@ -134,6 +134,9 @@ def test_a_session_alone_changes_no_second_factor_password_or_email(own_stack, a
     common = send(own_stack, desk, "/console/akun/sandi", current_password=admin["password"],
                   new_password="qwertyuiop", new_password_again="qwertyuiop")
     assert common.status_code == 400 and "daftar kata sandi yang umum atau pernah bocor" in common.text
+    in_english = send(own_stack, desk, "/console/akun/sandi?lang=en", current_password=admin["password"],
+                      new_password="koordinator.humas-26", new_password_again="koordinator.humas-26")
+    assert "The password may not contain the name of your email address" in in_english.text
 
 
 def test_wrong_sign_ins_arriving_at_once_from_one_address_never_pass_the_burst(own_stack, admin):

@@ -232,6 +232,8 @@ def test_totp_once_confirmed_is_asked_at_sign_in_and_a_code_is_good_once(store, 
     later = NOW + timedelta(minutes=5)
     asked = sign_in(store, "rina@example.go.id", now=later)
     assert asked.token is None and asked.totp_required
+    with store.reading() as session:  # the right password with the code still to come is no failure
+        assert session.query(models.Account).filter_by(email_key="rina@example.go.id").one().failed_logins == 0
     # A wrong password with a code answers as for an unknown email: nothing tells the account has TOTP.
     assert sign_in(store, "rina@example.go.id", "wrong", now=later, totp_code="123456") == domain.SignedIn()
     assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later)).token is not None

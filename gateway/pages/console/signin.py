@@ -30,7 +30,8 @@ NOTICES = {"keluar": N_("You have signed out."), "siap": N_("Your password is se
 
 
 class SignInFailures(DependencyProvider):
-    """Failed sign-ins per client address, one count per gateway process (``self.sign_in_failures``)."""
+    """Sign-in tries per client address (successes given back), one count per gateway process
+    (``self.sign_in_failures``)."""
 
     def setup(self):
         config = self.container.config

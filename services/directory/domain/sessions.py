@@ -115,6 +115,8 @@ def settle(uow, account_id, values, session_token_hash, now):
     """The password was right: ask for the TOTP code, or check it, or open the session."""
     account, agency = uow.session.execute(select(Account, Agency).join(Agency, Agency.id == Account.agency_id)
                                           .where(Account.id == account_id)).one()
+    if not (account.active and agency.active):  # deactivated while its password was being checked
+        return SignedIn()
     if account.totp_secret:  # said only to who knows the password
         if not values["totp_code"]:
             give_back_attempt(uow, account.id)
