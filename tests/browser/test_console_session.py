@@ -47,7 +47,10 @@ def test_sign_in_see_the_console_sign_out_and_the_old_cookie_is_dead(page, stack
     still = requests.get(stack.url + "/console/", cookies=jar, allow_redirects=False, timeout=10)
     assert still.status_code == 200
 
-    page.get_by_role("button", name="Keluar").click()
+    page.goto("/console/keluar")  # a typed or linked address asks first
+    expect(page.get_by_role("heading", level=1)).to_have_text("Keluar dari konsol?")
+    look(page, "console-keluar")
+    page.get_by_role("main").get_by_role("button", name="Keluar").click()
     expect(page).to_have_url(re.compile(r"/console/masuk\?pesan=keluar$"))
     expect(page.get_by_role("status")).to_have_text("Anda telah keluar.")
     replay = requests.get(stack.url + "/console/", cookies=jar, allow_redirects=False, timeout=10)
