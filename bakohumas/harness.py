@@ -297,6 +297,23 @@ class Api:
         return self.request("DELETE", path, **kwargs)
 
 
+def form_token(html):
+    """The CSRF token a console page's form carries."""
+    return html.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
+def console_sign_in(base_url, email, password, browser=None, **fields):
+    """Sign in through the console's form as a browser does: open it (its pre-session cookie and the
+    CSRF token derived from it), then send it. Answers the form's answer, unfollowed (303 when signed
+    in, the session cookie in its ``cookies``). The pre-session cookie is sent by name, as it is
+    ``Secure`` when ``PUBLIC_URL`` is https and the stack answers on plain http."""
+    browser = browser or requests.Session()
+    form = browser.get(f"{base_url}/console/masuk", timeout=30)
+    return browser.post(f"{base_url}/console/masuk", allow_redirects=False, timeout=60,
+                        cookies={"bakohumas_masuk": form.cookies["bakohumas_masuk"]},
+                        data={"email": email, "password": password, "csrf_token": form_token(form.text), **fields})
+
+
 class MailSink:
     """A real SMTP server on loopback (aiosmtpd) keeping every mail it took; ``stop()`` and ``start()``
     again on the same port play a mail server that is down for a while."""

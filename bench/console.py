@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bakohumas.harness import LocalStack
+from bakohumas.harness import LocalStack, console_sign_in
 from bench.calendar import register_agencies, seed, wait_until_known
 from bench.common import rounds_beside_read, table
 from services.calendar import models
@@ -35,8 +35,7 @@ def signed_in_cookie(stack, made, email=ADMIN_EMAIL):
                            data={"password": PASSWORD, "password_again": PASSWORD})
     assert answer.status_code == 303, answer.text
     browser = requests.Session()
-    answer = browser.post(f"{stack.url}/console/masuk", timeout=30, allow_redirects=False,
-                          data={"email": email, "password": PASSWORD})
+    answer = console_sign_in(stack.url, email, PASSWORD, browser)
     assert answer.status_code == 303, answer.text
     return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 

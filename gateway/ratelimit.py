@@ -27,11 +27,13 @@ class TokenBucket:
             self.buckets[client] = (tokens, now)
             return self._wait(tokens)
 
-    def waiting(self, client):
-        """The seconds ``client`` must wait before its next request, without taking one (None: none)."""
+    def refund(self, client):
+        """Give back a token taken for a try that turned out not to count (a sign-in that succeeded).
+        Taking first and refunding after, rather than looking first and taking after, is what keeps
+        requests in flight at the same moment within the burst."""
+        now = self.clock()
         with self.lock:
-            tokens = self._tokens(client, self.clock())
-        return None if tokens >= 1 else self._wait(tokens)
+            self.buckets[client] = (min(self.burst, self._tokens(client, now) + 1), now)
 
     def _tokens(self, client, now):
         tokens, since = self.buckets.get(client, (self.burst, now))

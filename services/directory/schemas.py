@@ -230,6 +230,11 @@ class Caller(Schema):
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 200
+# Why the directory refuses a new password of the right length (domain.passwords), as it says so.
+PASSWORD_COMMON = "on a list of common or leaked passwords"
+PASSWORD_EMAIL_NAME = "contains the name of the account's email address"
+PASSWORD_FORUM_NAME = "contains the forum's name"
+PASSWORD_REPETITIVE = "repeats a few characters"
 _password = validate.Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                             error=f"a password of {PASSWORD_MIN} to {PASSWORD_MAX} characters")
 _totp_code = validate.Regexp(r"^[0-9]{6}\Z", error="the 6 digits your authenticator app shows")
@@ -257,9 +262,19 @@ class SignInInput(Schema):
                               validate=validate.Length(max=10))
 
 
-class PasswordChange(Schema):
+class Proof(Schema):
+    """What a change of one's own password, second factor or email asks: the current password, and
+    the current code of the authenticator app when the account has one."""
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=PASSWORD_MAX))
+    current_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=10))
+
+
+class PasswordChange(Proof):
     new_password = fields.String(required=True, validate=_password)
+
+
+class EmailChange(Proof):
+    email = fields.Email(required=True, validate=validate.Length(max=EMAIL_LENGTH))
 
 
 class TotpCode(Schema):
@@ -327,6 +342,12 @@ class SignedIn(Schema):
     token = fields.String(allow_none=True)
     session = fields.Nested(SessionActor, allow_none=True)
     totp_required = fields.Boolean()
+
+
+class SecondFactorChange(Schema):
+    """A second factor confirmed, replaced or removed: the account, and which it was."""
+    account = fields.Nested(Account)
+    change = fields.String(metadata={"description": "added, replaced or removed"})
 
 
 class TotpEnrolment(Schema):

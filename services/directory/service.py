@@ -20,6 +20,7 @@ INVITE_VIEW = schemas.InviteView()
 SESSION_ACTOR = schemas.SessionActor()
 SIGNED_IN = schemas.SignedIn()
 TOTP_ENROLMENT = schemas.TotpEnrolment()
+SECOND_FACTOR_CHANGE = schemas.SecondFactorChange()
 ACCOUNT_CONTACTS = schemas.AccountContact(many=True)
 IMPORT_PLAN = schemas.ImportPlan()
 
@@ -148,11 +149,7 @@ class DirectoryService(HealthCheck):
 
     @service_rpc
     def sign_in(self, data, session_token_hash):
-        # The slow password check first, outside the unit of work: no other write waits on argon2.
-        with self.db.reading() as session:
-            checked = domain.check_password(session, data)
-        with self.db.unit_of_work() as uow:
-            return SIGNED_IN.dump(domain.sign_in(uow, data, checked, session_token_hash, utcnow()))
+        return SIGNED_IN.dump(domain.sign_in(self.db.unit_of_work, data, session_token_hash, utcnow()))
 
     @service_rpc
     def resolve_session(self, session_token_hash):
@@ -180,15 +177,21 @@ class DirectoryService(HealthCheck):
         with self.db.reading() as session:
             return ACCOUNT.dump(domain.get_own_account(session, actor))
 
+    # One's own password, second factor and email: each asks for the current password (and code).
     @service_rpc
     def change_password(self, actor, session_token_hash, data):
         with self.db.unit_of_work() as uow:
             return ACCOUNT.dump(domain.change_password(uow, actor, session_token_hash, data, utcnow()))
 
     @service_rpc
-    def enrol_totp(self, actor):
+    def change_email(self, actor, session_token_hash, data):
         with self.db.unit_of_work() as uow:
-            return TOTP_ENROLMENT.dump(domain.enrol_totp(uow, actor, utcnow()))
+            return ACCOUNT.dump(domain.change_email(uow, actor, session_token_hash, data, utcnow()))
+
+    @service_rpc
+    def enrol_totp(self, actor, data):
+        with self.db.unit_of_work() as uow:
+            return TOTP_ENROLMENT.dump(domain.enrol_totp(uow, actor, data, utcnow()))
 
     @service_rpc
     def read_totp_enrolment(self, actor):
@@ -196,9 +199,14 @@ class DirectoryService(HealthCheck):
             return TOTP_ENROLMENT.dump(domain.read_totp_enrolment(session, actor))
 
     @service_rpc
-    def confirm_totp(self, actor, data):
+    def confirm_totp(self, actor, session_token_hash, data):
         with self.db.unit_of_work() as uow:
-            return ACCOUNT.dump(domain.confirm_totp(uow, actor, data, utcnow()))
+            return SECOND_FACTOR_CHANGE.dump(domain.confirm_totp(uow, actor, session_token_hash, data, utcnow()))
+
+    @service_rpc
+    def remove_totp(self, actor, session_token_hash, data):
+        with self.db.unit_of_work() as uow:
+            return SECOND_FACTOR_CHANGE.dump(domain.remove_totp(uow, actor, session_token_hash, data, utcnow()))
 
     @service_rpc
     def account_contacts(self, agency_id):

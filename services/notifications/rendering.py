@@ -22,14 +22,16 @@ CONSOLE_PATHS = {"complaint_assigned": "/console/pengaduan", "complaint_deadline
                  "information_request": "/console/informasi/permohonan/{request_id}",
                  "information_deadline": "/console/informasi/permohonan/{request_id}",
                  "information_overdue": "/console/informasi/permohonan/{request_id}",
-                 "information_objection": "/console/informasi/permohonan/{request_id}"}
+                 "information_objection": "/console/informasi/permohonan/{request_id}",
+                 "second_factor": "/console/akun"}
 # Times a message shows, each in the reader's zone.
-LOCAL_TIMES = {"deadline": "deadline_local", "start": "start_local", "expires_at": "expires_local"}
+LOCAL_TIMES = {"deadline": "deadline_local", "start": "start_local", "expires_at": "expires_local",
+               "changed_at": "changed_local"}
 # A working-day deadline (complaints', information requests') is a day of the forum's zone, named as
 # every page names it, whatever the reader's zone.
 DEADLINE_DAYS = {"due_at": "due_local"}
 # Told whatever the person's preferences: nothing to unsubscribe from.
-ALWAYS_SENT = ("digest", "invitation")
+ALWAYS_SENT = ("digest", "invitation", "second_factor")
 
 _TEXT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, trim_blocks=True, lstrip_blocks=True,
                     keep_trailing_newline=True)

@@ -1,12 +1,13 @@
 """What the notifications service takes and answers: preferences, the delivery log, unsubscribing."""
 from marshmallow import EXCLUDE, fields, validate
 
-from services.notifications.domain.kinds import CHANNELS, INVITATION_KIND, MODES, OFFICER_KINDS, REPORTER_KINDS
+from services.notifications.domain.kinds import (CHANNELS, INVITATION_KIND, MODES, OFFICER_KINDS, REPORTER_KINDS,
+                                                 SECOND_FACTOR_KIND)
 from services.notifications.domain.outbox import MESSAGE_STATES
 from shared.contracts.directory import ACCOUNT_LANGUAGES, ACCOUNT_ROLES
 from shared.schemas import INTEGER_RANGE, NAME_LENGTH, Id, Name, Schema
 
-ALL_KINDS = (*OFFICER_KINDS, *REPORTER_KINDS, "digest", "whatsapp_reply", INVITATION_KIND)
+ALL_KINDS = (*OFFICER_KINDS, *REPORTER_KINDS, "digest", "whatsapp_reply", INVITATION_KIND, SECOND_FACTOR_KIND)
 
 
 class PreferencesInput(Schema):
@@ -64,6 +65,16 @@ class LogPage(Schema):
 class Unsubscribed(Schema):
     kind = fields.String()
     mode = fields.String()
+
+
+class SecondFactorNotice(Schema):
+    """A person's second factor just changed in the console (the directory's answer), to mail to them."""
+    account_id = Id(required=True)
+    agency_id = Id(required=True)
+    name = Name(required=True, max=NAME_LENGTH)
+    email = fields.Email(required=True)
+    language = fields.String(load_default="id", validate=validate.OneOf(ACCOUNT_LANGUAGES))
+    change = fields.String(required=True, validate=validate.OneOf(("added", "replaced", "removed")))
 
 
 class Invitation(Schema):

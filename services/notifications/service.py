@@ -216,6 +216,15 @@ class NotificationsService(HealthCheck, KeepsAgencies):
         return {"mailed": mailed}
 
     @service_rpc
+    def mail_second_factor_change(self, actor, change):
+        """Tell a person by mail that their second factor was added, replaced or removed (the console's
+        account page); ``mailed`` is false when mail is off."""
+        with self.db.unit_of_work() as uow:
+            mailed = domain.mail_second_factor_change(uow, actor, change, self.postman.channels_on,
+                                                      self.postman.forum_zone, utcnow())
+        return {"mailed": mailed}
+
+    @service_rpc
     def unsubscribe_link(self, token):
         with self.db.reading() as session:
             return UNSUBSCRIBED.dump(domain.unsubscribe_link_kind(session, self.postman.secret, token))

@@ -63,7 +63,13 @@ def test_invite_set_password_two_step_sign_in_sign_out_and_deactivation(browser,
         sign_in(officer, "dewi@polresparepare.example.go.id", PASSWORD)
         officer.get_by_role("link", name="Brigpol Dewi Lestari (POLRES-PAREPARE)").click()
         expect(officer.get_by_role("heading", level=1)).to_have_text("Akun saya")
-        officer.get_by_role("button", name="Atur verifikasi dua langkah").click()
+        officer.get_by_role("link", name="Atur verifikasi dua langkah").click()
+        officer.get_by_label("Kata sandi saat ini").fill("bukan-kata-sandinya")
+        officer.get_by_role("button", name="Lanjutkan").click()  # a session alone plants no authenticator
+        expect(officer.get_by_role("alert")).to_contain_text("Kata sandi Anda saat ini tidak cocok")
+        look(officer, "console-totp-bukti-salah")
+        officer.get_by_label("Kata sandi saat ini").fill(PASSWORD)
+        officer.get_by_role("button", name="Lanjutkan").click()
         qr = officer.get_by_role("img", name="Kode QR untuk aplikasi autentikator Anda")
         expect(qr).to_be_visible()
         officer.wait_for_function("document.querySelector('main img').complete")
@@ -74,6 +80,17 @@ def test_invite_set_password_two_step_sign_in_sign_out_and_deactivation(browser,
         officer.get_by_role("button", name="Aktifkan verifikasi dua langkah").click()
         expect(officer.get_by_role("status")).to_contain_text("Verifikasi dua langkah aktif")
         look(officer, "console-akun-saya")
+
+        # Replacing the app asks for the password and a code of the app in use; the new app then confirms.
+        officer.get_by_role("link", name="Ganti aplikasi autentikator").click()
+        officer.get_by_label("Kata sandi saat ini").fill(PASSWORD)
+        officer.get_by_label("Kode dari aplikasi autentikator Anda").fill(totp.at(wall_now().timestamp() + totp.interval))
+        look(officer, "console-totp-ganti")
+        officer.get_by_role("button", name="Lanjutkan").click()
+        totp = pyotp.TOTP(officer.locator(".secret").inner_text().strip())
+        officer.get_by_label("Kode dari aplikasi autentikator Anda").fill(totp.now())
+        officer.get_by_role("button", name="Aktifkan verifikasi dua langkah").click()
+        expect(officer.get_by_role("status")).to_contain_text("Verifikasi dua langkah aktif")
 
         cookie = {c["name"]: c["value"] for c in officer_context.cookies()}
         officer.get_by_role("button", name="Keluar").click()

@@ -85,3 +85,6 @@ def test_public_intake_is_rate_limited_per_address(own_stack):
     assert statuses[-1] == 429 and set(statuses[:-1]) == {202}
     assert int(answer.headers["Retry-After"]) >= 1
     assert answer.json()["error"]["code"] == "too_many_requests"
+    by_form = requests.post(own_stack.url + "/lapor", data={"isi": "Lampu jalan mati"}, timeout=15)
+    assert by_form.status_code == 429 and int(by_form.headers["Retry-After"]) >= 1  # the page says when too
+    assert "Lampu jalan mati" in by_form.text

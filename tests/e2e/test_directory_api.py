@@ -5,7 +5,7 @@ import uuid
 import pytest
 import requests
 
-from bakohumas.harness import Api
+from bakohumas.harness import Api, console_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -213,8 +213,7 @@ def test_people_are_invited_by_key_listed_and_deactivated_and_the_cookie_is_no_a
                                                             "password_again": "kata-sandi-panjang"},
                                  allow_redirects=False, timeout=30)
     assert set_password.status_code == 303
-    signed_in = requests.post(f"{stack.url}/console/masuk", allow_redirects=False, timeout=30, data={
-        "email": made["account"]["email"], "password": "kata-sandi-panjang"})
+    signed_in = console_sign_in(stack.url, made["account"]["email"], "kata-sandi-panjang")
     cookie = signed_in.cookies["bakohumas_session"]
     for path in ("/api/v1/me", f"/api/v1/agencies/{polres.agency_id}/accounts"):
         refused = requests.get(stack.url + path, cookies={"bakohumas_session": cookie}, timeout=10)
@@ -232,8 +231,7 @@ def test_people_are_invited_by_key_listed_and_deactivated_and_the_cookie_is_no_a
                        timeout=10).status_code == 200:
         assert time.monotonic() < deadline, "the ended session was still served from the gateway's cache"
         time.sleep(0.2)
-    cookie = requests.post(f"{stack.url}/console/masuk", allow_redirects=False, timeout=30, data={
-        "email": made["account"]["email"], "password": "kata-sandi-baru-lagi"}).cookies["bakohumas_session"]
+    cookie = console_sign_in(stack.url, made["account"]["email"], "kata-sandi-baru-lagi").cookies["bakohumas_session"]
 
     gone = polres.post(f"/api/v1/agencies/{polres.agency_id}/accounts/{made['account']['id']}/deactivate")
     assert gone.status_code == 200 and gone.json()["status"] == "deactivated"

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from bakohumas.demo import FORUM, INFORMATION_REQUESTS
-from bakohumas.harness import Api, LocalStack
+from bakohumas.harness import Api, LocalStack, console_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -52,8 +52,7 @@ def test_the_demo_loads_the_parepare_forum_and_can_be_run_again(empty_stack, dem
         path = urlsplit(admin["console_link"]).path
         assert requests.post(empty_stack.url + path, data={"password": "demo-parepare-1", "password_again":
                              "demo-parepare-1"}, allow_redirects=False, timeout=30).status_code == 303
-        signed_in = requests.post(empty_stack.url + "/console/masuk", allow_redirects=False, timeout=30,
-                                  data={"email": admin["email"], "password": "demo-parepare-1"})
+        signed_in = console_sign_in(empty_stack.url, admin["email"], "demo-parepare-1")
         assert signed_in.status_code == 303 and "bakohumas_session" in signed_in.cookies
 
     refused = empty_stack.bakohumas("demo", check=False)

@@ -22,7 +22,7 @@ from PIL import Image
 from tests.e2e.complaints_e2e_support import eventually, file, tracked
 from tests.e2e.observe_support import json_log_records
 
-from bakohumas.harness import Api, LocalStack, MailSink
+from bakohumas.harness import Api, LocalStack, MailSink, console_sign_in
 from services import SERVICE_NAMES
 
 pytestmark = pytest.mark.e2e
@@ -243,10 +243,8 @@ def test_no_personal_data_in_logs_events_or_public_views(scanned_stack):
     assert requests.post(invited.json()["invite_link"], data={"password": password, "password_again": password},
                          allow_redirects=False, timeout=15).status_code == 303
     browser = requests.Session()
-    assert browser.post(f"{stack.url}/console/masuk", data={"email": OFFICER["email"], "password": "wrong-one"},
-                        timeout=15).status_code == 400
-    assert browser.post(f"{stack.url}/console/masuk", data={"email": OFFICER["email"], "password": password},
-                        timeout=15).status_code == 200  # followed to the console
+    assert console_sign_in(stack.url, OFFICER["email"], "wrong-one", browser).status_code == 400
+    assert console_sign_in(stack.url, OFFICER["email"], password, browser).status_code == 303
     console = browser.get(f"{stack.url}/console/", timeout=15)
     token = console.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     assert browser.post(f"{stack.url}/console/keluar", data={"csrf_token": token}, timeout=15).status_code == 200

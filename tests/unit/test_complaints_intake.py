@@ -23,6 +23,16 @@ def test_token_bucket_allows_a_burst_then_refills():
     assert bucket.take("a") is None
 
 
+def test_a_refunded_token_can_be_taken_again_but_never_past_the_burst():
+    bucket = TokenBucket(per_minute=60, burst=2, clock=Clock())
+    assert [bucket.take("a") for _ in range(2)] == [None, None]
+    bucket.refund("a")
+    assert bucket.take("a") is None and bucket.take("a") is not None
+    bucket.refund("b")  # a refund to a full bucket keeps it at the burst
+    bucket.refund("b")
+    assert [bucket.take("b") for _ in range(3)][-1] is not None
+
+
 def test_an_open311_form_becomes_an_intake_body():
     body = open311_complaint({"service_code": "kebersihan", "description": "Sampah", "lat": "-4.01",
                               "long": "119.62", "address_string": "Jl. Pelabuhan", "first_name": "Budi",

@@ -6,10 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 from werkzeug.test import EnvironBuilder
-from werkzeug.wrappers import Request
+from werkzeug.wrappers import Request, Response
 
-from gateway.pages.console.session import (SESSION_COOKIE, check_csrf, console_render, csrf_token, is_loopback,
-                                           nav, refuse_cross_site, safe_next)
+from gateway.pages.console.session import (PRE_SESSION_COOKIE, SESSION_COOKIE, check_csrf, console_render,
+                                           csrf_token, nav, refuse_cross_site, safe_next, set_session_cookie,
+                                           sign_in_csrf_token)
 from gateway.pages.console.signin import ConsoleSignIn
 from gateway.pages.web import PageError
 from gateway.ratelimit import TokenBucket
@@ -64,13 +65,19 @@ def test_a_request_from_another_site_or_origin_is_refused(headers, refused):
 
 def test_after_sign_in_only_a_console_path_of_this_gateway():
     assert safe_next("/console/kalender?bulan=2026-12") == "/console/kalender?bulan=2026-12"
-    for target in (None, "", "https://evil.example/console", "//evil.example/console", "/console\\@evil", "/"):
+    for target in (None, "", "https://evil.example/console", "//evil.example/console", "/console\\@evil", "/",
+                   "/console/\r\nSet-Cookie: a=b", "/console/\x00", "/console/\tx", "/console/\x7f"):
         assert safe_next(target) == "/console/"
 
 
-def test_loopback_hosts():
-    assert all(is_loopback(host) for host in ("127.0.0.1:8000", "localhost", "[::1]:8000", "127.8.9.1"))
-    assert not any(is_loopback(host) for host in ("hub.example.go.id", "10.0.0.5:8000", "localhost.example.com"))
+@pytest.mark.parametrize("public_url, secure", [("https://hub.example.go.id", True),
+                                                ("http://127.0.0.1:8000", False)])
+def test_the_session_cookie_is_secure_when_the_public_address_is_https_whatever_host_the_proxy_sends(
+        public_url, secure):
+    """The request (its Host, any X-Forwarded-* header) has no say: a proxy passing 127.0.0.1:8000
+    upstream must not give HTTPS users a cookie without Secure."""
+    cookie = set_session_cookie(Response(), public_url, TOKEN).headers["Set-Cookie"]
+    assert ("; Secure" in cookie) is secure and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_the_menu_marks_the_section_of_the_page():
@@ -116,9 +123,13 @@ class SignInDirectory:
         return {"token": None, "totp_required": False}
 
 
-def signing_in(pages, email="budi@polres.example.go.id", address="10.0.0.7"):
-    environ = EnvironBuilder(method="POST", path="/console/masuk", data={"email": email, "password": "wrong-one"},
-                             environ_base={"REMOTE_ADDR": address}).get_environ()
+def signing_in(pages, email="budi@polres.example.go.id", address="10.0.0.7", csrf=None, pre_session=OTHER,
+               next_path=None):
+    """The sign-in form sent from a browser that opened it (its pre-session cookie and token)."""
+    data = {"email": email, "password": "wrong-one", "csrf_token": sign_in_csrf_token(pre_session)
+            if csrf is None else csrf, **({"next": next_path} if next_path else {})}
+    environ = EnvironBuilder(method="POST", path="/console/masuk", data=data, environ_base={"REMOTE_ADDR": address},
+                             headers={"Cookie": f"{PRE_SESSION_COOKIE}={pre_session}"}).get_environ()
     environ["bakohumas.body"] = environ["wsgi.input"].read()  # as the gateway buffers it
     environ["wsgi.input"] = io.BytesIO(environ["bakohumas.body"])
     return ConsoleSignIn.sign_in.__wrapped__(pages, Request(environ), "id")
@@ -141,3 +152,49 @@ def test_an_address_that_keeps_failing_is_stopped_whatever_emails_it_tries_and_s
     office = SimpleNamespace(rpc=SignInDirectory(succeed=True), sign_in_failures=failures, public_url=PUBLIC,
                              sessions=SimpleNamespace(drop=lambda digest: None))
     assert all(signing_in(office, address="10.0.0.9").status_code == 303 for _ in range(10))
+
+
+class OverlappingSignIns(SignInDirectory):
+    """Every attempt still at the password check when the next one arrives (as concurrent requests
+    are): each call makes the next sign-in from inside itself, until ``arriving`` have come."""
+
+    def __init__(self, pages, arriving):
+        super().__init__()
+        self.pages, self.arriving, self.arrived, self.answers = pages, arriving, 1, []
+
+    def __call__(self, service, method, *args):
+        if self.arrived < self.arriving:
+            self.arrived += 1
+            self.answers.append(signing_in(self.pages))
+        return super().__call__(service, method, *args)
+
+
+def test_attempts_in_flight_at_once_never_exceed_the_burst():
+    pages = SimpleNamespace(sign_in_failures=TokenBucket(per_minute=10, burst=20, clock=lambda: 0.0),
+                            public_url=PUBLIC, sessions=SimpleNamespace(drop=lambda digest: None))
+    pages.rpc = directory = OverlappingSignIns(pages, arriving=45)
+    directory.answers.append(signing_in(pages))
+    while directory.arrived < directory.arriving:  # the ones turned away before the check
+        directory.arrived += 1
+        directory.answers.append(signing_in(pages))
+    statuses = [answer.status_code for answer in directory.answers]
+    assert directory.attempts == 20 and statuses.count(400) == 20 and statuses.count(429) == 25
+
+
+def test_the_sign_in_form_needs_the_token_its_page_gave_this_browser():
+    pages = SimpleNamespace(rpc=SignInDirectory(), sign_in_failures=TokenBucket(per_minute=10, burst=20),
+                            public_url=PUBLIC, sessions=SimpleNamespace(drop=lambda digest: None))
+    for refused in (signing_in(pages, csrf=""), signing_in(pages, csrf=sign_in_csrf_token(TOKEN))):
+        html = refused.get_data(as_text=True)
+        assert refused.status_code == 403 and "Formulir ini sudah kedaluwarsa" in html
+        assert 'value="budi@polres.example.go.id"' in html  # nothing typed is lost but the password
+        assert f'name="csrf_token" value="{sign_in_csrf_token(OTHER)}"' in html  # a token to try again with
+    assert pages.rpc.attempts == 0
+    assert signing_in(pages).status_code == 400 and pages.rpc.attempts == 1
+
+
+def test_a_control_character_in_next_sends_the_browser_home():
+    pages = SimpleNamespace(rpc=SignInDirectory(succeed=True), sign_in_failures=TokenBucket(per_minute=10, burst=20),
+                            public_url=PUBLIC, sessions=SimpleNamespace(drop=lambda digest: None))
+    answer = signing_in(pages, next_path="/console/\r\nSet-Cookie: a=b")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith("/console/")

@@ -3,6 +3,7 @@ invitations (single use, 72 h), sign-in (never saying whether an email exists; s
 idle and absolute timeouts, and the sessions that end on logout, deactivation and password change."""
 import json
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pyotp
@@ -10,8 +11,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from services.directory import domain, models
-from services.directory.domain import credentials
+from services.directory.domain import credentials, sessions
 from services.directory.domain.credentials import token_hash
+from services.directory.domain.passwords import password_refusal
 from shared import offload
 from shared.contracts import open_envelope
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -35,6 +37,10 @@ def store(service_db):
 
 @pytest.fixture
 def forum(store):
+    return open_forum(store)
+
+
+def open_forum(store):
     """The coordinator with its first admin (signed up), and a Polres."""
     with store.unit_of_work() as uow:
         koord, _key, _secret = domain.bootstrap_forum(uow, {"name": "Bagian Humas", "short_name": "HUMAS",
@@ -62,11 +68,8 @@ def accept(store, token, password=PASSWORD, now=NOW):
 
 def sign_in(store, email, password=PASSWORD, now=NOW, totp_code=None, token=None):
     token = token or str(uuid.uuid4())
-    data = {"email": email, "password": password, "totp_code": totp_code}
-    with store.reading() as session:
-        checked = domain.check_password(session, data)
-    with store.unit_of_work() as uow:
-        return domain.sign_in(uow, data, checked, token_hash(token), now)
+    return domain.sign_in(store.unit_of_work, {"email": email, "password": password, "totp_code": totp_code},
+                          token_hash(token), now)
 
 
 def resolve(store, signed_in, now):
@@ -128,6 +131,30 @@ def test_sign_in_answers_an_unknown_email_as_a_wrong_password_then_slows_and_loc
     assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=22)).token is not None
     assert sign_in(store, "rina@example.go.id", "wrong", now=NOW + timedelta(minutes=23)).token is None
     assert sign_in(store, "rina@example.go.id", now=NOW + timedelta(minutes=24)).token is not None  # count reset
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_tries_on_one_account_at_the_same_moment_are_counted_before_any_password_is_checked(
+        service_db, monkeypatch, backend):
+    """Ten tries arrive while the one before is still at its password check (as concurrent requests
+    do): the third takes the account's last free try and locks it, so the rest are refused, the
+    right password too, and no failure is lost."""
+    store = service_db("directory", backend=backend)
+    open_forum(store)
+    answers, checked = [], []
+
+    def overlapping(password_hash, password):
+        checked.append(password)
+        if len(checked) < 10:
+            answers.append(sign_in(store, "rina@example.go.id", PASSWORD if len(checked) == 9 else "wrong-one"))
+        return credentials.password_matches(password_hash, password)
+
+    monkeypatch.setattr(sessions, "password_matches", overlapping)
+    answers.append(sign_in(store, "rina@example.go.id", "wrong-one"))
+    assert len(answers) == 10 and all(answer.token is None for answer in answers)
+    with store.reading() as session:
+        account = session.query(models.Account).filter_by(email_key="rina@example.go.id").one()
+    assert account.failed_logins == sessions.SLOW_AFTER and account.locked_until == NOW + sessions.SLOW_WAIT
 
 
 def test_a_session_ends_after_30_idle_minutes_or_12_hours(store, forum):
@@ -195,18 +222,20 @@ def test_logout_deactivation_and_a_new_password_end_sessions(store, forum):
 
 def test_totp_once_confirmed_is_asked_at_sign_in_and_a_code_is_good_once(store, forum):
     with store.unit_of_work() as uow:
-        enrolment = domain.enrol_totp(uow, forum["admin"], NOW)
+        enrolment = domain.enrol_totp(uow, forum["admin"], {"current_password": PASSWORD}, NOW)
     assert enrolment.uri.startswith("otpauth://totp/")
     totp = pyotp.TOTP(enrolment.secret)
     with pytest.raises(Forbidden):
         with store.unit_of_work() as uow:
-            domain.confirm_totp(uow, forum["admin"], {"code": "000000" if totp.at(NOW) != "000000" else "111111"},
-                                NOW)
+            domain.confirm_totp(uow, forum["admin"], None,
+                                {"code": "000000" if totp.at(NOW) != "000000" else "111111"}, NOW)
     with store.unit_of_work() as uow:
-        domain.confirm_totp(uow, forum["admin"], {"code": totp.at(NOW)}, NOW)
+        domain.confirm_totp(uow, forum["admin"], None, {"code": totp.at(NOW)}, NOW)
     later = NOW + timedelta(minutes=5)
     asked = sign_in(store, "rina@example.go.id", now=later)
     assert asked.token is None and asked.totp_required
+    with store.reading() as session:  # the right password with the code still to come is no failure
+        assert session.query(models.Account).filter_by(email_key="rina@example.go.id").one().failed_logins == 0
     # A wrong password with a code answers as for an unknown email: nothing tells the account has TOTP.
     assert sign_in(store, "rina@example.go.id", "wrong", now=later, totp_code="123456") == domain.SignedIn()
     assert sign_in(store, "rina@example.go.id", now=later, totp_code=totp.at(later)).token is not None
@@ -241,22 +270,118 @@ def test_a_hash_of_older_parameters_is_replaced_at_the_next_sign_in(store, forum
     assert not stronger.check_needs_rehash(stored) and stronger.verify(stored, PASSWORD)
 
 
-def test_a_sign_in_checks_the_password_before_its_unit_of_work_and_a_changed_one_is_wrong(store, forum,
-                                                                                         monkeypatch):
-    """argon2 runs on a reading session, never inside the unit of work that (on SQLite) holds the
-    process's one writer lock; a password changed in between was checked against the old hash."""
-    data = {"email": "rina@example.go.id", "password": PASSWORD, "totp_code": None}
-    with store.reading() as session:
-        stale = domain.check_password(session, data)
-    with store.unit_of_work() as uow:  # changed, then changed back: the same password, a new hash
-        domain.change_password(uow, forum["admin"], None, {"current_password": PASSWORD,
-                                                           "new_password": "a-new-password-2"}, NOW)
-        domain.change_password(uow, forum["admin"], None, {"current_password": "a-new-password-2",
-                                                           "new_password": PASSWORD}, NOW)
-    with store.reading() as session:
-        fresh = domain.check_password(session, data)
-    monkeypatch.setattr(offload, "CPU", offload.CpuPool(threads=0, queue=0))  # no argon2 from here on
+def test_a_sign_in_checks_the_password_outside_any_unit_of_work(store, forum, monkeypatch):
+    """argon2 never runs inside a unit of work: on SQLite one holds the process's only writer lock,
+    which every other write and session check would wait for."""
+    units_open = []
+
+    @contextmanager
+    def watched_unit_of_work():
+        units_open.append(True)
+        try:
+            with store.unit_of_work() as uow:
+                yield uow
+        finally:
+            units_open.pop()
+
+    inside = []
+    run = offload.CPU.run
+    monkeypatch.setattr(offload.CPU, "run", lambda work, *args, **kwargs: inside.append(bool(units_open))
+                        or run(work, *args, **kwargs))
+    signed_in = domain.sign_in(watched_unit_of_work, {"email": "rina@example.go.id", "password": PASSWORD,
+                                                     "totp_code": None}, token_hash("t"), NOW)
+    assert signed_in.token is not None and inside == [False]
+
+
+@pytest.mark.parametrize("password, refusal", [
+    ("aaaaaaaaaa", "on a list of common or leaked passwords"),
+    ("Password123", "on a list of common or leaked passwords"),
+    ("zzzz-zzzz-zzzz", "repeats a few characters"),
+    ("7373737373", "repeats a few characters"),
+    ("Rina.Admin-2026", "contains the name of the account's email address"),
+    ("sandi-humas-koord-26", "contains the forum's name"),
+    ("BagianHumas!2026", "contains the forum's name"),
+    ("bakohumas-2026-ku", "contains the forum's name"),
+    ("kata-sandi-rahasia-1", None),
+])
+def test_a_new_password_is_refused_when_common_repetitive_or_of_this_place(password, refusal):
+    assert password_refusal(password, "rina.admin@example.go.id", ["Bakohumas", "Bagian Humas", "HUMAS-KOORD"]) \
+        == refusal
+
+
+def test_an_invitation_and_a_change_of_password_refuse_a_common_one(store, forum):
+    made = invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    with pytest.raises(ValidationFailed) as refused:
+        accept(store, made.invite_token, password="qwertyuiop")
+    assert refused.value.fields == {"password": ["on a list of common or leaked passwords"]}
+    with pytest.raises(ValidationFailed) as refused:
+        accept(store, made.invite_token, password="budi-di-polres")
+    assert refused.value.fields == {"password": ["contains the name of the account's email address"]}
+    accept(store, made.invite_token)  # the link was not spent by the refusals
+    actor = sign_in(store, "budi@polres.example.go.id").session.__dict__ | {"key_id": None}
+    with pytest.raises(ValidationFailed) as refused:
+        with store.unit_of_work() as uow:
+            domain.change_password(uow, actor, None, {"current_password": PASSWORD,
+                                                      "new_password": "humas-sandi-baru"}, NOW)
+    assert refused.value.fields == {"new_password": ["contains the forum's name"]}
+
+
+def change(store, action, actor, keep, data, now):
     with store.unit_of_work() as uow:
-        assert domain.sign_in(uow, data, stale, token_hash("stale"), NOW).token is None
-        assert domain.sign_in(uow, data, fresh, token_hash("fresh"), NOW).token is not None
-    assert stale.right and fresh.right
+        return action(uow, actor, keep, data, now)
+
+
+def test_changing_the_second_factor_password_or_email_asks_for_proof_and_ends_the_other_sessions(store, forum):
+    laptop = sign_in(store, "rina@example.go.id", token="laptop")
+    desk = sign_in(store, "rina@example.go.id", token="desk")
+    actor = desk.session.__dict__ | {"key_id": None}
+
+    def enrol(proof, now=NOW):
+        with store.unit_of_work() as uow:
+            return domain.enrol_totp(uow, actor, proof, now)
+
+    with pytest.raises(ValidationFailed):  # a session alone plants no authenticator
+        enrol({})
+    with pytest.raises(Forbidden) as refused:
+        enrol({"current_password": "not-the-password"})
+    assert "current_password" in refused.value.fields
+    first = pyotp.TOTP(enrol({"current_password": PASSWORD}).secret)
+    added = change(store, domain.confirm_totp, actor, desk.token, {"code": first.at(NOW)}, NOW)
+    assert added.change == "added" and added.account.totp_secret == first.secret
+    assert resolve(store, laptop, NOW) is None and resolve(store, desk, NOW) is not None
+
+    later = NOW + timedelta(minutes=1)
+    with pytest.raises(Forbidden) as refused:  # with TOTP on, the password alone is not enough
+        enrol({"current_password": PASSWORD}, later)
+    assert "current_code" in refused.value.fields
+    second = pyotp.TOTP(enrol({"current_password": PASSWORD, "current_code": first.at(later)}, later).secret)
+    replaced = change(store, domain.confirm_totp, actor, desk.token, {"code": second.at(later)}, later)
+    assert replaced.change == "replaced" and replaced.account.totp_secret == second.secret
+
+    later += timedelta(minutes=1)
+    with pytest.raises(Forbidden):
+        change(store, domain.remove_totp, actor, desk.token, {"current_password": PASSWORD,
+                                                             "current_code": first.at(later)}, later)
+    with pytest.raises(Forbidden):
+        change(store, domain.change_password, actor, desk.token,
+               {"current_password": PASSWORD, "new_password": "kapal-layar-biru-9"}, later)
+    phone = sign_in(store, "rina@example.go.id", now=later, totp_code=second.at(later), token="phone")
+    later += timedelta(minutes=1)
+    removed = change(store, domain.remove_totp, actor, desk.token, {"current_password": PASSWORD,
+                                                                   "current_code": second.at(later)}, later)
+    assert removed.change == "removed" and removed.account.totp_secret is None
+    assert resolve(store, phone, later) is None
+
+    with pytest.raises(Forbidden):
+        change(store, domain.change_email, actor, desk.token, {"current_password": "wrong",
+                                                              "email": "rina.baru@example.go.id"}, later)
+    invite(store, forum["admin"], forum["polres"], "budi@polres.example.go.id")
+    with pytest.raises(Conflict):  # another account's email, whatever its case
+        change(store, domain.change_email, actor, desk.token, {"current_password": PASSWORD,
+                                                              "email": "BUDI@polres.example.go.id"}, later)
+    tablet = sign_in(store, "rina@example.go.id", now=later, token="tablet")
+    change(store, domain.change_email, actor, desk.token, {"current_password": PASSWORD,
+                                                          "email": "rina.baru@example.go.id"}, later)
+    assert resolve(store, tablet, later) is None and resolve(store, desk, later) is not None
+    assert sign_in(store, "rina@example.go.id", now=later).token is None
+    assert sign_in(store, "Rina.Baru@example.go.id", now=later).token is not None

@@ -394,3 +394,23 @@ def test_a_deadline_in_a_message_is_the_forums_day_whatever_the_readers_zone():
                               "Officer a1", "Asia/Jayapura", params, [])
     rendered = rendering.render(message, "https://hub.example.go.id", lambda kind: f"https://u/{kind}")
     assert "jawab paling lambat Jumat, 4 Desember 2026." in rendered.text and "Sabtu" not in rendered.text
+
+
+def test_a_change_of_second_factor_is_mailed_to_the_person_whatever_their_preferences(store):
+    change = {"account_id": "adm", "agency_id": "dinkes", "name": "Sri Wahyuni", "email": "sri@dinkes.example.go.id",
+              "language": "id", "change": "replaced"}
+    with pytest.raises(Forbidden):  # one's own session only
+        with store.unit_of_work() as uow:
+            domain.mail_second_factor_change(uow, {**DINKES_ADMIN, "account_id": "other"}, change, ON,
+                                             "Asia/Makassar", NOW)
+    with store.unit_of_work() as uow:
+        assert domain.mail_second_factor_change(uow, DINKES_ADMIN, change, {"whatsapp"}, "Asia/Makassar", NOW) \
+            is False
+        assert domain.mail_second_factor_change(uow, DINKES_ADMIN, change, ON, "Asia/Makassar", NOW) is True
+    with store.unit_of_work() as uow:
+        [claimed] = domain.claim_messages(uow, "me", 10, timedelta(seconds=30), NOW)
+    assert (claimed.kind, claimed.address, claimed.channel) == ("second_factor", "sri@dinkes.example.go.id", "mail")
+    rendered = rendering.render(claimed, "https://hub.example.go.id", lambda kind: f"https://u/{kind}")
+    assert rendered.subject == "Verifikasi dua langkah akun Bakohumas Hub Anda diubah" and rendered.unsubscribe is None
+    assert "Aplikasi autentikator akun Anda diganti" in rendered.text
+    assert "https://hub.example.go.id/console/akun" in rendered.text and "WITA" in rendered.text

@@ -142,7 +142,7 @@ def test_every_page_and_route_that_writes_forgets_what_was_kept_even_when_refuse
     ConsoleSignIn.sign_in_form(pages, sent("GET", "/console/masuk"))
     assert recent.forgotten == 0
     refused = ConsoleSignIn.sign_in(pages, sent("POST", "/console/masuk", data={"email": "", "password": ""}))
-    assert refused.status_code == 400 and recent.forgotten == 1
+    assert refused.status_code == 403 and recent.forgotten == 1  # no CSRF token
     answer = ComplaintsRoutes.submit_complaint(pages, sent("POST", "/api/v1/complaints", json_body={"text": 1}))
     assert answer.status_code == 400 and recent.forgotten == 2
 

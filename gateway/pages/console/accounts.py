@@ -9,7 +9,8 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Response
 
 from gateway.http import read_form
-from gateway.pages.console.session import N_, console_page, console_render, invite_link, session_token_hash
+from gateway.pages.console.session import (N_, console_page, console_render, invite_link, password_try,
+                                           session_token_hash)
 from gateway.pages.pickers import picker
 from gateway.pages.web import PAGES, PageError
 from services.directory import schemas
@@ -19,7 +20,11 @@ ACCOUNT_PATH = "/console/akun"
 PEOPLE_PATH = "/console/direktori/akun"
 log = logging.getLogger(__name__)
 NOTICES = {"sandi": N_("Your password is changed. Your other sessions have ended."),
-           "totp": N_("Two-step sign-in is on: from now on, signing in also asks for a code from your app."),
+           "email": N_("Your email address is changed: sign in with the new one. Your other sessions have ended."),
+           "totp": N_("Two-step sign-in is on: from now on, signing in also asks for a code from your app. "
+                      "Your other sessions have ended."),
+           "totp-mati": N_("Two-step sign-in is off: signing in asks for your password only. "
+                           "Your other sessions have ended."),
            "nonaktif": N_("The account is deactivated; its sessions have ended.")}
 # What each invitation field asks for, in the reader's language (the service's messages are English).
 INVITE_HELP = {"name": N_("Enter the person's full name"),
@@ -71,6 +76,36 @@ def mail_invitations(rpc, actor, invitations):
     return mailed
 
 
+# What the directory says of a password it refuses (domain.passwords), in the reader's language.
+PASSWORD_HELP = {schemas.PASSWORD_COMMON: N_("This password is on a list of common or leaked passwords: choose "
+                                             "one that is harder to guess"),
+                 schemas.PASSWORD_EMAIL_NAME: N_("The password may not contain the name of your email address"),
+                 schemas.PASSWORD_FORUM_NAME: N_("The password may not contain the forum's name"),
+                 schemas.PASSWORD_REPETITIVE: N_("The password repeats a few characters: choose one that is "
+                                                 "harder to guess")}
+
+
+def password_help(language, exc, field):
+    said = (exc.fields.get(field) or [""])[0]
+    return PAGES.gettext(language, PASSWORD_HELP.get(said, N_("Choose a password of 10 to 200 characters")))
+
+
+def proof_errors(language, exc):
+    """The directory's refusal of a change of one's own sign-in, field by field, in the reader's language."""
+    fields = exc.fields or {"current_password": []}
+    errors = {}
+    if "current_password" in fields:
+        errors["current_password"] = PAGES.gettext(language, N_("Your current password is not right"))
+    if "current_code" in fields:
+        errors["current_code"] = PAGES.gettext(language, N_("Enter the 6 digits your app shows now"))
+    if "new_password" in fields:
+        errors["new_password"] = password_help(language, exc, "new_password")
+    if "email" in fields:
+        errors["email"] = PAGES.gettext(language, N_("This email already has an account") if isinstance(exc, Conflict)
+                                        else N_("Enter an email address such as nama@instansi.go.id"))
+    return errors
+
+
 def forbidden(exc):
     return PageError(403, exc.message) if isinstance(exc, Forbidden) else exc
 
@@ -90,26 +125,44 @@ class ConsoleAccounts:
             errors["new_password_again"] = PAGES.gettext(language, N_("Type the same new password twice"))
         elif len(form.get("new_password", "")) < schemas.PASSWORD_MIN:
             errors["new_password"] = PAGES.gettext(language, N_("Choose a password of at least 10 characters"))
-        if not errors:
-            try:
-                self.rpc("directory", "change_password", actor, session_token_hash(request), {
-                    "current_password": form.get("current_password", ""),
-                    "new_password": form.get("new_password", "")})
-            except (Forbidden, ValidationFailed) as exc:
-                field = "current_password" if "current_password" in exc.fields or isinstance(exc, Forbidden) \
-                    else "new_password"
-                errors[field] = PAGES.gettext(language, N_("Your current password is not right")
-                                              if field == "current_password"
-                                              else N_("Choose a password of 10 to 200 characters"))
         if errors:
             return self._own_page(request, language, actor, errors=errors, status=400)
+        changed = self._proven(request, language, actor, "change_password", {"new_password": form["new_password"]},
+                               lambda errors, status: self._own_page(request, language, actor, errors=errors,
+                                                                     status=status))
+        if not isinstance(changed, dict):
+            return changed
         self.sessions.forget(account_id=actor["account_id"])  # the others ended; this one is read again
         return redirect(f"{ACCOUNT_PATH}?pesan=sandi", code=303)
 
+    @console_page(ACCOUNT_PATH + "/email")
+    def email_form(self, request, language, actor):
+        account = self.rpc("directory", "get_own_account", actor)
+        return self._proof_page(request, language, actor, account, "email", values={"email": account["email"]})
+
+    @console_page(ACCOUNT_PATH + "/email", method="POST")
+    def change_email(self, request, language, actor):
+        email = read_form(request).get("email", "").strip()
+        changed = self._proven(request, language, actor, "change_email", {"email": email},
+                               lambda errors, status: self._proof_page(request, language, actor, None, "email",
+                                                                       values={"email": email}, errors=errors,
+                                                                       status=status))
+        if not isinstance(changed, dict):
+            return changed
+        self.sessions.forget(account_id=actor["account_id"])
+        return redirect(f"{ACCOUNT_PATH}?pesan=email", code=303)
+
+    @console_page(ACCOUNT_PATH + "/totp/mulai")
+    def totp_start_form(self, request, language, actor):
+        return self._proof_page(request, language, actor, None, "totp")
+
     @console_page(ACCOUNT_PATH + "/totp", method="POST")
     def start_totp(self, request, language, actor):
-        self.rpc("directory", "enrol_totp", actor)
-        return redirect(ACCOUNT_PATH + "/totp", code=303)
+        started = self._proven(request, language, actor, "enrol_totp", {},
+                               lambda errors, status: self._proof_page(request, language, actor, None, "totp",
+                                                                       errors=errors, status=status),
+                               keeps_session=False)
+        return started if not isinstance(started, dict) else redirect(ACCOUNT_PATH + "/totp", code=303)
 
     @console_page(ACCOUNT_PATH + "/totp")
     def totp_page(self, request, language, actor):
@@ -130,13 +183,28 @@ class ConsoleAccounts:
     def confirm_totp(self, request, language, actor):
         code = read_form(request).get("code", "").strip()
         try:
-            self.rpc("directory", "confirm_totp", actor, {"code": code})
+            changed = self.rpc("directory", "confirm_totp", actor, session_token_hash(request), {"code": code})
         except (Forbidden, ValidationFailed):
             message = PAGES.gettext(language, N_("Enter the 6 digits your app shows now"))
             return self._totp_page(request, language, actor, errors={"code": message}, status=400)
         except Conflict:
             return redirect(ACCOUNT_PATH, code=303)
+        self._second_factor_changed(actor, changed)
         return redirect(f"{ACCOUNT_PATH}?pesan=totp", code=303)
+
+    @console_page(ACCOUNT_PATH + "/totp/hapus")
+    def totp_removal_form(self, request, language, actor):
+        return self._proof_page(request, language, actor, None, "totp_off")
+
+    @console_page(ACCOUNT_PATH + "/totp/hapus", method="POST")
+    def remove_totp(self, request, language, actor):
+        changed = self._proven(request, language, actor, "remove_totp", {},
+                               lambda errors, status: self._proof_page(request, language, actor, None, "totp_off",
+                                                                       errors=errors, status=status))
+        if not isinstance(changed, dict):
+            return changed
+        self._second_factor_changed(actor, changed)
+        return redirect(f"{ACCOUNT_PATH}?pesan=totp-mati", code=303)
 
     @console_page(PEOPLE_PATH)
     def agency_accounts(self, request, language, actor):
@@ -200,6 +268,43 @@ class ConsoleAccounts:
                        else self.rpc("directory", "get_agency", agency_id)["name"])
         [shown["mailed"]] = mail_invitations(self.rpc, actor, [(invited, agency_name)])
         return shown
+
+    def _proven(self, request, language, actor, method, data, form_again, keeps_session=True):
+        """Call the directory's ``method`` for a change of one's own sign-in with the proof the form
+        carries (current password, and code); its answer, or the form again with what was wrong.
+        Each try is counted with the address's sign-in tries (a stolen session must not become a
+        way to guess the password faster than the sign-in form allows); a success gives it back."""
+        form = read_form(request)
+        proof = {"current_password": form.get("current_password", ""),
+                 "current_code": form.get("current_code", "").strip() or None}
+        stopped = password_try(self.sign_in_failures, request, language, form_again, "current_password")
+        if stopped is not None:
+            return stopped
+        args = (actor, session_token_hash(request)) if keeps_session else (actor,)
+        try:
+            answer = self.rpc("directory", method, *args, {**proof, **data})
+        except (Forbidden, ValidationFailed, Conflict) as exc:
+            return form_again(proof_errors(language, exc), exc.status)
+        self.sign_in_failures.refund(request.remote_addr or "unknown")
+        return answer
+
+    def _second_factor_changed(self, actor, changed):
+        """Mail the person (a change they did not make is then noticed) and forget the sessions that ended."""
+        self.sessions.forget(account_id=actor["account_id"])
+        account = changed["account"]
+        try:
+            self.rpc("notifications", "mail_second_factor_change", actor, {
+                "account_id": account["id"], "agency_id": account["agency_id"], "name": account["name"],
+                "email": account["email"], "language": account["language"], "change": changed["change"]})
+        except Exception as exc:  # the change is made: a mail that could not be queued does not undo it
+            log.warning("the change of second factor of account %s was not mailed: %s", account["id"],
+                        type(exc).__name__)
+
+    def _proof_page(self, request, language, actor, account, purpose, values=None, errors=None, status=200):
+        """A change of one's own email (``email``) or second factor (``totp``, ``totp_off``) asks for proof."""
+        account = account or self.rpc("directory", "get_own_account", actor)
+        return console_render(request, language, actor, "console/proof.html", status=status, account=account,
+                              purpose=purpose, values=values or {}, errors=errors or {})
 
     def _own_page(self, request, language, actor, notice=None, errors=None, status=200):
         account = self.rpc("directory", "get_own_account", actor)

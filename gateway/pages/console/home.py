@@ -1,6 +1,8 @@
 """Beranda: what waits for the officer and their agency, most urgent first (one round of three
-reads in parallel, one per service, each kept a while by ``self.recent``)."""
+reads in parallel, one per service, each kept a while by ``self.recent``); and the page for a
+console address that has none."""
 from gateway.pages.console.session import console_page, console_render
+from gateway.pages.web import PageError, page
 from shared.rules import is_coordinator
 
 
@@ -15,3 +17,9 @@ class ConsoleHome:
         return console_render(request, language, actor, "console/home.html", complaints=complaints(),
                               calendar=calendar(), content=content(), coordinator=is_coordinator(actor),
                               zone=self.forum_timezone)
+
+    @page("/console/<path:unknown>")
+    def unknown_console_page(self, request, language, unknown):
+        """Matched only when no console page has the address: a page in the reader's language, not
+        the API's JSON 404."""
+        raise PageError(404, "no such console page")

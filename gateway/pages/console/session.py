@@ -2,8 +2,8 @@
 console page is built with.
 
 - The session lives in the directory (so every gateway instance shares it); the browser holds a random
-  token in the cookie ``bakohumas_session`` (``HttpOnly; SameSite=Lax; Path=/``, ``Secure`` unless the
-  browser talks to a loopback host); only the token's SHA-256 leaves the gateway. A new token is made
+  token in the cookie ``bakohumas_session`` (``HttpOnly; SameSite=Lax; Path=/``, ``Secure`` when
+  ``PUBLIC_URL`` is https); only the token's SHA-256 leaves the gateway. A new token is made
   at every sign-in, and the one the browser had before is ended.
 - Sessions are resolved by ``directory.resolve_session`` once, then served from a cache for
   ``SESSION_CACHE_SECONDS`` (default 30) and never past the session's own deadline; a gateway forgets a
@@ -13,14 +13,16 @@ console page is built with.
   to store. Someone who reads a page's token learns nothing of the cookie. Every request that is not a
   GET must carry it (form field ``csrf_token``, or header ``X-CSRF-Token`` for htmx), and is refused
   when the browser says it comes from another site (``Sec-Fetch-Site``) or another origin (``Origin``).
+  The sign-in form, sent before any session exists, carries the same kind of token derived from a
+  random pre-session cookie (``bakohumas_masuk``, ``Path=/console/masuk``) that its page sets.
 - The JSON API (``/api/v1``) never looks at this cookie: it takes only ``Authorization: Bearer``.
 """
 import functools
 import hashlib
 import hmac
-import ipaddress
 import logging
 import re
+import secrets
 from datetime import datetime, timezone
 from urllib.parse import quote, urlsplit
 
@@ -36,11 +38,13 @@ from gateway.pages.web import LANGUAGE_COOKIE, LANGUAGES, PAGES, PageError, page
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "bakohumas_session"
+PRE_SESSION_COOKIE = "bakohumas_masuk"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SIGN_IN_PATH = "/console/masuk"
 HOME_PATH = "/console/"
 TOKEN = re.compile(r"^[A-Za-z0-9_\-]{32,128}$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What a handler's ``actor`` carries: the actor every RPC takes, and the agency's names for pages.
 ACTOR_FIELDS = ("agency_id", "role", "key_id", "account_id", "account_name", "account_role")
 SAFE_SITES = ("same-origin", "none")
@@ -79,6 +83,25 @@ def csrf_token(request):
     return hmac.new(token.encode("utf-8"), b"bakohumas console csrf", hashlib.sha256).hexdigest()
 
 
+def pre_session_token(request):
+    """The sign-in form's own random token (cookie ``bakohumas_masuk``), before any session exists:
+    the browser's if it has a usable one, else a new one for the page to set."""
+    token = request.cookies.get(PRE_SESSION_COOKIE) or ""
+    return token if TOKEN.match(token) else secrets.token_urlsafe(32)
+
+
+def sign_in_csrf_token(pre_session):
+    return hmac.new(pre_session.encode("utf-8"), b"bakohumas sign-in csrf", hashlib.sha256).hexdigest()
+
+
+def sign_in_csrf_holds(request):
+    """Did the sign-in form come from a page of this gateway that gave this browser its token?"""
+    token = request.cookies.get(PRE_SESSION_COOKIE) or ""
+    sent = read_form(request).get(CSRF_FIELD) or ""
+    return bool(TOKEN.match(token)) and hmac.compare_digest(sign_in_csrf_token(token).encode(),
+                                                            sent.encode("utf-8", "replace"))
+
+
 def signed_in(service, request):
     """The session behind the request's cookie (the directory's ``SessionActor``), or None."""
     digest = session_token_hash(request)
@@ -100,16 +123,6 @@ def actor_of(session):
     """The actor every RPC receives, plus the agency's names for the pages."""
     return {**{name: session.get(name) for name in ACTOR_FIELDS},
             "agency_name": session["agency_name"], "agency_short_name": session["agency_short_name"]}
-
-
-def is_loopback(host):
-    name = (urlsplit(f"//{host}").hostname or "").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def refuse_cross_site(request, public_url):
@@ -134,9 +147,26 @@ def check_csrf(request):
         raise PageError(403, "the form's CSRF token is missing or wrong")
 
 
+def password_try(tries, request, language, form_again, field):
+    """Count a try of a password from the request's address in ``tries`` (``SignInFailures``) before
+    the password is checked: None when it may go on, else the form again (429, ``Retry-After``)
+    saying how long to wait. The caller gives the try back (``tries.refund``) when it succeeds."""
+    wait = tries.take(request.remote_addr or "unknown")
+    if wait is None:
+        return None
+    seconds = max(1, int(wait + 0.999))
+    message = PAGES.gettext(language, N_("Too many failed sign-ins from this address. Wait %(seconds)s seconds, "
+                                         "then try again.")) % {"seconds": seconds}
+    response = form_again({field: message}, 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
 def safe_next(target):
-    """Where to go after signing in: a console path of this gateway, else the console's home."""
-    if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a console path of this gateway, else the console's home. A
+    control character (CR/LF would split the ``Location`` header) makes it the home too."""
+    if (target and target.startswith("/console") and not target.startswith("//") and "\\" not in target
+            and not CONTROL.search(target)):
         return target
     return HOME_PATH
 
@@ -199,9 +229,14 @@ def console_render(request, language, actor, template, status=200, headers=None,
     return response
 
 
-def set_session_cookie(response, request, token):
-    response.set_cookie(SESSION_COOKIE, token, path="/", httponly=True, samesite="Lax",
-                        secure=not is_loopback(request.host))
+def is_https(public_url):
+    """Cookies are ``Secure`` when the gateway's public address is https: the request's ``Host`` is
+    what a reverse proxy chose to pass upstream (often ``127.0.0.1:8000``), not what the browser sees."""
+    return urlsplit(public_url).scheme == "https"
+
+
+def set_session_cookie(response, public_url, token):
+    response.set_cookie(SESSION_COOKIE, token, path="/", httponly=True, samesite="Lax", secure=is_https(public_url))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -211,7 +246,13 @@ def invite_link(public_url, token):
     return f"{public_url}/console/undangan/{token}" if token else None
 
 
-def clear_session_cookie(response, request):
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax",
-                           secure=not is_loopback(request.host))
+def set_pre_session_cookie(response, public_url, token):
+    """Only the sign-in form's address sees it; it lives as long as the browser does."""
+    response.set_cookie(PRE_SESSION_COOKIE, token, path=SIGN_IN_PATH, httponly=True, samesite="Lax",
+                        secure=is_https(public_url))
+    return response
+
+
+def clear_session_cookie(response, public_url):
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=is_https(public_url))
     return response

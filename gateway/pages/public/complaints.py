@@ -33,14 +33,14 @@ def uploaded(request, field="berkas"):
 class ComplaintPages:
     """Needs ``self.rpc``, ``self.public_url``, ``self.forum_timezone`` and ``ComplaintsRoutes``."""
 
-    def _form_page(self, request, language, values, errors=(), status=200, files_lost=False):
+    def _form_page(self, request, language, values, errors=(), status=200, files_lost=False, headers=None):
         office = picker(self.rpc, values, "instansi", [values.get("instansi")])
         region = picker(self.rpc, values, "wilayah", region=True)
         try:
             categories = self.rpc("complaints", "list_categories", timeout=LOOKUP_TIMEOUT)
         except HttpError:  # the complaints service is away: "Tidak tahu" still files (triage)
             categories = []
-        return PAGES.render(language, "public/report.html", status=status, values=values, problems=list(errors),
+        return PAGES.render(language, "public/report.html", status=status, headers=headers, values=values, problems=list(errors),
                             office=office, region=region, categories=categories,
                             preset=office["chosen"][0] if office["chosen"] else None, files_lost=files_lost,
                             max_files=MAX_ATTACHMENTS,
@@ -56,7 +56,7 @@ class ComplaintPages:
     def _limited_form(self, request):
         """The form sent, once the per-address rate limit and the size limit let it in; else None
         and the field to name (``kirim``: too many, ``berkas``: too large, ``formulir``: in too many
-        parts) with the status."""
+        parts) with the refusal (its status, and its ``Retry-After`` for the page to send)."""
         try:
             self.complaint_intake.check_rate(request)
             return read_form(request), None, None
@@ -64,18 +64,21 @@ class ComplaintPages:
             if exc.status not in (413, 429):
                 raise
             problem = {429: "kirim", 413: "formulir" if exc.code == "too_many_parts" else "berkas"}[exc.status]
-            return None, problem, exc.status
+            return None, problem, exc
 
     @page("/lapor", method="POST", max_body=MAX_FORM_WITH_FILES)
     def report_send(self, request, language):
-        form, problem, status = self._limited_form(request)
+        form, problem, refusal = self._limited_form(request)
         if form is None:
-            # Too many parts to parse: what was typed is found among the first ones, as far as it goes.
-            typed = (first_form_fields(request, TEXT_FIELDS + ("anonim", "rahasia")) if problem == "formulir"
+            # Too many forms: the body was read, what was typed comes back. Too many parts to parse: what
+            # was typed is found among the first ones, as far as it goes. Too large: it was never read.
+            typed = (read_form(request) if refusal.status == 429
+                     else first_form_fields(request, TEXT_FIELDS + ("anonim", "rahasia")) if problem == "formulir"
                      else request.args)
             values = {**form_values(typed), "kunci": typed.get("kunci") or secrets.token_urlsafe(16),
                       "file_problem": FileRefused("too_large")}
-            return self._form_page(request, language, values, [problem], status=status, files_lost=True)
+            return self._form_page(request, language, values, [problem], status=refusal.status, files_lost=True,
+                                   headers=refusal.headers)
         values = form_values(form)
         files = uploaded(request)
         sent_files = any(content or name for content, name, _ in files)
@@ -121,17 +124,18 @@ class ComplaintPages:
         return PAGES.render(language, "public/track.html", status=status, headers=PRIVATE, tracking=view,
                             reporter=view, secret=secret, zone=self.forum_timezone, values={}, **context)
 
-    def _public_page(self, language, number, problem, status, **context):
+    def _public_page(self, language, number, problem, status, headers=None, **context):
         tracking = self.rpc("complaints", "track", number)
-        return PAGES.render(language, "public/track.html", status=status, headers=PRIVATE, tracking=tracking,
-                            reporter=None, problem=problem, zone=self.forum_timezone, values={}, **context)
+        return PAGES.render(language, "public/track.html", status=status, headers={**PRIVATE, **(headers or {})},
+                            tracking=tracking, reporter=None, problem=problem, zone=self.forum_timezone, values={}, **context)
 
     @page("/lacak/<number>", method="POST", max_body=MAX_FORM_WITH_FILES)
     def reporter_acts(self, request, language, number):
         """The reporter, with the secret: open their view, confirm, reopen or supplement."""
-        form, problem, status = self._limited_form(request)
+        form, problem, refusal = self._limited_form(request)
         if form is None:
-            return self._public_page(language, number, problem, status, file_problem=FileRefused("too_large"))
+            return self._public_page(language, number, problem, refusal.status, headers=refusal.headers,
+                                     file_problem=FileRefused("too_large"))
         secret, action = (form.get("kode") or "").strip(), form.get("aksi", "buka")
         try:
             if action in REPORTER_ACTIONS:

@@ -1,17 +1,17 @@
-"""People of an agency: invited by an admin, set their own password, may add TOTP, deactivated
-(never deleted: histories keep their name)."""
+"""People of an agency: invited by an admin, set their own password, deactivated (never deleted:
+histories keep their name). Their own changes of password, TOTP and email: ``own_sign_in``."""
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import pyotp
 from sqlalchemy import func, select
 
 from services.directory import schemas
 from services.directory.domain.coordinators import require_self_or_coordinator
-from services.directory.domain.credentials import hash_password, password_matches, token_hash, totp_step
+from services.directory.domain.credentials import hash_password, token_hash
 from services.directory.domain.details import get_agency
+from services.directory.domain.passwords import require_acceptable_password
 from services.directory.domain.sessions import end_sessions_of
 from services.directory.models import Account, Agency, Invite
 from shared.errors import Conflict, Forbidden, NotFound
@@ -19,7 +19,6 @@ from shared.rules import load
 from shared.schemas import name_key
 
 INVITE_HOURS = 72
-TOTP_ISSUER = "Bakohumas Hub"
 
 
 @dataclass
@@ -36,12 +35,6 @@ class InviteView:
     email: str
     agency_name: str
     expires_at: datetime
-
-
-@dataclass
-class TotpEnrolment:
-    secret: str
-    uri: str
 
 
 def require_account_admin(actor, agency_id):
@@ -119,6 +112,7 @@ def accept_invite(uow, invite_token_hash, data, now):
     that had a password (a forgotten one), the new one replaces it and every session ends."""
     values = load(schemas.PasswordInput, data)
     invite, account, _agency = _usable_invite(uow.session, invite_token_hash, now)
+    require_acceptable_password(uow.session, values["password"], account.email, "password")
     invite.used_at = now
     account.password_hash = hash_password(values["password"])
     account.failed_logins, account.locked_until = 0, None
@@ -169,62 +163,6 @@ def deactivate_account(uow, actor, agency_id, account_id, now):
         account.active, account.deactivated_at = False, now
         end_sessions_of(uow, account, now)
         uow.emit("account.deactivated", {"account_id": account.id, "agency_id": account.agency_id})
-    return account
-
-
-def own_account(session, actor):
-    account = session.get(Account, (actor or {}).get("account_id") or "")
-    if account is None or not account.active:
-        raise Forbidden("this is done by a signed-in person, for their own account")
-    return account
-
-
-def get_own_account(session, actor):
-    return own_account(session, actor)
-
-
-def change_password(uow, actor, keep_session_hash, data, now):
-    """A new password, given the current one; every other session of the account ends."""
-    values = load(schemas.PasswordChange, data)
-    account = own_account(uow.session, actor)
-    if not password_matches(account.password_hash, values["current_password"]):
-        raise Forbidden("the current password is not right", {"current_password": ["not your current password"]})
-    account.password_hash = hash_password(values["new_password"])
-    end_sessions_of(uow, account, now, keep=keep_session_hash)
-    return account
-
-
-def enrol_totp(uow, actor, now):
-    """A new TOTP secret, kept aside until a code from it is confirmed (``confirm_totp``)."""
-    account = own_account(uow.session, actor)
-    account.totp_pending_secret = pyotp.random_base32()
-    return enrolment_of(account)
-
-
-def read_totp_enrolment(session, actor):
-    """The TOTP enrolment under way (its secret and URI, for the QR code), or NotFound."""
-    account = own_account(session, actor)
-    if not account.totp_pending_secret:
-        raise NotFound("no TOTP enrolment under way")
-    return enrolment_of(account)
-
-
-def enrolment_of(account):
-    uri = pyotp.TOTP(account.totp_pending_secret).provisioning_uri(name=account.email, issuer_name=TOTP_ISSUER)
-    return TotpEnrolment(account.totp_pending_secret, uri)
-
-
-def confirm_totp(uow, actor, data, now):
-    """The first code from the authenticator proves the secret arrived; from now on sign-in asks for one."""
-    values = load(schemas.TotpCode, data)
-    account = own_account(uow.session, actor)
-    if not account.totp_pending_secret:
-        raise Conflict("start the TOTP enrolment first", {"code": ["no enrolment under way"]})
-    step = totp_step(account.totp_pending_secret, values["code"], None, now)
-    if step is None:
-        raise Forbidden("the code is not right; check the time of your phone", {"code": ["not the right code"]})
-    account.totp_secret, account.totp_pending_secret, account.totp_last_step = \
-        account.totp_pending_secret, None, step
     return account
 
 

@@ -8,11 +8,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, or_, select, update
 
 from services.directory import schemas
 from services.directory.domain.credentials import hash_password, needs_rehash, password_matches, totp_step
 from services.directory.models import Account, Agency, ConsoleSession
+from shared.db import UtcDateTime
 from shared.rules import load
 from shared.schemas import name_key
 
@@ -48,50 +49,80 @@ class SignedIn:
     totp_required: bool = False
 
 
+def sign_in(units, data, session_token_hash, now):
+    """A new session for the right email, password (and TOTP code when enrolled), kept under
+    ``session_token_hash``; else ``SignedIn()`` with nothing in it, the same for an unknown email,
+    a wrong password, a locked or deactivated account (the password is verified in every case, so
+    the answers take as long).
+
+    ``units`` makes units of work: the try is counted in one, committed before the password is
+    checked, and given back in another when it succeeds. Tries arriving at the same moment therefore
+    each see the ones before them, and no more get to the password check than the account has left."""
+    values = load(schemas.SignInInput, data)
+    with units() as uow:
+        attempt = take_attempt(uow, values["email"], now)
+    password_right = password_matches(attempt.password_hash if attempt else None, values["password"])
+    if attempt is None or not attempt.counted or not password_right:
+        return SignedIn()
+    with units() as uow:
+        return settle(uow, attempt.account_id, values, session_token_hash, now)
+
+
 @dataclass
-class PasswordCheck:
-    """A password verified against the hash an account had when it was read (None: no such email)."""
-    account_id: str | None
+class Attempt:
+    account_id: str
     password_hash: str | None
-    right: bool
+    counted: bool
 
 
-def check_password(session, data):
-    """The sign-in's argon2 verification, on a reading session of its own: it takes long, and a unit of
-    work must not wait on it (on SQLite a unit of work holds the process's one writer lock, which every
-    other write and session check waits for). An unknown email is verified against a throwaway hash,
-    so it takes as long as a wrong password."""
-    values = load(schemas.SignInInput, data)
-    account = session.execute(select(Account).where(Account.email_key == name_key(values["email"]))).scalar()
-    stored = account.password_hash if account else None
-    return PasswordCheck(account.id if account else None, stored, password_matches(stored, values["password"]))
+def take_attempt(uow, email, now):
+    """The account's next try, counted as a failure until it succeeds (``counted`` False: the account
+    is locked, or it or its agency is inactive); None for an unknown email."""
+    row = uow.session.execute(select(Account.id, Account.password_hash, Account.active, Agency.active)
+                              .join(Agency, Agency.id == Account.agency_id)
+                              .where(Account.email_key == name_key(email))).first()
+    if row is None:
+        return None
+    account_id, password_hash, account_active, agency_active = row
+    if not (account_active and agency_active):
+        return Attempt(account_id, password_hash, False)
+    failures = func.coalesce(Account.failed_logins, 0) + 1
+    # One statement counts the try and locks the account when it is the one that reaches a limit;
+    # a locked account's row is left alone, so its tries are not counted and not checked.
+    taken = uow.session.execute(
+        update(Account).where(Account.id == account_id,
+                              or_(Account.locked_until.is_(None), Account.locked_until <= now))
+        .values(failed_logins=failures,
+                locked_until=case((failures >= LOCK_AFTER, literal(now + LOCK_WAIT, UtcDateTime())),
+                                  (failures >= SLOW_AFTER, literal(now + SLOW_WAIT, UtcDateTime())),
+                                  else_=None))
+        .returning(Account.id).execution_options(synchronize_session=False)).first()
+    return Attempt(account_id, password_hash, taken is not None)
 
 
-def sign_in(uow, data, checked, session_token_hash, now):
-    """A new session for the right email, password (``checked`` by ``check_password``, and still the
-    account's) and TOTP code when enrolled, kept under ``session_token_hash``; else ``SignedIn()``
-    with nothing in it, the same for an unknown email, a wrong password, a locked or deactivated
-    account."""
-    values = load(schemas.SignInInput, data)
-    row = uow.session.execute(select(Account, Agency).join(Agency, Agency.id == Account.agency_id)
-                              .where(Account.email_key == name_key(values["email"]))).first()
-    account, agency = row if row else (None, None)
-    # A password changed between the check and now was checked against the old one: not right.
-    password_right = (checked.right and account is not None and account.id == checked.account_id
-                      and account.password_hash == checked.password_hash)
-    if account is None or not account.active or not agency.active:
-        return SignedIn()
-    if account.locked_until and account.locked_until > now:
-        return SignedIn()
-    if not password_right:
-        record_failure(account, now)
+def give_back_attempt(uow, account_id):
+    """Uncount a try that was no failure (the right password, the code still to come): the count
+    goes down by one, and a lock stays only while the count that remains still calls for it."""
+    left = func.coalesce(Account.failed_logins, 0) - 1
+    uow.session.execute(
+        update(Account).where(Account.id == account_id)
+        .values(failed_logins=case((left > 0, left), else_=0),
+                locked_until=case((left >= SLOW_AFTER, Account.locked_until), else_=None))
+        .execution_options(synchronize_session=False))
+
+
+def settle(uow, account_id, values, session_token_hash, now):
+    """The password was right: ask for the TOTP code, or check it, or open the session."""
+    account, agency = uow.session.execute(select(Account, Agency).join(Agency, Agency.id == Account.agency_id)
+                                          .where(Account.id == account_id)).one()
+    if not (account.active and agency.active):  # deactivated while its password was being checked
         return SignedIn()
     if account.totp_secret:  # said only to who knows the password
         if not values["totp_code"]:
+            give_back_attempt(uow, account.id)
             return SignedIn(totp_required=True)
         step = totp_step(account.totp_secret, values["totp_code"], account.totp_last_step, now)
         if step is None:
-            record_failure(account, now)
             return SignedIn(totp_required=True)
         account.totp_last_step = step
     account.failed_logins, account.locked_until = 0, None
@@ -102,14 +133,6 @@ def sign_in(uow, data, checked, session_token_hash, now):
     uow.session.add(session)
     uow.session.flush()
     return SignedIn(session_token_hash, actor_of(session, account, agency))
-
-
-def record_failure(account, now):
-    account.failed_logins = (account.failed_logins or 0) + 1
-    if account.failed_logins >= LOCK_AFTER:
-        account.locked_until = now + LOCK_WAIT
-    elif account.failed_logins >= SLOW_AFTER:
-        account.locked_until = now + SLOW_WAIT
 
 
 def actor_of(session, account, agency):

@@ -1,6 +1,8 @@
-"""An account's invitation mailed to the person, when mail is on: the directory's one-time link goes
-into this one message only, and the outbox drops it once the message is sent or given up (a stored
-link would let whoever reads the database set the person's password)."""
+"""Mails to one account about the account itself, when mail is on, whatever the person's preferences:
+its invitation (the directory's one-time link goes into this one message only, and the outbox drops
+it once the message is sent or given up: a stored link would let whoever reads the database set the
+person's password), and each change of its second factor (so that a change the person did not make
+is noticed)."""
 import hashlib
 import json
 import uuid
@@ -8,7 +10,7 @@ import uuid
 from sqlalchemy import select
 
 from services.notifications import schemas
-from services.notifications.domain.kinds import INVITATION_KIND
+from services.notifications.domain.kinds import INVITATION_KIND, SECOND_FACTOR_KIND
 from services.notifications.domain.zones import zone_of_region
 from services.notifications.models import Agency, Message
 from shared.errors import Forbidden
@@ -32,16 +34,32 @@ def mail_invitation(uow, actor, invitation, channels_on, forum_zone, now):
     if "mail" not in channels_on:
         return False
     event_id, person = invitation_event(values["token"]), f"account:{values['account_id']}"
-    session = uow.session
-    if session.scalar(select(Message.id).where(Message.event_id == event_id, Message.person == person,
-                                               Message.channel == "mail")) is None:
-        agency = session.get(Agency, values["agency_id"])
-        params = {"token": values["token"], "agency_name": values["agency_name"],
-                  "account_role": values["account_role"], "expires_at": values["expires_at"].isoformat()}
-        session.add(Message(id=str(uuid.uuid4()), event_id=event_id, person=person, channel="mail",
-                            kind=INVITATION_KIND, agency_id=values["agency_id"], language=values["language"],
-                            address=values["email"], name=values["name"],
-                            zone=zone_of_region(agency.region_code if agency else None, forum_zone),
-                            params=json.dumps(params), state="pending", attempts=0, next_attempt_at=now,
-                            created_at=now))
+    if uow.session.scalar(select(Message.id).where(Message.event_id == event_id, Message.person == person,
+                                                   Message.channel == "mail")) is None:
+        queue_account_mail(uow.session, event_id, INVITATION_KIND, values, {
+            "token": values["token"], "agency_name": values["agency_name"], "account_role": values["account_role"],
+            "expires_at": values["expires_at"].isoformat()}, forum_zone, now)
     return True
+
+
+def mail_second_factor_change(uow, actor, change, channels_on, forum_zone, now):
+    """Queue the mail telling a person their second factor was added, replaced or removed; False when
+    mail is off. Only the person's own session asks for it."""
+    values = load(schemas.SecondFactorNotice, change)
+    if actor.get("account_id") != values["account_id"]:
+        raise Forbidden("a change of one's second factor is mailed for that person's own session only")
+    if "mail" not in channels_on:
+        return False
+    queue_account_mail(uow.session, f"second_factor:{uuid.uuid4()}", SECOND_FACTOR_KIND, values,
+                       {"change": values["change"], "changed_at": now.isoformat()}, forum_zone, now)
+    return True
+
+
+def queue_account_mail(session, event_id, kind, values, params, forum_zone, now):
+    agency = session.get(Agency, values["agency_id"])
+    session.add(Message(id=str(uuid.uuid4()), event_id=event_id, person=f"account:{values['account_id']}",
+                        channel="mail", kind=kind, agency_id=values["agency_id"], language=values["language"],
+                        address=values["email"], name=values["name"],
+                        zone=zone_of_region(agency.region_code if agency else None, forum_zone),
+                        params=json.dumps(params), state="pending", attempts=0, next_attempt_at=now,
+                        created_at=now))

@@ -15,6 +15,8 @@ REPLY_KIND = "whatsapp_reply"
 DIGEST_KIND = "digest"
 # A new account's one-time link, mailed when the console invites (not an event's notice).
 INVITATION_KIND = "invitation"
+# A change of an account's second factor, mailed to the account whatever its preferences.
+SECOND_FACTOR_KIND = "second_factor"
 # Every kind that can go by WhatsApp has an approved template ``bakohumas_<kind>`` (Meta delivers a
 # business's first word, or any word 24 hours after the person's last, only as a template).
 WHATSAPP_TEMPLATE_KINDS = (*OFFICER_KINDS, DIGEST_KIND, *REPORTER_KINDS, REPLY_KIND)
