@@ -8,7 +8,7 @@ import pytest
 import requests
 from PIL import Image
 
-from bakohumas.harness import LocalStack
+from bakohumas.harness import LocalStack, console_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +49,7 @@ def test_the_api_answers_429_with_retry_after_when_the_pool_is_full(stack):
 
 
 def test_a_sign_in_is_refused_as_too_busy_when_no_password_can_be_checked(stack):
-    answer = requests.post(f"{stack.url}/console/masuk", timeout=30,
-                           data={"email": "siapa@example.go.id", "password": "kata-sandi-salah"})
+    answer = console_sign_in(stack.url, "siapa@example.go.id", "kata-sandi-salah")
     assert answer.status_code == 429 and answer.headers["Retry-After"].isdigit()
     assert "Sedang terlalu sibuk" in answer.text and "{" not in answer.text.split("<body", 1)[-1][:1]
 

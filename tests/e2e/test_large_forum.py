@@ -9,6 +9,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
+from bakohumas.harness import console_sign_in
+
 pytestmark = pytest.mark.e2e
 
 AGENCIES = 230
@@ -105,8 +107,7 @@ def console(stack, coordinator):
     assert requests.post(invited.json()["invite_link"], data={"password": password, "password_again": password},
                          allow_redirects=False, timeout=30).status_code == 303
     session = requests.Session()
-    assert session.post(f"{stack.url}/console/masuk", data={"email": email, "password": password},
-                        allow_redirects=False, timeout=30).status_code == 303
+    assert console_sign_in(stack.url, email, password, session).status_code == 303
     return session
 
 

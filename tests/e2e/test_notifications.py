@@ -30,7 +30,7 @@ from kombu import Connection
 from nameko.events import get_event_exchange
 from PIL import Image
 
-from bakohumas.harness import Api, FakeWhatsApp, LocalStack, MailSink
+from bakohumas.harness import Api, FakeWhatsApp, LocalStack, MailSink, console_sign_in
 from bench.console import PASSWORD, signed_in_cookie
 from shared.contracts import seal
 from tests.clock import wall_now
@@ -369,8 +369,7 @@ def test_an_officer_who_chose_whatsapp_gets_an_alert_meta_accepts(reach):
     assert requests.post(reach.url + link[link.index("/console/"):], timeout=15, allow_redirects=False, data={
         "password": PASSWORD, "password_again": PASSWORD}).status_code == 303
     officer = requests.Session()
-    assert officer.post(reach.url + "/console/masuk", timeout=15, allow_redirects=False,
-                        data={"email": email, "password": PASSWORD}).status_code == 303
+    assert console_sign_in(reach.url, email, PASSWORD, officer).status_code == 303
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', officer.get(reach.url + "/console/notifikasi", timeout=15)
                      .text).group(1)
     assert officer.post(reach.url + "/console/notifikasi", timeout=15, allow_redirects=False, data={
