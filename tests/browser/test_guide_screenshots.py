@@ -21,7 +21,8 @@ from playwright.sync_api import expect
 
 from bakohumas.harness import Api, LocalStack
 from tests.clock import wall_now
-from tests.browser.conftest import PASSWORD, PUBLIC_URL, WITA, created, eventually, listed, set_password, sign_in
+from tests.browser.conftest import (PASSWORD, PUBLIC_URL, WITA, created, eventually, listed, pick_agency,
+                                    set_password, sign_in)
 from tests.browser.guide_support import DESKTOP, IMAGES, PHONE, ROOT, SHOTS
 
 HEIGHTS = {PHONE: 740, DESKTOP: 900}
@@ -87,16 +88,16 @@ def request_numbered(api, number):
 def test_the_citizen_complains_tracks_asks_for_information_and_objects(browser, demo):
     page = reader(browser, demo, PHONE)
     page.goto("/")
-    expect(page.locator("main")).to_contain_text("Kepolisian Resor Parepare")
+    expect(page.get_by_role("link", name="Kirim pengaduan").first).to_be_visible()
     shoot(page, "beranda")
 
     page.get_by_role("link", name="Kirim pengaduan").first.click()
     page.get_by_label("Apa yang terjadi?").fill(
         "Balap liar setiap malam Minggu di Jl. Jenderal Sudirman, dekat Lapangan Andi Makkasau.")
     page.get_by_label("Jenis masalah (boleh dikosongkan)").select_option("lalu_lintas")
-    page.get_by_label("Instansi", exact=True).select_option(demo.polres_id)
+    pick_agency(page, "instansi", "polres", "Kepolisian Resor Parepare (POLRES-PAREPARE)")
     page.get_by_label("Alamat atau tempat (boleh dikosongkan)").fill("Jl. Jenderal Sudirman")
-    page.get_by_label("Nama").fill("Rahmat Hidayat")
+    page.get_by_label("Nama", exact=True).fill("Rahmat Hidayat")
     page.get_by_label("Telepon atau WhatsApp").fill("0812 3456 7890")
     shoot(page, "lapor")
     page.get_by_role("button", name="Kirim pengaduan").click()
@@ -125,7 +126,7 @@ def test_the_citizen_complains_tracks_asks_for_information_and_objects(browser, 
 
     page.goto("/")
     page.get_by_role("link", name="Ajukan permohonan").click()
-    page.get_by_label("Badan publik").select_option(label="Kepolisian Resor Parepare")
+    pick_agency(page, "agency_id", "polres", "Kepolisian Resor Parepare (POLRES-PAREPARE)")
     page.get_by_label("Rincian informasi yang dibutuhkan").fill("Jumlah kecelakaan lalu lintas per bulan tahun 2026")
     page.get_by_label("Tujuan penggunaan informasi").fill("Bahan liputan keselamatan jalan")
     page.get_by_label("Salinan elektronik (softcopy)").check()
@@ -282,7 +283,7 @@ def test_the_coordinator_keeps_the_forum(browser, demo):
 
     page.goto("/console/pengaduan/aturan")
     page.get_by_label("Kategori").select_option("lalu_lintas")
-    page.get_by_label("Ke instansi ini").select_option(demo.polres_id)
+    pick_agency(page, "agency_id", "polres", "Kepolisian Resor Parepare (POLRES-PAREPARE)")
     page.get_by_role("button", name="Tambah").click()
     expect(page.get_by_role("status")).to_have_text("Aturan telah ditambahkan.")
     shoot(page, "koordinator-aturan")
