@@ -1,0 +1,49 @@
+"""The forum's own non-working days (a regional election day, a local anniversary) count on every
+working-day clock beside the national holidays and cuti bersama the holidays package knows."""
+from datetime import date, datetime, timezone
+
+from shared import workdays
+
+MONDAY_MORNING = datetime(2026, 12, 14, 2, 0, tzinfo=timezone.utc)  # 10:00 WITA
+ELECTION_DAY = date(2026, 12, 16)  # a Wednesday
+
+
+def test_a_deadline_counting_across_a_local_holiday_moves_by_one_working_day(forum_in):
+    forum_in("Asia/Makassar")
+    national_only = workdays.working_deadline(MONDAY_MORNING, 3)
+    with_election = workdays.working_deadline(MONDAY_MORNING, 3, extra_days={ELECTION_DAY})
+    assert workdays.forum_day(national_only) == date(2026, 12, 17)
+    assert workdays.forum_day(with_election) == date(2026, 12, 18)
+
+
+def test_without_the_local_holiday_the_deadline_is_the_national_one_again(forum_in):
+    forum_in("Asia/Makassar")
+    assert workdays.working_deadline(MONDAY_MORNING, 3, extra_days=frozenset()) == \
+        workdays.working_deadline(MONDAY_MORNING, 3)
+
+
+def test_a_local_holiday_is_not_a_working_day_and_is_not_counted_as_one(forum_in):
+    forum_in("Asia/Makassar")
+    assert workdays.is_working_day(ELECTION_DAY)
+    assert not workdays.is_working_day(ELECTION_DAY, extra_days={ELECTION_DAY})
+    friday_evening = datetime(2026, 12, 18, 10, 0, tzinfo=timezone.utc)
+    assert workdays.working_days_between(MONDAY_MORNING, friday_evening) == 4
+    assert workdays.working_days_between(MONDAY_MORNING, friday_evening, extra_days={ELECTION_DAY}) == 3
+
+
+def test_a_running_deadline_moves_when_a_local_holiday_is_added_and_back_when_it_is_removed(forum_in):
+    forum_in("Asia/Makassar")
+    due = workdays.working_deadline(MONDAY_MORNING, 3)
+    monday_noon = datetime(2026, 12, 14, 4, 0, tzinfo=timezone.utc)
+    moved = workdays.recounted(due, monday_noon, frozenset(), {ELECTION_DAY})
+    assert workdays.forum_day(moved) == date(2026, 12, 18)
+    assert workdays.recounted(moved, monday_noon, {ELECTION_DAY}, frozenset()) == due
+
+
+def test_a_local_holiday_after_the_deadline_or_a_deadline_already_past_moves_nothing(forum_in):
+    forum_in("Asia/Makassar")
+    due = workdays.working_deadline(MONDAY_MORNING, 1)  # Tuesday's end
+    monday_noon = datetime(2026, 12, 14, 4, 0, tzinfo=timezone.utc)
+    assert workdays.recounted(due, monday_noon, frozenset(), {ELECTION_DAY}) == due
+    thursday = datetime(2026, 12, 17, 4, 0, tzinfo=timezone.utc)
+    assert workdays.recounted(due, thursday, frozenset(), {date(2026, 12, 15)}) == due
