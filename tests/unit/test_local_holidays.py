@@ -1,8 +1,14 @@
 """The forum's own non-working days (a regional election day, a local anniversary) count on every
 working-day clock beside the national holidays and cuti bersama the holidays package knows."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import select
+
+from services.complaints import domain as complaints
+from services.complaints.models import AuditEntry, Complaint
 from shared import workdays
+from shared.intake import RECOUNT_NOTE, bilingual
+from tests.unit.complaints_unit_support import submit
 
 MONDAY_MORNING = datetime(2026, 12, 14, 2, 0, tzinfo=timezone.utc)  # 10:00 WITA
 ELECTION_DAY = date(2026, 12, 16)  # a Wednesday
@@ -47,3 +53,27 @@ def test_a_local_holiday_after_the_deadline_or_a_deadline_already_past_moves_not
     assert workdays.recounted(due, monday_noon, frozenset(), {ELECTION_DAY}) == due
     thursday = datetime(2026, 12, 17, 4, 0, tzinfo=timezone.utc)
     assert workdays.recounted(due, thursday, frozenset(), {date(2026, 12, 15)}) == due
+
+
+def test_a_running_complaint_moves_with_a_history_line_and_a_closed_one_does_not(forum_in, service_db):
+    forum_in("Asia/Makassar")
+    store = service_db("complaints")
+    running = submit(store, MONDAY_MORNING)
+    settled = submit(store, MONDAY_MORNING)
+    with store.unit_of_work() as uow:
+        uow.session.get(Complaint, settled.id).status = "rejected"
+    monday_noon = datetime(2026, 12, 14, 4, 0, tzinfo=timezone.utc)
+    with store.unit_of_work() as uow:
+        moved = complaints.recount_running_deadlines(uow.session, monday_noon, frozenset(), {ELECTION_DAY})
+    assert moved == [running.id]
+    with store.unit_of_work() as uow:
+        again = uow.session.get(Complaint, running.id)
+        assert workdays.forum_day(again.settle_due) == workdays.forum_day(running.settle_due) + timedelta(days=1)
+        assert uow.session.get(Complaint, settled.id).settle_due == settled.settle_due
+        history = uow.session.scalars(select(AuditEntry.note).where(
+            AuditEntry.complaint_id == running.id, AuditEntry.action == "deadlines_recounted")).all()
+        assert history == [bilingual(RECOUNT_NOTE)]
+    with store.unit_of_work() as uow:
+        complaints.recount_running_deadlines(uow.session, monday_noon, {ELECTION_DAY}, frozenset())
+    with store.unit_of_work() as uow:
+        assert uow.session.get(Complaint, running.id).settle_due == running.settle_due
