@@ -2,11 +2,13 @@
 working-day clock beside the national holidays and cuti bersama the holidays package knows."""
 from datetime import date, datetime, timedelta, timezone
 
+import pytest
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from services.complaints import domain as complaints
 from services.complaints.models import AuditEntry, Complaint
-from shared import workdays
+from shared import contracts, workdays
 from shared.intake import RECOUNT_NOTE, bilingual
 from tests.unit.complaints_unit_support import submit
 
@@ -77,3 +79,11 @@ def test_a_running_complaint_moves_with_a_history_line_and_a_closed_one_does_not
         complaints.recount_running_deadlines(uow.session, monday_noon, {ELECTION_DAY}, frozenset())
     with store.unit_of_work() as uow:
         assert uow.session.get(Complaint, running.id).settle_due == running.settle_due
+
+
+def test_the_directory_announces_the_whole_list_of_local_holidays():
+    schema = contracts.get("local_holidays.changed", 1).schema()
+    loaded = schema.load({"days": [{"day": "2026-12-16", "name": "Pilkada serentak"}]})
+    assert loaded == {"days": [{"day": ELECTION_DAY, "name": "Pilkada serentak"}]}
+    with pytest.raises(ValidationError):
+        schema.load({"days": [{"day": "2026-12-16", "name": ""}]})
