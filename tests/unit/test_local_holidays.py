@@ -87,3 +87,21 @@ def test_the_directory_announces_the_whole_list_of_local_holidays():
     assert loaded == {"days": [{"day": ELECTION_DAY, "name": "Pilkada serentak"}]}
     with pytest.raises(ValidationError):
         schema.load({"days": [{"day": "2026-12-16", "name": ""}]})
+
+
+def test_the_kept_list_moves_running_deadlines_once_and_an_older_list_changes_nothing(forum_in, service_db):
+    forum_in("Asia/Makassar")
+    store = service_db("complaints")
+    running = submit(store, MONDAY_MORNING)
+    monday_noon = datetime(2026, 12, 14, 4, 0, tzinfo=timezone.utc)
+    election = [{"day": ELECTION_DAY, "name": "Pilkada serentak"}]
+    for _ in range(2):  # the same event twice: the second moves nothing
+        with store.unit_of_work() as uow:
+            complaints.keep_local_holidays(uow, election, monday_noon, monday_noon)
+    with store.unit_of_work() as uow:
+        assert complaints.keep_local_holidays(uow, [], MONDAY_MORNING, monday_noon) == []  # older: ignored
+    with store.unit_of_work() as uow:
+        again = uow.session.get(Complaint, running.id)
+        assert workdays.forum_day(again.settle_due) == workdays.forum_day(running.settle_due) + timedelta(days=1)
+        assert len(uow.session.scalars(select(AuditEntry).where(
+            AuditEntry.complaint_id == running.id, AuditEntry.action == "deadlines_recounted")).all()) == 1

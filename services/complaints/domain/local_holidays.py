@@ -5,7 +5,8 @@ from sqlalchemy import select
 from services.complaints.domain.deadlines import DUE_COLUMN, stage_open
 from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.trail import audit
-from services.complaints.models import Complaint
+from services.complaints.models import Complaint, LocalHoliday, LocalHolidaysKept
+from shared import local_holidays
 from shared.intake import RECOUNT_NOTE, bilingual
 from shared.workdays import recounted
 
@@ -27,3 +28,12 @@ def recount_running_deadlines(session, now, was_extra_days, extra_days):
             audit(session, complaint, now, "deadlines_recounted", "system", note=bilingual(RECOUNT_NOTE), public=True)
             moved.append(complaint.id)
     return moved
+
+
+def keep_local_holidays(uow, days, as_of, now):
+    """The directory's whole list of local holidays, kept here; running deadlines follow the days
+    that changed. An older list than the one kept, or the same list again, moves nothing."""
+    kept = local_holidays.keep_local_holidays(uow.session, LocalHoliday, LocalHolidaysKept, days, as_of)
+    if kept is None or kept[0] == kept[1]:
+        return []
+    return recount_running_deadlines(uow.session, now, *kept)
