@@ -105,3 +105,14 @@ def test_the_kept_list_moves_running_deadlines_once_and_an_older_list_changes_no
         assert workdays.forum_day(again.settle_due) == workdays.forum_day(running.settle_due) + timedelta(days=1)
         assert len(uow.session.scalars(select(AuditEntry).where(
             AuditEntry.complaint_id == running.id, AuditEntry.action == "deadlines_recounted")).all()) == 1
+
+
+def test_a_complaint_received_after_a_local_holiday_is_kept_counts_it_from_the_start(forum_in, service_db):
+    forum_in("Asia/Makassar")
+    store = service_db("complaints")
+    national_only = submit(store, MONDAY_MORNING)
+    with store.unit_of_work() as uow:
+        complaints.keep_local_holidays(uow, [{"day": ELECTION_DAY, "name": "Pilkada serentak"}],
+                                       MONDAY_MORNING, MONDAY_MORNING)
+    with_election = submit(store, MONDAY_MORNING)
+    assert workdays.forum_day(with_election.verify_due) == workdays.forum_day(national_only.verify_due) + timedelta(days=1)
