@@ -28,6 +28,8 @@ ATTACHMENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".w
 TRIAGE_NOTE = {"id": "menunggu triase koordinator", "en": "awaiting coordinator triage"}
 SILENCE_NOTE = {"id": "ditutup otomatis tanpa tanggapan pelapor", "en": "closed after the reporter's silence"}
 FORWARD_NOTE = {"id": "diteruskan ke instansi lain", "en": "forwarded to another agency"}
+RECOUNT_NOTE = {"id": "batas waktu dihitung ulang: hari libur daerah forum berubah",
+                "en": "deadlines counted again: the forum's local holidays changed"}
 
 
 def bilingual(note):
@@ -35,7 +37,7 @@ def bilingual(note):
     return f"{note['id']} / {note['en']}"
 
 
-SYSTEM_NOTES = {bilingual(note): note for note in (TRIAGE_NOTE, SILENCE_NOTE, FORWARD_NOTE)}
+SYSTEM_NOTES = {bilingual(note): note for note in (TRIAGE_NOTE, SILENCE_NOTE, FORWARD_NOTE, RECOUNT_NOTE)}
 
 
 def crockford(bits, characters):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.agencies import AgencyCopy
 from shared.db import UtcDateTime, bookkeeping_tables, utcnow
+from shared.local_holidays import LocalHolidayCopy, LocalHolidaysAsOf
 from shared.schemas import (ADDRESS_LENGTH, CATEGORY_CODE_LENGTH, CATEGORY_NAME_LENGTH, EMAIL_LENGTH, ID_LENGTH,
                             NAME_LENGTH)
 
@@ -19,6 +20,14 @@ OutboxMessage, HandledEvent, IdempotentAnswer = bookkeeping_tables(Base)
 
 class Agency(AgencyCopy, Base):
     __tablename__ = "agencies"
+
+
+class LocalHoliday(LocalHolidayCopy, Base):
+    __tablename__ = "local_holidays"
+
+
+class LocalHolidaysKept(LocalHolidaysAsOf, Base):
+    __tablename__ = "local_holidays_as_of"
 
 
 class Category(Base):

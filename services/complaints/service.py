@@ -10,6 +10,7 @@ from shared.agencies import KeepsAgencies
 from shared.contracts import open_envelope
 from shared.contracts.complaints import intake_queue
 from shared.db import Database, utcnow
+from shared.local_holidays import KeepsLocalHolidays
 from shared.messaging import RetriesThenDeadLetters
 from shared.service import ForumCalendar, HealthCheck, service_rpc
 
@@ -37,11 +38,12 @@ class IntakeConsumer(RetriesThenDeadLetters, Consumer):
 consume_intake = IntakeConsumer.decorator
 
 
-class ComplaintsService(HealthCheck, KeepsAgencies):
+class ComplaintsService(HealthCheck, KeepsAgencies, KeepsLocalHolidays):
     name = "complaints"
     db = Database(models)
     calendar = ForumCalendar()
     agencies_domain = domain
+    local_holidays_domain = domain
 
     # ------------------------------------------------ intake, agencies, timers
 

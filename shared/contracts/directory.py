@@ -99,3 +99,16 @@ class AccountDeactivated(AccountEvent):
 @contract("session.ended", 1, SOURCE)
 class SessionEnded(AccountEvent):
     session_id = fields.String(required=True)
+
+
+class LocalHoliday(Schema):
+    """One of the forum's own non-working days (a regional election day, a local anniversary)."""
+    day = fields.Date(required=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+@contract("local_holidays.changed", 1, SOURCE)
+class LocalHolidaysChanged(Schema):
+    """The WHOLE list of the forum's own non-working days after a change, so a consumer keeps the
+    newest list it has seen (by the envelope's ``occurred``) whatever order or how often events come."""
+    days = fields.List(fields.Nested(LocalHoliday), required=True)

@@ -17,6 +17,7 @@ from services.complaints.domain.figures import stats
 from services.complaints.domain.forwarding import answer_forward, decide_forward, forward
 from services.complaints.domain.intake import is_received, receive
 from services.complaints.domain.lifecycle import answer, change_status, reporter_acts
+from services.complaints.domain.local_holidays import keep_local_holidays, recount_running_deadlines
 from services.complaints.domain.reporter import intake_deadlines, reporter_view, supplement_complaint
 from services.complaints.domain.routing import (
     add_rule, change_rule, delete_rule, matching_rules, route, rules, specificity)
@@ -36,7 +37,7 @@ __all__ = [
     "add_category", "categories", "change_category", "remove_category",
     "close_silent", "escalate", "overdue_by_stage", "overdue_candidates", "overdue_in_sql", "overdue_stages",
     "silent_candidates", "near_candidates", "remind", "open_complaint_of_phone", "reporter_contact", "stats", "answer_forward", "decide_forward", "forward", "is_received", "receive",
-    "answer", "change_status", "reporter_acts", "add_rule", "change_rule", "delete_rule", "matching_rules",
+    "answer", "change_status", "reporter_acts", "keep_local_holidays", "recount_running_deadlines", "add_rule", "change_rule", "delete_rule", "matching_rules",
     "route", "rules", "specificity", "MOVES", "SETTLED", "STAGES", "complaint_view", "next_step",
     "list_complaints", "tracking_view", "get_complaint", "open_to_public", "public_complaint", "reporter_for",
     "visible_complaint", "FOLLOW_UP_WORKING_DAYS", "forum_day", "forum_zone", "SETTLE_WORKING_DAYS", "SILENCE_WORKING_DAYS",

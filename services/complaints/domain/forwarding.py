@@ -1,6 +1,8 @@
 """Forwarding (pelimpahan): "bukan wewenang", the proposed agency's answer, the coordinator's decision."""
 import uuid
 
+from sqlalchemy.orm import object_session
+
 from services.complaints import schemas
 from services.complaints.domain.agencies import active_agency
 from services.complaints.domain.routing import refuse_conflict_of_interest
@@ -8,7 +10,7 @@ from services.complaints.domain.statuses import SETTLED
 from services.complaints.domain.trail import audit
 from services.complaints.domain.visibility import (get_complaint, pending_forward, require_handler,
                                                    visible_complaint)
-from services.complaints.domain.workdays import working_deadline
+from services.complaints.domain.workdays import days_off, working_deadline
 from services.complaints.models import Forward
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.intake import FOLLOW_UP_WORKING_DAYS, FORWARD_NOTE, bilingual
@@ -102,7 +104,7 @@ def take_over(complaint, agency_id, now):
     if complaint.status in ("verified", "assigned", "in_progress"):
         previous = complaint.status
         complaint.status = "assigned"
-        complaint.follow_up_due = working_deadline(now, FOLLOW_UP_WORKING_DAYS)
+        complaint.follow_up_due = working_deadline(now, FOLLOW_UP_WORKING_DAYS, days_off(object_session(complaint)))
         complaint.follow_up_escalated_at = None
         return previous
     return None

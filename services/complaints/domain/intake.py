@@ -8,7 +8,7 @@ from services.complaints import schemas
 from services.complaints.domain.attachments import loaded_attachments, store_attachments
 from services.complaints.domain.routing import route
 from services.complaints.domain.trail import audit, emit_status
-from services.complaints.domain.workdays import SETTLE_WORKING_DAYS, working_deadline
+from services.complaints.domain.workdays import SETTLE_WORKING_DAYS, days_off, working_deadline
 from services.complaints.models import Category, Complaint
 from shared.intake import TRIAGE_NOTE, VERIFY_WORKING_DAYS, bilingual
 from shared.rules import load
@@ -52,8 +52,8 @@ def receive(uow, message, now):
         reporter_email=reporter.get("email"),
         status="received", agency_id=agency_id, routed_by=routed_by,
         submitted_at=message["submitted_at"], received_at=now, updated_at=now,
-        verify_due=working_deadline(now, VERIFY_WORKING_DAYS),
-        settle_due=working_deadline(now, SETTLE_WORKING_DAYS),
+        verify_due=working_deadline(now, VERIFY_WORKING_DAYS, days_off(session)),
+        settle_due=working_deadline(now, SETTLE_WORKING_DAYS, days_off(session)),
     )
     session.add(complaint)
     session.flush()

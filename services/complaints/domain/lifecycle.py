@@ -8,7 +8,7 @@ from services.complaints.domain.statuses import MOVES, NEEDS_REASON
 from services.complaints.domain.trail import audit, emit_status
 from services.complaints.domain.reporter import add_supplement
 from services.complaints.domain.visibility import reported_complaint, require_handler, visible_complaint
-from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, working_deadline
+from services.complaints.domain.workdays import SILENCE_WORKING_DAYS, days_off, working_deadline
 from services.complaints.models import Note
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.intake import FOLLOW_UP_WORKING_DAYS
@@ -31,7 +31,7 @@ def change_status(uow, actor, complaint_id, data, now):
         raise ValidationFailed("agency_id is only for assigning", {"agency_id": ["only with assigned"]})
     if target == "assigned":
         assign_to(session, actor, complaint, values["agency_id"])
-        complaint.follow_up_due = working_deadline(now, FOLLOW_UP_WORKING_DAYS)
+        complaint.follow_up_due = working_deadline(now, FOLLOW_UP_WORKING_DAYS, days_off(session))
         complaint.follow_up_escalated_at = complaint.follow_up_reminded_at = None
     if target == "responded":
         add_note(session, complaint, actor["agency_id"], "public", values["reason"], now)

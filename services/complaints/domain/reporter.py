@@ -8,7 +8,7 @@ from services.complaints.domain.attachments import files_of, store_attachments
 from services.complaints.domain.trail import audit, emit_status
 from services.complaints.domain.views import TrackingPage, tracking_view
 from services.complaints.domain.visibility import reported_complaint
-from services.complaints.domain.workdays import SETTLE_WORKING_DAYS, SILENCE_WORKING_DAYS, working_deadline
+from services.complaints.domain.workdays import SETTLE_WORKING_DAYS, SILENCE_WORKING_DAYS, days_off, working_deadline
 from shared.errors import Conflict
 from shared.intake import FOLLOW_UP_WORKING_DAYS, VERIFY_WORKING_DAYS
 from shared.rules import load
@@ -60,7 +60,7 @@ def add_supplement(uow, complaint, text, attachments, now):
     store_attachments(session, complaint, attachments, "supplement", now)
     if previous == "held":
         complaint.status = "received"
-        complaint.verify_due = working_deadline(now, VERIFY_WORKING_DAYS)
+        complaint.verify_due = working_deadline(now, VERIFY_WORKING_DAYS, days_off(session))
         complaint.verify_escalated_at = None
     complaint.updated_at = now
     files = f" (+{len(attachments)} file)" if attachments else ""
