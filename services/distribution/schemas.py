@@ -318,8 +318,13 @@ class Waiting(Schema):
                            metadata={"description": "the authors and requesters listed, by id"})
 
 
+class ListedContent(ContentView):
+    class Meta:
+        exclude = ("stripped",)  # what the sanitiser removed is said in the answer to the write only
+
+
 class ContentPage(Schema):
-    items = fields.List(fields.Nested(ContentView(exclude=("stripped",))))
+    items = fields.List(fields.Nested(ListedContent))
     total = fields.Integer(metadata={"description": "how many items you may see match, over all pages"})
     limit = fields.Integer()
     offset = fields.Integer()
