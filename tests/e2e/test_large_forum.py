@@ -176,3 +176,10 @@ def test_the_console_content_list_reaches_every_item_through_its_pages(stack, co
     seen, pages, last = walk(f"{stack.url}/console/konten?state=draft", r'href="/console/konten/([0-9a-f-]{36})"',
                              console)
     assert made <= seen and pages >= 2 and 'rel="prev"' in last
+
+
+def test_the_console_delivery_log_reads_the_paged_answer(stack, coordinator, console):
+    made = coordinator.post("/api/v1/subscriptions", json={"url": "https://news.example.org/hook", "filters": {}})
+    assert made.status_code == 201, made.text
+    page = console.get(f"{stack.url}/console/konten/langganan/{made.json()['id']}?halaman=2", timeout=30)
+    assert page.status_code == 200 and "https://news.example.org/hook" in page.text
