@@ -85,7 +85,7 @@ def main(options):
             time.sleep(0.05)
         arrivals = sorted(t - started for t in receivers.arrivals.values())
         fast = sorted(t - started for i, t in receivers.arrivals.items() if i != receivers.slow_index)
-        down_log = author.get(f"/api/v1/subscriptions/{subscription_ids[-1]}/deliveries").json()
+        down_log = author.get(f"/api/v1/subscriptions/{subscription_ids[-1]}/deliveries").json()["items"]
         echo = ceiling(10)
     finally:
         stack.stop()

@@ -18,7 +18,7 @@ class DistributionRoutes:
                         idempotency_key=call.idempotency_key)
 
     @route("GET", "/api/v1/content", summary="Content you may see, newest first", tag=TAG,
-           query=schemas.ContentQuery, response=schemas.ContentView(many=True))
+           query=schemas.ContentQuery, response=schemas.ContentPage)
     def list_content(self, call):
         return self.rpc("distribution", "list_content", call.actor, call.args)
 
@@ -82,7 +82,7 @@ class DistributionRoutes:
         return Response(status=204)
 
     @route("GET", "/api/v1/subscriptions/<subscription_id>/deliveries", summary="The delivery log",
-           tag=TAG, query=schemas.DeliveryQuery, response=schemas.DeliveryView(many=True))
+           tag=TAG, query=schemas.DeliveryQuery, response=schemas.DeliveryPage)
     def list_deliveries(self, call, subscription_id):
         return self.rpc("distribution", "list_deliveries", call.actor, subscription_id, call.args)
 

@@ -127,6 +127,8 @@ class ContentQuery(Schema):
                                                    "withdrawn")))
     type = fields.String(validate=validate.OneOf(CONTENT_TYPES))
     agency_id = fields.String()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class Approval(AgencyName):
@@ -213,6 +215,8 @@ class IssuedSubscription(SubscriptionView):
 
 class DeliveryQuery(Schema):
     state = fields.String(validate=validate.OneOf(("pending", "retrying", "delivered", "failed")))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
 
 
 class DeliveryView(Schema):
@@ -312,3 +316,22 @@ class Waiting(Schema):
         "description": "amplification requests to this agency, not answered, the soonest deadline first"})
     agencies = fields.Dict(keys=fields.String(), values=fields.Nested(AgencyName),
                            metadata={"description": "the authors and requesters listed, by id"})
+
+
+class ListedContent(ContentView):
+    class Meta:
+        exclude = ("stripped",)  # what the sanitiser removed is said in the answer to the write only
+
+
+class ContentPage(Schema):
+    items = fields.List(fields.Nested(ListedContent))
+    total = fields.Integer(metadata={"description": "how many items you may see match, over all pages"})
+    limit = fields.Integer()
+    offset = fields.Integer()
+
+
+class DeliveryPage(Schema):
+    items = fields.List(fields.Nested(DeliveryView))
+    total = fields.Integer(metadata={"description": "how many deliveries match, over all pages"})
+    limit = fields.Integer()
+    offset = fields.Integer()

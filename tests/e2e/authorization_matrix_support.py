@@ -126,7 +126,7 @@ class World:
         """A clarification reaches the subscription's unreachable hook; one attempt fails it."""
         self.content(owner, published=True, kind="clarification")
         return eventually(lambda: owner.get(f"/api/v1/subscriptions/{subscription_id}/deliveries?state=failed"),
-                          lambda response: response.ok and response.json()).json()[0]["id"]
+                          lambda response: response.ok and response.json()["items"]).json()["items"][0]["id"]
 
     def amplification(self, author, asked):
         item_id = self.content(author, published=True)

@@ -131,7 +131,7 @@ def publish_release(client, **fields):
 def deliveries(client, subscription_id):
     response = client.get(f"/api/v1/subscriptions/{subscription_id}/deliveries")
     assert response.status_code == 200, response.text
-    return response.json()
+    return response.json()["items"]
 
 
 def test_release_reaches_destinations_signed_retrying_until_one_recovers_and_410_disables(

@@ -67,5 +67,5 @@ def test_drafts_are_not_public(new_member, stack):
     author, other = new_member(), new_member()
     item = author.post("/api/v1/content", json=release()).json()
     assert other.get(f"/api/v1/content/{item['id']}").status_code == 404
-    assert item["id"] not in [i["id"] for i in other.get("/api/v1/content").json()]
-    assert item["id"] in [i["id"] for i in author.get("/api/v1/content?state=draft").json()]
+    assert item["id"] not in [i["id"] for i in other.get("/api/v1/content").json()["items"]]
+    assert item["id"] in [i["id"] for i in author.get("/api/v1/content?state=draft").json()["items"]]

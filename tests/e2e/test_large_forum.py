@@ -1,5 +1,6 @@
 """A forum past 200 agencies, over HTTP: every agency is reachable on the public member pages and
-findable in every picker (the 201st and the last included), with and without JavaScript."""
+findable in every picker (the 201st and the last included), with and without JavaScript; the
+console's content list past one page."""
 import re
 import time
 import uuid
@@ -33,11 +34,11 @@ def large_forum(coordinator):
         return batch, list(pool.map(register, range(1, AGENCIES + 1)))
 
 
-def walk(address, linked):
+def walk(address, linked, session=requests):
     """Every id ``linked`` finds on the pages from ``address`` on, following rel="next": (ids, pages, last page)."""
     seen, pages = set(), 0
     while address:
-        answer = requests.get(address, timeout=30)
+        answer = session.get(address, timeout=30)
         assert answer.status_code == 200
         seen.update(re.findall(linked, answer.text))
         pages += 1
@@ -158,3 +159,27 @@ def test_every_console_picker_finds_the_201st_agency_with_its_find_button(stack,
     assert verified.status_code == 200, verified.text  # verified, it may be assigned: the picker is shown
     path = f"/console/pengaduan/{complaint['id']}"
     found_by_post(path, path + "/status", "agency_id")
+
+
+def test_the_console_content_list_reaches_every_item_through_its_pages(stack, coordinator, console):
+    """More items than one page of the Konten list (50): every one is on a page linked rel="next"."""
+    def draft(number):
+        answer = coordinator.post("/api/v1/content", json={
+            "type": "release", "headline": f"Rilis halaman {number:03d}", "language": "id", "body_html": "<p>Teks</p>"})
+        assert answer.status_code == 201, answer.text
+        return answer.json()["id"]
+
+    with ThreadPoolExecutor(8) as pool:
+        made = set(pool.map(draft, range(1, 56)))
+    listed = coordinator.get("/api/v1/content", params={"state": "draft", "limit": 50}).json()
+    assert listed["total"] >= 55 and len(listed["items"]) == 50
+    seen, pages, last = walk(f"{stack.url}/console/konten?state=draft", r'href="/console/konten/([0-9a-f-]{36})"',
+                             console)
+    assert made <= seen and pages >= 2 and 'rel="prev"' in last
+
+
+def test_the_console_delivery_log_reads_the_paged_answer(stack, coordinator, console):
+    made = coordinator.post("/api/v1/subscriptions", json={"url": "https://news.example.org/hook", "filters": {}})
+    assert made.status_code == 201, made.text
+    page = console.get(f"{stack.url}/console/konten/langganan/{made.json()['id']}?halaman=2", timeout=30)
+    assert page.status_code == 200 and "https://news.example.org/hook" in page.text

@@ -423,3 +423,34 @@ def test_a_joint_release_waits_for_each_co_issuer_until_it_approves_the_current_
 
 def test_every_subject_has_its_indonesian_name():
     assert schemas.SUBJECT_NAMES_ID.keys() == schemas.SUBJECTS.keys() and all(schemas.SUBJECT_NAMES_ID.values())
+
+
+def test_the_content_list_pages_past_the_old_cap_of_200_and_counts_everything(store):
+    made = [create(store, headline=f"Rilis {n}")[0] for n in range(205)]
+    with store.reading() as session:
+        first = domain.list_content(session, AUTHOR, {"limit": "200"})
+        last = domain.list_content(session, AUTHOR, {"limit": "200", "offset": "200"})
+        unseen = domain.list_content(session, OTHER, {})  # drafts are the author's own
+    assert (first.total, last.total, len(first.items), len(last.items)) == (205, 205, 200, 5)
+    assert {shown.item.id for shown in first.items + last.items} == set(made)
+    assert (unseen.total, unseen.items) == (0, [])
+
+
+def test_the_content_list_refuses_a_page_larger_than_its_maximum(store):
+    with store.reading() as session, pytest.raises(ValidationFailed):
+        domain.list_content(session, AUTHOR, {"limit": "201"})
+
+
+def test_the_delivery_log_pages_past_the_old_cap_of_500_and_counts_everything(store):
+    subscription_id = subscribe(store)
+    with store.unit_of_work() as uow:
+        uow.session.add_all(Delivery(id=f"d-{n:04}", subscription_id=subscription_id, item_id="i", item_version=1,
+                                     event="content.published", payload="{}", state="failed",
+                                     created_at=PINNED_NOW + timedelta(seconds=n)) for n in range(505))
+    with store.reading() as session:
+        pages = [domain.list_deliveries(session, AUTHOR, subscription_id, {"limit": "500", "offset": str(offset)})
+                 for offset in (0, 500)]
+        failed = domain.list_deliveries(session, AUTHOR, subscription_id, {"state": "failed", "offset": "500"})
+    assert [(page.total, len(page.items)) for page in pages] == [(505, 500), (505, 5)]
+    assert pages[1].items[-1].id == "d-0000"  # newest first: the oldest is last on the last page
+    assert (failed.total, len(failed.items)) == (505, 5)

@@ -148,3 +148,10 @@ def test_a_late_older_agency_snapshot_changes_nothing(service_db):
         agency, applied = keep_agency(uow.session, complaints_models.Agency,
                                       {**snapshot, "region_code": "73.72.01"}, now + timedelta(seconds=5))
         assert applied and agency.active is True and agency.region_code == "73.72.01"
+
+
+def test_openapi_documents_the_paging_of_the_content_list_and_the_delivery_log():
+    paths = build_spec(ROUTES)["paths"]
+    for path, most in (("/api/v1/content", 200), ("/api/v1/subscriptions/{subscription_id}/deliveries", 500)):
+        parameters = {p["name"]: p["schema"] for p in paths[path]["get"]["parameters"] if p["in"] == "query"}
+        assert parameters["limit"]["maximum"] == most and parameters["offset"]["minimum"] == 0

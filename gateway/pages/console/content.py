@@ -14,6 +14,7 @@ from gateway.http import read_form
 from gateway.pages.console import content_reading as reading
 from gateway.pages.console.forms import moment
 from gateway.pages.console.session import console_page, console_render
+from gateway.pages.paging import Paging
 from gateway.pages.pickers import finding, picker
 from gateway.pages.web import PageError
 from services.calendar.schemas import ZONES
@@ -23,6 +24,7 @@ from shared.errors import DomainError
 
 ITEM_PATH = "/console/konten/<item_id>"
 STATES = ("draft", "embargoed", "published", "corrected", "withdrawn")
+CONTENT_PAGE = DELIVERY_PAGE = 50
 
 
 def form_problem(exc):
@@ -40,9 +42,11 @@ class ContentPages:
         query = {name: request.args[name] for name in ("state", "type") if request.args.get(name)}
         if query.get("state") not in (None, *STATES) or query.get("type") not in (None, *CONTENT_TYPES):
             query = {}
-        items = self.rpc("distribution", "list_content", actor, query)
-        return console_render(request, language, actor, "console/content/list.html", items=items, query=query,
-                              states=STATES, types=CONTENT_TYPES, zone=self.forum_timezone)
+        paging = Paging.of(request.args, CONTENT_PAGE, keep=query)
+        listed = self.rpc("distribution", "list_content", actor, paging.asked(query))
+        return console_render(request, language, actor, "console/content/list.html", items=listed["items"],
+                              query=query, paging=paging.counted(listed["total"]), states=STATES,
+                              types=CONTENT_TYPES, zone=self.forum_timezone)
 
     # --- the editor ---
 
@@ -193,14 +197,16 @@ class ContentPages:
     def deliveries(self, request, language, actor, subscription_id):
         state = request.args.get("state")
         query = {"state": state} if state in ("pending", "retrying", "delivered", "failed") else {}
-        deliveries = self.rpc.start("distribution", "list_deliveries", actor, subscription_id, query)
+        paging = Paging.of(request.args, DELIVERY_PAGE, keep=query)
+        deliveries = self.rpc.start("distribution", "list_deliveries", actor, subscription_id, paging.asked(query))
         subscriptions = self.rpc("distribution", "list_subscriptions", actor)
         subscription = next((s for s in subscriptions if s["id"] == subscription_id), None)
         if subscription is None:
             raise PageError(404, "not found")
+        listed = deliveries()
         return console_render(request, language, actor, "console/content/deliveries.html",
-                              subscription=subscription, deliveries=deliveries(), query=query,
-                              zone=self.forum_timezone)
+                              subscription=subscription, deliveries=listed["items"], query=query,
+                              paging=paging.counted(listed["total"]), zone=self.forum_timezone)
 
     @console_page("/console/konten/langganan/<subscription_id>/<delivery_id>/ulang", method="POST")
     def delivery_replay(self, request, language, actor, subscription_id, delivery_id):

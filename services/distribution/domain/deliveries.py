@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from services.distribution import schemas, webhooks
 from services.distribution.domain.documents import ninjs
+from services.distribution.domain.paging import page_of
 from services.distribution.models import ContentItem, Delivery, Subscription
 from shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from shared.rules import is_coordinator, load
@@ -96,12 +97,13 @@ def delete_subscription(uow, actor, subscription_id):
 
 def list_deliveries(session, actor, subscription_id, query):
     """The delivery log, newest first; ``query`` as sent (strings)."""
-    state = load(schemas.DeliveryQuery, query, unknown=EXCLUDE).get("state")
+    values = load(schemas.DeliveryQuery, query, unknown=EXCLUDE)
+    state = values.get("state")
     subscription = get_subscription(session, actor, subscription_id)
     stmt = select(Delivery).where(Delivery.subscription_id == subscription.id)
     if state:
         stmt = stmt.where(Delivery.state == state)
-    return session.scalars(stmt.order_by(Delivery.created_at.desc()).limit(500)).all()
+    return page_of(session, stmt.order_by(Delivery.created_at.desc(), Delivery.id), values["limit"], values["offset"])
 
 
 def replay(uow, actor, subscription_id, delivery_id, now):
