@@ -158,6 +158,16 @@ def rounds_beside_read(paths, concurrencies, seconds, rounds, echo, read, target
     return rows
 
 
+def asked_once(paths, shows=lambda label, text: True):
+    """Each of ``paths`` (label: (url, headers); no url for the echo) asked once before it is measured:
+    it answers 200 and ``shows`` what it should; its size is printed."""
+    for label, (url, headers) in paths.items():
+        if url:
+            answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
+            assert answer.status_code == 200 and shows(label, answer.text), f"{label}: {answer.status_code}"
+            print(f"{label}: {len(answer.content):,} bytes", flush=True)
+
+
 def table(rows, columns):
     """Print rows (dicts) as an aligned text table with the given column keys."""
     cells = [[str(c) for c in columns]] + [[_fmt(row.get(c)) for c in columns] for row in rows]

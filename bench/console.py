@@ -17,7 +17,7 @@ import requests
 
 from bakohumas.harness import LocalStack, console_sign_in
 from bench.calendar import register_agencies, seed, wait_until_known
-from bench.common import rounds_beside_read, table
+from bench.common import asked_once, rounds_beside_read, table
 from services.calendar import models
 from shared.db import Store
 
@@ -59,11 +59,7 @@ def measure(kept_seconds, seconds, rounds):
                  "GET /console/ (home)": (f"{stack.url}/console/", cookie),
                  f"GET /console/kalender?bulan={month} (whole forum)": (f"{stack.url}/console/kalender?bulan={month}",
                                                                         cookie)}
-        for label, (url, headers) in paths.items():
-            if url:
-                answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
-                assert answer.status_code == 200, f"{label}: {answer.status_code}"
-                print(f"{label}: {len(answer.content):,} bytes", flush=True)
+        asked_once(paths)
         rows = rounds_beside_read(paths, CONCURRENCY, seconds, rounds, ECHO, READ, TARGET)
     finally:
         stack.stop()

@@ -13,10 +13,8 @@ import uuid
 from datetime import datetime, timezone
 from urllib.parse import quote
 
-import requests
-
 from bakohumas.harness import LocalStack
-from bench.common import rounds_beside_read, table
+from bench.common import asked_once, rounds_beside_read, table
 from bench.console import ADMIN_EMAIL, ECHO, READ, signed_in_cookie
 from services.directory import models
 from services.directory.domain.details import set_search_words
@@ -62,11 +60,7 @@ def measure(seconds, rounds):
                  "GET /pilih/instansi (console htmx)": (
                      f"{stack.url}/pilih/instansi?untuk=agency_id&jenis=radio&agency_id-cari={typed}", cookie),
                  "GET /api/v1/agencies?q=": (f"{stack.url}/api/v1/agencies?q={typed}&limit=10", auth)}
-        for label, (url, headers) in paths.items():
-            if url:
-                answer = requests.get(url, headers=headers, timeout=30, allow_redirects=False)
-                assert answer.status_code == 200 and (label == READ or last in answer.text), label
-                print(f"{label}: {len(answer.content):,} bytes", flush=True)
+        asked_once(paths, lambda label, text: label == READ or last in text)
         rows = rounds_beside_read(paths, CONCURRENCY, seconds, rounds, ECHO, READ, TARGET)
     finally:
         stack.stop()
